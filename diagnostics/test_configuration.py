@@ -1,0 +1,23 @@
+"""Is the configuration there and usable? (No network.)"""
+
+from wa_doctor.checks import configuration as checks
+
+
+def test_token_present(check, credential):
+    check(checks.token_present, credential)
+
+
+def test_phone_number_id_present(check, credential):
+    check(checks.phone_number_id_present, credential)
+
+
+def test_token_well_formed(check, credential):
+    check(checks.token_well_formed, credential)
+
+
+def test_env_and_database_tokens_agree(check):
+    check(checks.sources_agree)
+
+
+def test_env_files_readable(check):
+    check(checks.env_files_readable)

@@ -1,0 +1,19 @@
+"""Can the CRM's credential row be read, and is there exactly one per number?"""
+
+from wa_doctor.checks import database as checks
+
+
+def test_database_reachable(check):
+    check(checks.database_reachable)
+
+
+def test_credential_table_readable(check):
+    check(checks.credential_table_readable)
+
+
+def test_active_credential_exists(check):
+    check(checks.active_credential_exists)
+
+
+def test_one_active_credential_per_phone_number(check):
+    check(checks.one_active_credential_per_phone_number)

@@ -1,0 +1,211 @@
+"""The catalog of findings and remedies, loaded from ``catalog.toml``.
+
+The catalog is data, not code: each finding id has a severity, the Graph error codes it stands
+for, links, and per language a title, a message and remedy steps. Remedies share *procedures*
+(the guides' quick fix, the permanent System User token, the narrowed UPDATE …) so a procedure is
+written once and every finding that needs it names it.
+
+Texts are ``str.format`` templates. Placeholders come from the finding's parameters and from
+the credential's context (table, columns, row filter); a placeholder nobody filled is left
+visible as ``{name}`` rather than raising, so a missing parameter never hides a remedy.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .findings import Finding, Severity
+
+DEFAULT_LANGUAGE = "es"
+
+
+class _Leave(dict):
+    """format_map mapping that leaves unknown placeholders as they are."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(template: str, values: Mapping[str, Any]) -> str:
+    """Fill ``template`` from ``values``; unknown placeholders stay visible."""
+    try:
+        return template.format_map(_Leave(values))
+    except (ValueError, IndexError):  # a stray brace in Meta's text, for instance
+        return template
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """A named, reusable part of a remedy: a heading, its steps and optionally SQL."""
+
+    title: str
+    steps: tuple[str, ...]
+    sql: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "steps": list(self.steps), "sql": self.sql}
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """A finding as the user reads it: what is wrong and what to do, in one language."""
+
+    id: str
+    severity: Severity
+    title: str
+    message: str
+    steps: tuple[str, ...]
+    procedures: tuple[Procedure, ...]
+    links: tuple[str, ...]
+
+    @property
+    def first_step(self) -> str:
+        """The one-line remedy shown in tables and summaries."""
+        if self.steps:
+            return self.steps[0]
+        return self.procedures[0].title if self.procedures else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "severity": self.severity.value,
+            "steps": list(self.steps),
+            "procedures": [p.to_dict() for p in self.procedures],
+            "links": list(self.links),
+        }
+
+
+@dataclass(frozen=True)
+class ApiVersion:
+    """One Graph API version and the last day Meta serves it (None: not announced)."""
+
+    name: str
+    released: date
+    available_until: date | None
+
+
+class Catalog:
+    """Lookup and rendering of findings; one instance per process is enough (:func:`load`)."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._findings: Mapping[str, Mapping[str, Any]] = data["findings"]
+        self._procedures: Mapping[str, Mapping[str, Any]] = data.get("procedures", {})
+        self._terms: Mapping[str, Mapping[str, str]] = data.get("terms", {})
+        self._labels: Mapping[str, Mapping[str, str]] = data.get("labels", {})
+        self.api_versions: tuple[ApiVersion, ...] = tuple(
+            ApiVersion(name, spec["released"], spec.get("available_until"))
+            for name, spec in data.get("api_versions", {}).items()
+        )
+
+    # -- lookup ---------------------------------------------------------------------------
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self._findings)
+
+    def __contains__(self, finding_id: object) -> bool:
+        return finding_id in self._findings
+
+    def severity(self, finding_id: str) -> Severity:
+        return Severity(self._entry(finding_id)["severity"])
+
+    def graph_codes(self, finding_id: str) -> tuple[tuple[int, int | None], ...]:
+        """The (code, subcode) pairs a finding stands for; subcode None means 'any'."""
+        pairs = self._entry(finding_id).get("graph", [])
+        return tuple((pair[0], pair[1] if len(pair) > 1 else None) for pair in pairs)
+
+    def for_graph_error(self, code: int | None, subcode: int | None = None) -> str | None:
+        """The finding for a Graph error code (exact subcode first, then the code alone)."""
+        if code is None:
+            return None
+        exact = code_only = ranged = None
+        for finding_id, entry in self._findings.items():
+            for pair in entry.get("graph", []):
+                if pair[0] != code:
+                    continue
+                if len(pair) > 1 and pair[1] == subcode:
+                    exact = exact or finding_id
+                elif len(pair) == 1:
+                    code_only = code_only or finding_id
+            low_high = entry.get("graph_range")
+            if low_high and low_high[0] <= code <= low_high[1]:
+                ranged = ranged or finding_id
+        return exact or code_only or ranged
+
+    def label(self, key: str, lang: str) -> str:
+        """A fixed word of the interface (column names, headings) in ``lang``."""
+        return self._labels.get(lang, {}).get(key) or self._labels[DEFAULT_LANGUAGE].get(key, key)
+
+    def term(self, key: str, lang: str) -> str:
+        return self._terms.get(lang, {}).get(key) or key
+
+    # -- rendering ------------------------------------------------------------------------
+    def render(self, found: Finding, lang: str, context: Mapping[str, Any] | None = None) -> Remedy:
+        """The finding's title, message and remedy in ``lang``, placeholders filled."""
+        entry = self._entry(found.id)
+        values = {**(context or {}), **self._translated(found.params, lang)}
+        text = self._text(entry, lang)
+        procedures = tuple(
+            self._procedure(name, lang, values) for name in entry.get("procedures", [])
+        )
+        return Remedy(
+            id=found.id,
+            severity=Severity(entry["severity"]),
+            title=fill(text["title"], values),
+            message=fill(text.get("message", ""), values),
+            steps=tuple(fill(step, values) for step in text.get("steps", [])),
+            procedures=procedures,
+            links=tuple(entry.get("links", [])),
+        )
+
+    def _translated(self, params: Mapping[str, Any], lang: str) -> dict[str, Any]:
+        """List parameters are term keys: translate and join them for the message."""
+        out: dict[str, Any] = {}
+        for key, value in params.items():
+            if isinstance(value, list | tuple):
+                out[key] = ", ".join(self.term(str(item), lang) for item in value)
+            else:
+                out[key] = value
+        return out
+
+    def _procedure(self, name: str, lang: str, values: Mapping[str, Any]) -> Procedure:
+        spec = self._procedures[name]
+        text = self._text(spec, lang)
+        sql = spec.get("sql")
+        return Procedure(
+            title=fill(text["title"], values),
+            steps=tuple(fill(step, values) for step in text.get("steps", [])),
+            sql=fill(sql, values).strip() if sql else None,
+        )
+
+    def _entry(self, finding_id: str) -> Mapping[str, Any]:
+        try:
+            return self._findings[finding_id]
+        except KeyError:
+            raise KeyError(f"finding {finding_id!r} is not in the catalog") from None
+
+    @staticmethod
+    def _text(entry: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
+        return entry.get(lang) or entry[DEFAULT_LANGUAGE]
+
+    def languages_of(self, finding_id: str) -> tuple[str, ...]:
+        """The languages a finding has text in (the completeness test wants every one)."""
+        return tuple(lang for lang in ("es", "en") if lang in self._entry(finding_id))
+
+    def procedure_names(self) -> tuple[str, ...]:
+        return tuple(self._procedures)
+
+    def procedure_languages(self, name: str) -> tuple[str, ...]:
+        return tuple(lang for lang in ("es", "en") if lang in self._procedures[name])
+
+
+@cache
+def load() -> Catalog:
+    """The package's catalog, parsed once."""
+    text = resources.files(__package__).joinpath("catalog.toml").read_text("utf-8")
+    return Catalog(tomllib.loads(text))

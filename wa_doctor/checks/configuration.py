@@ -1,0 +1,85 @@
+"""Checks on the configured values themselves: no network, no database round trip."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..credentials import BEARER, Credential, clean_token
+from ..doctor import Doctor
+from ..errors import Blocked, NotApplicable
+from ..findings import Finding, finding, findings_if
+
+MIN_TOKEN_LENGTH = 50
+"""Meta user and System User tokens are ~180-300 characters; under 50 is a truncated copy."""
+
+_QUOTES = "'\"‘’“”"
+
+TOKEN_PROBLEMS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("leading_whitespace", lambda t: t[:1].isspace()),
+    ("trailing_whitespace", lambda t: t[-1:].isspace()),
+    ("quotes", lambda t: t.strip()[:1] in _QUOTES or t.strip()[-1:] in _QUOTES),
+    ("bearer_prefix", lambda t: t.strip().strip(_QUOTES).lower().startswith(BEARER)),
+    ("inner_whitespace", lambda t: any(ch.isspace() for ch in clean_token(t) or "")),
+    ("preview_copied", lambda t: (clean_token(t) or "").endswith(("...", "…"))),
+    ("non_ascii", lambda t: not (clean_token(t) or "").rstrip("…").isascii()),
+    ("too_short", lambda t: len(clean_token(t) or "") < MIN_TOKEN_LENGTH),
+)
+"""What a mis-copied token looks like (the guide's "token mal copiado"), in report order."""
+
+
+def missing_token(credential: Credential) -> Finding | None:
+    """The finding that a credential has no usable token, or None when it has one."""
+    if credential.token is not None and credential.token.strip():
+        return None
+    if credential.from_database:
+        return finding("db.empty_token", row_id=credential.row_id)
+    return finding("config.missing_token")
+
+
+def require_token(credential: Credential) -> str:
+    """The credential's cleaned token; checks that need one are blocked without it."""
+    missing = missing_token(credential)
+    if missing is not None:
+        raise Blocked(missing.id)
+    return clean_token(credential.token) or ""
+
+
+def token_present(doctor: Doctor, credential: Credential) -> list[Finding]:
+    missing = missing_token(credential)
+    return [missing] if missing else []
+
+
+def phone_number_id_present(doctor: Doctor, credential: Credential) -> list[Finding]:
+    return findings_if(not credential.phone_number_id, "config.missing_phone_number_id")
+
+
+def token_well_formed(doctor: Doctor, credential: Credential) -> list[Finding]:
+    require_token(credential)
+    token = credential.token or ""
+    problems = [name for name, applies in TOKEN_PROBLEMS if applies(token)]
+    return findings_if(bool(problems), "config.malformed_token", problems=problems)
+
+
+def sources_agree(doctor: Doctor) -> list[Finding]:
+    """The env token and the DB row for the same phone number id must be the same token."""
+    env = doctor.env_credential
+    rows = [c for c in doctor.credentials if c.from_database]
+    if env is None or env.token is None or not rows:
+        raise NotApplicable("skip_no_env_and_database")
+    return [
+        finding(
+            "config.source_mismatch",
+            phone_number_id=row.phone_number_id,
+            row_id=row.row_id,
+            env_preview=env.token_preview,
+            env_source=env.token_source,
+            db_preview=row.token_preview,
+        )
+        for row in rows
+        if row.phone_number_id == env.phone_number_id and row.clean_token != env.clean_token
+    ]
+
+
+def env_files_readable(doctor: Doctor) -> list[Finding]:
+    problems = doctor.config.env_file_problems
+    return findings_if(bool(problems), "config.env_file_invalid", detail="; ".join(problems))

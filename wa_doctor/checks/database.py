@@ -1,0 +1,49 @@
+"""Checks on the CRM's credential table, from the one read-only query the run made."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..doctor import Doctor
+from ..errors import Blocked
+from ..findings import Finding, finding, findings_if
+from ..store import CONNECTION_FINDINGS
+
+
+def _error_finding(doctor: Doctor) -> Finding | None:
+    error = doctor.require_database().error
+    return Finding(error.finding_id, dict(error.params)) if error else None
+
+
+def database_reachable(doctor: Doctor) -> list[Finding]:
+    found = _error_finding(doctor)
+    return [found] if found and found.id in CONNECTION_FINDINGS else []
+
+
+def credential_table_readable(doctor: Doctor) -> list[Finding]:
+    found = _error_finding(doctor)
+    if found is None:
+        return []
+    if found.id in CONNECTION_FINDINGS:
+        raise Blocked(found.id)
+    return [found]
+
+
+def active_credential_exists(doctor: Doctor) -> list[Finding]:
+    return findings_if(not doctor.require_rows(), "db.no_active_credential")
+
+
+def one_active_credential_per_phone_number(doctor: Doctor) -> list[Finding]:
+    by_phone: dict[str, list[str]] = defaultdict(list)
+    for row in doctor.require_rows():
+        by_phone[(row.phone_number_id or "").strip()].append(str(row.id))
+    return [
+        finding(
+            "db.duplicate_active_credential",
+            phone_number_id=phone or "—",
+            count=len(ids),
+            row_ids=", ".join(ids),
+        )
+        for phone, ids in by_phone.items()
+        if len(ids) > 1
+    ]

@@ -1,0 +1,319 @@
+"""Configuration, read once per run from every place the user's guides put it.
+
+Precedence, highest first: a ``--wa-…`` command-line option, the process environment,
+``.env.local``, ``.env`` (both in the current directory, read with python-dotenv), the default.
+Every value remembers where it came from, because "which token is the CRM really using?" is the
+classic question after a renewal, and the report answers it by naming the source, never the value.
+
+The settings are one table (:data:`SETTINGS`) so that the pytest options, the README and the
+loader cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from .errors import ConfigError
+
+DEFAULT_API_VERSION = "v25.0"
+"""The Graph version this tool calls by default: current, with a published end date (2028-07-29)."""
+
+ENV_FILES = (".env.local", ".env")
+"""Read in this order; a key found in an earlier file wins. Same names as the guides use."""
+
+MAX_VALUE_LENGTH = 4096
+"""Longer values are refused: a real token is ~200-300 characters; 4 KiB means a pasted file."""
+
+LANGUAGES = ("es", "en")
+
+
+def _text(value: str) -> str:
+    return value
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be zero or more")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise ValueError("must be more than zero")
+    return number
+
+
+def _language(value: str) -> str:
+    value = value.strip().lower()
+    if value not in LANGUAGES:
+        raise ValueError(f"choose one of: {', '.join(LANGUAGES)}")
+    return value
+
+
+def _flag(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("use true or false")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: its environment name, its pytest option and how to parse it."""
+
+    name: str
+    env: str
+    help: str
+    default: object = None
+    parse: Callable[[str], object] = _text
+    secret: bool = False
+    is_flag: bool = False
+
+    @property
+    def option(self) -> str:
+        return "--wa-" + self.name.replace("_", "-")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "access_token",
+        "WHATSAPP_ACCESS_TOKEN",
+        "Meta access token (prefer the environment: options land in shell history).",
+        secret=True,
+    ),
+    Setting(
+        "phone_number_id",
+        "WHATSAPP_PHONE_NUMBER_ID",
+        "Phone Number ID from WhatsApp > API Setup (not the phone number itself).",
+    ),
+    Setting(
+        "business_account_id",
+        "WHATSAPP_BUSINESS_ACCOUNT_ID",
+        "WhatsApp Business Account (WABA) id, optional.",
+    ),
+    Setting(
+        "api_version",
+        "WHATSAPP_API_VERSION",
+        "Graph API version your CRM calls, e.g. v21.0.",
+        default=DEFAULT_API_VERSION,
+    ),
+    Setting(
+        "graph_url",
+        "WHATSAPP_GRAPH_URL",
+        "Graph API base URL.",
+        default="https://graph.facebook.com",
+    ),
+    Setting("app_id", "WHATSAPP_APP_ID", "Meta app id, optional: checks the token's app."),
+    Setting(
+        "app_secret",
+        "WHATSAPP_APP_SECRET",
+        "Meta app secret, optional: debug_token then uses the app token.",
+        secret=True,
+    ),
+    Setting(
+        "database_url",
+        "DATABASE_URL",
+        "PostgreSQL/Supabase URL of the CRM database (read-only use).",
+        secret=True,
+    ),
+    Setting(
+        "db_table",
+        "WA_DOCTOR_DB_TABLE",
+        "Credential table, schema.table.",
+        default="crm.marketing_channel_credential",
+    ),
+    Setting(
+        "db_columns",
+        "WA_DOCTOR_DB_COLUMNS",
+        "Column names that differ from the guide, e.g. 'access_token=token,activo=active'.",
+        default="",
+    ),
+    Setting(
+        "lang",
+        "WA_DOCTOR_LANG",
+        "Language of findings and remedies: es or en.",
+        default="es",
+        parse=_language,
+    ),
+    Setting(
+        "report_dir",
+        "WA_DOCTOR_REPORT_DIR",
+        "Where report.html and report.json are written (default: reports/ of the project).",
+    ),
+    Setting(
+        "expiry_warning_days",
+        "WA_DOCTOR_EXPIRY_WARNING_DAYS",
+        "Warn when the token expires within this many days.",
+        default=7,
+        parse=_positive_int,
+    ),
+    Setting(
+        "timeout",
+        "WA_DOCTOR_TIMEOUT",
+        "Seconds allowed for one network call.",
+        default=10.0,
+        parse=_positive_float,
+    ),
+    Setting(
+        "simulate",
+        "WA_DOCTOR_SIMULATE",
+        "Run against the built-in Graph API simulator: a scenario name, or 'list'.",
+    ),
+)
+
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The resolved configuration of one run, with the source of every value."""
+
+    values: Mapping[str, object]
+    sources: Mapping[str, str]
+    env_file_problems: tuple[str, ...] = ()
+    directory: Path = field(default_factory=Path.cwd)
+
+    def __getattr__(self, name: str) -> object:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, "default")
+
+    def secrets(self) -> list[str]:
+        """Every secret value of the run, for the redactor: tokens, app secret, DB password."""
+        found = [str(self.values[s.name]) for s in SETTINGS if s.secret and self.values.get(s.name)]
+        url = self.values.get("database_url")
+        if url:
+            found.extend(_dsn_passwords(str(url)))
+        return found
+
+    def with_values(self, **changes: object) -> Config:
+        """A copy with some values replaced (the simulator points graph_url at itself)."""
+        values = dict(self.values)
+        sources = dict(self.sources)
+        for name, value in changes.items():
+            values[name] = value
+            sources[name] = "simulator"
+        return Config(values, sources, self.env_file_problems, self.directory)
+
+
+def _dsn_passwords(url: str) -> list[str]:
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        password = conninfo_to_dict(url).get("password")
+    except Exception:  # an unparsable URL is reported by the store check, not here
+        return []
+    return [str(password)] if password else []
+
+
+def read_env_files(directory: Path) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """Read ``.env.local`` then ``.env``: values, the file each came from, and problems found.
+
+    python-dotenv logs (rather than raises) on lines it cannot parse; those warnings are captured
+    and returned as problems so the report can name the file and line.
+    """
+    values: dict[str, str] = {}
+    origins: dict[str, str] = {}
+    problems: list[str] = []
+    for name in ENV_FILES:
+        path = directory / name
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(f"{name}: not UTF-8 text (byte {exc.start})")
+            continue
+        except OSError as exc:
+            problems.append(f"{name}: cannot be read ({exc.strerror})")
+            continue
+        parsed, warnings = _parse_dotenv(text)
+        problems.extend(f"{name}: {warning}" for warning in warnings)
+        for key, value in parsed.items():
+            if key not in values and value is not None:
+                values[key] = value
+                origins[key] = name
+    return values, origins, problems
+
+
+def _parse_dotenv(text: str) -> tuple[dict[str, str | None], list[str]]:
+    logger = logging.getLogger("dotenv.main")
+    captured: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            captured.append(record.getMessage())
+
+    handler = _Collect(logging.WARNING)
+    logger.addHandler(handler)
+    previous_propagate = logger.propagate
+    logger.propagate = False
+    try:
+        parsed = dotenv_values(stream=io.StringIO(text))
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = previous_propagate
+    return dict(parsed), captured
+
+
+def load_config(
+    options: Mapping[str, object | None],
+    environ: Mapping[str, str],
+    directory: Path | None = None,
+) -> Config:
+    """Resolve every setting; raise :class:`ConfigError` naming the option for a bad value."""
+    directory = directory or Path.cwd()
+    file_values, file_origins, problems = read_env_files(directory)
+    values: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    for setting in SETTINGS:
+        raw, source = _pick(setting, options, environ, file_values, file_origins)
+        if raw is None or (raw == "" and setting.parse is not _text):
+            values[setting.name] = setting.default
+            sources[setting.name] = "default"
+            continue
+        if isinstance(raw, str) and len(raw) > MAX_VALUE_LENGTH:
+            raise ConfigError(
+                f"{setting.option} / {setting.env} ({source}) is {len(raw)} characters long; "
+                f"the most accepted is {MAX_VALUE_LENGTH}. Was a whole file pasted?"
+            )
+        try:
+            values[setting.name] = setting.parse(raw) if isinstance(raw, str) else raw
+        except ValueError as exc:
+            shown = "(hidden)" if setting.secret else repr(raw)
+            raise ConfigError(
+                f"{setting.option} / {setting.env} ({source}) = {shown}: {exc}"
+            ) from None
+        sources[setting.name] = source
+    return Config(values, sources, tuple(problems), directory)
+
+
+def _pick(
+    setting: Setting,
+    options: Mapping[str, object | None],
+    environ: Mapping[str, str],
+    file_values: Mapping[str, str],
+    file_origins: Mapping[str, str],
+) -> tuple[object | None, str]:
+    option_value = options.get(setting.name)
+    if option_value is not None:
+        return option_value, f"option {setting.option}"
+    if setting.env in environ:
+        return environ[setting.env], f"environment {setting.env}"
+    if setting.env in file_values:
+        return file_values[setting.env], f"{file_origins[setting.env]} {setting.env}"
+    return None, "default"

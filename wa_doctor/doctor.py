@@ -1,0 +1,149 @@
+"""One diagnosis run, without pytest: configuration, credentials, and everything read once.
+
+The pytest plugin creates one :class:`Doctor` per session and hands it to every check; the
+command-line tools create their own. Reading the database happens here, once, so that the
+credential list is known at collection time (checks are parametrised by credential).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from . import catalog as catalog_module
+from .config import Config
+from .credentials import Credential, combine, database_credential, environment_credential
+from .errors import Blocked, ConfigError, NotApplicable, StoreError
+from .redaction import Redactor
+from .store import CredentialRow, TableSpec, read_active_credentials
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """What reading the credential table gave: rows, or the error that prevented it."""
+
+    configured: bool
+    rows: tuple[CredentialRow, ...] = ()
+    error: StoreError | None = None
+
+
+@dataclass
+class Doctor:
+    """Everything one run knows. Build it with :meth:`create`."""
+
+    config: Config
+    redactor: Redactor
+    catalog: catalog_module.Catalog
+    spec: TableSpec
+    store: StoreState
+    credentials: list[Credential]
+    today: date = field(default_factory=date.today)
+
+    @classmethod
+    def create(
+        cls, config: Config, redactor: Redactor | None = None, today: date | None = None
+    ) -> Doctor:
+        redactor = redactor or Redactor(config.secrets())
+        try:
+            spec = TableSpec.parse(str(config.db_table), str(config.db_columns or ""))
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        store = _read_store(config, spec, redactor)
+        for row in store.rows:
+            redactor.add(row.access_token)
+        rows = [
+            database_credential(r, spec.qualified, config.business_account_id) for r in store.rows
+        ]
+        env = environment_credential(
+            config.access_token,
+            config.source("access_token"),
+            config.phone_number_id,
+            config.business_account_id,
+        )
+        return cls(
+            config=config,
+            redactor=redactor,
+            catalog=catalog_module.load(),
+            spec=spec,
+            store=store,
+            credentials=combine(env, rows),
+            today=today or date.today(),
+        )
+
+    @property
+    def lang(self) -> str:
+        return str(self.config.lang)
+
+    # -- what checks require ---------------------------------------------------------------
+    def require_database(self) -> StoreState:
+        """The store state; the check does not apply when no database is configured."""
+        if not self.store.configured:
+            raise NotApplicable("skip_no_database")
+        return self.store
+
+    def require_rows(self) -> tuple[CredentialRow, ...]:
+        """The active rows; blocked by whatever stopped them being read."""
+        state = self.require_database()
+        if state.error is not None:
+            raise Blocked(state.error.finding_id)
+        return state.rows
+
+    @property
+    def env_credential(self) -> Credential | None:
+        return next((c for c in self.credentials if not c.from_database), None)
+
+    # -- rendering --------------------------------------------------------------------------
+    def context(self, credential: Credential | None = None) -> dict[str, Any]:
+        """Placeholders for catalog texts: table and columns, and the credential's facts."""
+        values: dict[str, Any] = {
+            **self.spec.context(),
+            "api_version": self.config.api_version,
+            "credential": "—",
+            "fbtrace_id": "—",
+            "row_label": self.catalog.label("row_label_any", self.lang).format(
+                **self.spec.context()
+            ),
+            "row_filter": (
+                f"{self.spec.columns['canal_tipo']} = 'whatsapp' AND "
+                f"{self.spec.columns['activo']} = true"
+            ),
+        }
+        if credential is None:
+            return values
+        values.update(
+            credential=credential.label,
+            token_preview=credential.token_preview,
+            token_source=credential.token_source,
+            phone_number_id=credential.phone_number_id or "—",
+            waba_id=credential.business_account_id or "—",
+        )
+        if credential.from_database:
+            row = _sql_text(credential.row_id)
+            values["row_filter"] = f"{self.spec.columns['id']} = {row}"
+            values["row_label"] = self.catalog.label("row_label_id", self.lang).format(
+                id_col=self.spec.columns["id"], row_id=row
+            )
+        elif credential.phone_number_id:
+            phone = _sql_text(credential.phone_number_id)
+            values["row_filter"] += f" AND {self.spec.columns['phone_number_id']} = {phone}"
+            values["row_label"] = self.catalog.label("row_label_phone", self.lang).format(
+                phone_col=self.spec.columns["phone_number_id"], phone=phone
+            )
+        return values
+
+
+def _sql_text(value: object) -> str:
+    """A value as an SQL string literal for remedy text the user pastes (quotes doubled)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _read_store(config: Config, spec: TableSpec, redactor: Redactor) -> StoreState:
+    url = config.database_url
+    if not url:
+        return StoreState(configured=False)
+    try:
+        rows = read_active_credentials(str(url), spec, redactor, timeout=float(config.timeout))
+    except StoreError as exc:
+        return StoreState(configured=True, error=exc)
+    return StoreState(configured=True, rows=tuple(rows))

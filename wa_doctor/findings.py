@@ -1,0 +1,55 @@
+"""A finding: a plain value with a stable id, like Django's ``CheckMessage``.
+
+Checks return a list of findings (empty means healthy). A finding carries only its catalog id
+and language-neutral parameters (ids, dates, counts, Meta's own text); titles, messages and
+remedies come from the catalog in the language of the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    """How a finding affects the run: an error fails its check, a warning passes but is listed."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Outcome(StrEnum):
+    """The four outcomes of a check, as written in the JSON report."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    WARNING = "warning"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a check found; ``params`` fill the placeholders of the catalog's texts."""
+
+    id: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+def finding(finding_id: str, **params: Any) -> Finding:
+    """Shorthand used by the checks: ``finding("token.expired", expired_at=...)``."""
+    return Finding(finding_id, params)
+
+
+def findings_if(condition: bool, finding_id: str, **params: Any) -> list[Finding]:
+    """``[finding]`` when ``condition`` holds, else ``[]``: the shape most checks return."""
+    return [Finding(finding_id, params)] if condition else []
+
+
+def worst(severities: Iterable[Severity]) -> Severity | None:
+    """The most serious severity, or None for no findings."""
+    found = set(severities)
+    if Severity.ERROR in found:
+        return Severity.ERROR
+    return Severity.WARNING if found else None

@@ -1,0 +1,273 @@
+"""pytest wiring for the doctor. All behaviour lives in the library; this module only connects it.
+
+Loaded for every run by the project's root ``conftest.py`` (it adds the ``--wa-…`` options and
+the ``check`` fixture). Doctor mode, which reads the configuration, parametrises checks by
+credential and writes the reports, is switched on by ``diagnostics/conftest.py`` calling
+:func:`activate`, so running the project's own tests never writes a report.
+
+Secrets: every report object is scrubbed in ``pytest_runtest_makereport`` (failure text,
+captured output and logs, properties) before pytest's terminal, JUnit XML or pytest-html see
+it; log records are redacted when created; the metadata table is scrubbed before pytest-html
+reads it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import __version__
+from .config import SETTINGS, load_config
+from .doctor import Doctor
+from .errors import DoctorError
+from .findings import Finding, Outcome
+from .redaction import RedactingLogRecordFactory, Redactor
+from .report import CheckRecord, Report, remedy_cell, remedy_html
+from .runner import CheckResult, result_of, run_check
+
+DOCTOR_KEY = pytest.StashKey[Doctor]()
+RESULT_KEY = pytest.StashKey[CheckResult]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("wa-doctor", "WhatsApp Cloud API doctor")
+    for setting in SETTINGS:
+        group.addoption(
+            setting.option,
+            dest=f"wa_{setting.name}",
+            default=None,
+            metavar="VALUE",
+            help=f"{setting.help} [env {setting.env}]",
+        )
+
+
+def activate(config: pytest.Config) -> None:
+    """Switch on doctor mode: load configuration and credentials, register the report hooks."""
+    options = {s.name: config.getoption(f"wa_{s.name}") for s in SETTINGS}
+    try:
+        settings = load_config(options, os.environ)
+        doctor = Doctor.create(settings)
+    except DoctorError as exc:
+        raise pytest.UsageError(f"wa-doctor: {exc}") from None
+    config.stash[DOCTOR_KEY] = doctor
+    report_dir = Path(str(settings.report_dir or config.rootpath / "reports"))
+    if config.pluginmanager.hasplugin("html"):
+        if not config.getoption("htmlpath", None):
+            config.option.htmlpath = str(report_dir / "report.html")
+        config.option.self_contained_html = True
+        config.pluginmanager.register(HtmlHooks(doctor), "wa-doctor-html")
+    plugin = DoctorPlugin(doctor, report_dir / "report.json")
+    config.pluginmanager.register(plugin, "wa-doctor")
+
+
+@pytest.fixture(scope="session")
+def doctor(pytestconfig: pytest.Config) -> Doctor:
+    """The run's :class:`Doctor` (only in doctor mode: ``pytest diagnostics/``)."""
+    try:
+        return pytestconfig.stash[DOCTOR_KEY]
+    except KeyError:
+        pytest.skip("wa-doctor is not active: run `pytest diagnostics/`")
+
+
+@pytest.fixture
+def check(request: pytest.FixtureRequest, doctor: Doctor) -> Callable[..., CheckResult]:
+    """Run a library check for this test: fail with its finding, skip with its reason."""
+
+    def run(function: Callable[..., Any], *args: Any) -> CheckResult:
+        result = run_check(doctor, function, *args)
+        request.node.stash[RESULT_KEY] = result
+        if result.outcome is Outcome.FAILED:
+            pytest.fail(result.headline(), pytrace=False)
+        if result.outcome is Outcome.SKIPPED:
+            pytest.skip(result.reason or "")
+        return result
+
+    return run
+
+
+def check_id(item: pytest.Item) -> str:
+    """A check's stable id: its test function's name without ``test_``."""
+    name = getattr(item, "originalname", item.name)
+    return name.removeprefix("test_")
+
+
+def credential_label(item: pytest.Item) -> str | None:
+    credential = getattr(item, "callspec", None) and item.callspec.params.get("credential")
+    return getattr(credential, "label", None)
+
+
+class DoctorPlugin:
+    """Hooks active in doctor mode: parametrise, scrub reports, collect records, write JSON."""
+
+    def __init__(self, doctor: Doctor, json_path: Path) -> None:
+        self.doctor = doctor
+        self.report = Report(doctor)
+        self.json_path = json_path
+        self.json_written = False
+        self.log_factory = RedactingLogRecordFactory(doctor.redactor)
+        self.log_factory.install()
+
+    def pytest_unconfigure(self) -> None:
+        self.log_factory.uninstall()
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "credential" in metafunc.fixturenames:
+            credentials = self.doctor.credentials
+            metafunc.parametrize("credential", credentials, ids=[c.key for c in credentials])
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        _scrub_metadata(session.config, self.doctor)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, Any, Any]:
+        report = yield
+        _scrub_report(report, self.doctor.redactor)
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            record = self._record(item, report, call)
+            self.report.add(record)
+            report.wa_record = record
+            primary = record.result.primary if record.result else None
+            if primary is not None:
+                report.user_properties.extend([("finding", primary.id), ("remedy", primary.title)])
+                _attach_html_extra(report, remedy_html(primary))
+        return report
+
+    def _record(self, item: pytest.Item, report: Any, call: pytest.CallInfo[None]) -> CheckRecord:
+        result = item.stash.get(RESULT_KEY, None)
+        if result is None and report.failed:
+            detail = call.excinfo.exconly() if call.excinfo else str(report.longrepr)
+            result = result_of(
+                self.doctor,
+                [Finding("doctor.internal_error", {"detail": self.doctor.redactor(detail)})],
+                None,
+            )
+        if report.skipped:
+            outcome = Outcome.SKIPPED
+            message = _skip_reason(report)
+        else:
+            outcome = result.outcome if result else Outcome.PASSED
+            message = result.headline() if result else ""
+        return CheckRecord(
+            check_id=check_id(item),
+            nodeid=item.nodeid,
+            credential=credential_label(item),
+            outcome=outcome,
+            result=result,
+            message=self.doctor.redactor(message),
+        )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        try:
+            self.report.write_json(self.json_path)
+            self.json_written = True
+        except OSError as exc:
+            session.config.issue_config_time_warning(
+                pytest.PytestWarning(f"wa-doctor: could not write {self.json_path}: {exc}"), 2
+            )
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        problems = self.report.problems()
+        tr = terminalreporter
+        tr.section("WhatsApp Cloud API doctor")
+        label = self.doctor.catalog.label
+        lang = self.doctor.lang
+        if not problems:
+            tr.write_line(label("no_problems", lang))
+        for record in problems:
+            primary = record.result.primary if record.result else None
+            if primary is None:
+                continue
+            mark = "✗" if record.outcome is Outcome.FAILED else "!"
+            who = f"{record.credential}: " if record.credential else ""
+            tr.write_line(f"[{mark}] {who}{primary.title} ({primary.id})")
+            tr.write_line(f"    {label('remedy', lang)}: {primary.first_step}")
+        if self.json_written:
+            tr.write_line(f"JSON report: {self.json_path}")
+
+
+class HtmlHooks:
+    """pytest-html hooks: title, the Remedy column and the static diagnosis summary."""
+
+    def __init__(self, doctor: Doctor) -> None:
+        self.doctor = doctor
+
+    def _report(self, config: pytest.Config) -> Report:
+        plugin = config.pluginmanager.get_plugin("wa-doctor")
+        return plugin.report
+
+    def pytest_html_report_title(self, report: Any) -> None:
+        report.title = self.doctor.catalog.label("report_title", self.doctor.lang)
+
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells.insert(2, f"<th>{self.doctor.catalog.label('remedy', self.doctor.lang)}</th>")
+
+    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
+        record = getattr(report, "wa_record", None)
+        cells.insert(2, remedy_cell(record))
+
+    def pytest_html_results_summary(
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+    ) -> None:
+        prefix.append(self._report(session.config).summary_html())
+
+
+def _skip_reason(report: Any) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr or "")
+
+
+def _scrub_report(report: Any, redactor: Redactor) -> None:
+    """Redact everything a report carries before any reporter sees it."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        report.longrepr = (longrepr[0], longrepr[1], redactor(longrepr[2]))
+    elif longrepr is not None:
+        report.longrepr = redactor(str(longrepr))
+    report.sections = [(title, redactor(content)) for title, content in report.sections]
+    report.user_properties = [(k, redactor(v)) for k, v in report.user_properties]
+
+
+def _attach_html_extra(report: Any, html: str) -> None:
+    try:
+        from pytest_html import extras
+    except ImportError:  # pytest-html disabled or absent: the JSON still has the remedy
+        return
+    report.extras = [*getattr(report, "extras", []), extras.html(html)]
+
+
+def _scrub_metadata(config: pytest.Config, doctor: Doctor) -> None:
+    """Redact pytest-metadata's environment table and add what a support ticket needs."""
+    try:
+        from pytest_metadata.plugin import metadata_key
+    except ImportError:
+        return
+    metadata = config.stash.get(metadata_key, None)
+    if metadata is None:
+        return
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return doctor.redactor(value) if isinstance(value, str) else value
+
+    cleaned = clean(metadata)
+    metadata.clear()
+    metadata.update(cleaned)
+    metadata.update(
+        {
+            "wa-doctor": __version__,
+            "Graph API version": str(doctor.config.api_version),
+            "Language": doctor.lang,
+            "Credentials": ", ".join(c.label for c in doctor.credentials),
+        }
+    )

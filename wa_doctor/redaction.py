@@ -1,0 +1,125 @@
+"""Keep secrets inside the process.
+
+Every string that leaves the process (report, JSON, JUnit, terminal, logs, exception text)
+passes through one :class:`Redactor`. It knows the run's secrets (access tokens, the database
+password, the app secret) and removes:
+
+* any run of token-like characters that shares a 12-character slice with a secret, so a
+  truncated or partially echoed token is caught too, not only the whole value;
+* ``access_token=`` / ``input_token=`` / ``appsecret_proof=`` query values, because httpx puts
+  full URLs into its error messages;
+* the password of any ``scheme://user:password@host`` URL (DSNs in psycopg errors);
+* anything shaped like a Meta user/system token (``EAA…``), even one we were never told about.
+
+A token is only ever shown as :func:`token_preview`: a short prefix, ``…`` and its length.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+
+SLICE = 12
+"""Length of the slices compared against secrets: a 12-character match is never chance."""
+
+PREVIEW_PREFIX = 6
+"""Characters of a token shown in previews: enough to tell two tokens apart, never enough to use."""
+
+REDACTED = "[redacted]"
+
+_TOKENISH = re.compile(r"[A-Za-z0-9_\-|.~+/=%]{" + str(SLICE) + ",}")
+_QUERY_SECRET = re.compile(
+    r"(?i)\b(access_token|input_token|appsecret_proof|client_secret|fb_exchange_token)=[^&\s\"'<>]*"
+)
+_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^:/@\s]*:)[^@\s]+@")
+_META_TOKEN = re.compile(r"\bEAA[A-Za-z0-9]{20,}")
+_BEARER = re.compile(r"(?i)\b(Bearer\s+)[A-Za-z0-9_\-|.~+/=]{8,}")
+
+
+def token_preview(token: str | None) -> str:
+    """Show a token the way every output of this tool does: ``EAAGm0…(212 chars)``."""
+    if token is None:
+        return "(none)"
+    if not token:
+        return "(empty)"
+    return f"{token[:PREVIEW_PREFIX]}…({len(token)} chars)"
+
+
+class Redactor:
+    """Scrubs known secrets and secret-shaped text from strings.
+
+    Thread-safe: secrets can be added while the Graph client is working in other threads.
+    """
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        self._lock = threading.Lock()
+        self._slices: set[str] = set()
+        self._whole: set[str] = set()
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str | None) -> None:
+        """Register a secret. Short values (under 8 chars) are ignored: they would redact words."""
+        if not secret or len(secret.strip()) < 8:
+            return
+        with self._lock:
+            for variant in {secret, secret.strip(), secret.strip().strip("'\"")}:
+                self._whole.add(variant)
+                for start in range(len(variant) - SLICE + 1):
+                    self._slices.add(variant[start : start + SLICE])
+
+    def _touches_secret(self, run: str) -> bool:
+        return any(run[i : i + SLICE] in self._slices for i in range(len(run) - SLICE + 1))
+
+    def __call__(self, text: object) -> str:
+        """Return ``text`` as a string with every secret removed."""
+        out = text if isinstance(text, str) else str(text)
+        if not out:
+            return out
+        with self._lock:
+            for whole in sorted(self._whole, key=len, reverse=True):
+                if whole in out:
+                    out = out.replace(whole, token_preview(whole.strip()))
+            if self._slices:
+                out = _TOKENISH.sub(
+                    lambda m: REDACTED if self._touches_secret(m.group(0)) else m.group(0), out
+                )
+        out = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", out)
+        out = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}{REDACTED}@", out)
+        out = _BEARER.sub(lambda m: f"{m.group(1)}{REDACTED}", out)
+        return _META_TOKEN.sub(lambda m: token_preview(m.group(0)), out)
+
+
+class RedactingLogRecordFactory:
+    """A logging record factory that redacts every record when it is created.
+
+    Handler filters only see records of their own handler, and logger filters are skipped for
+    records propagated from child loggers (httpx, psycopg). Redacting at creation time covers
+    pytest's captured logs, live logs and any handler a user adds.
+    """
+
+    def __init__(self, redactor: Redactor, previous=None) -> None:
+        self.redactor = redactor
+        self.previous = previous or logging.getLogRecordFactory()
+
+    def __call__(self, *args, **kwargs) -> logging.LogRecord:
+        record = self.previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call must not break the run
+            message = str(record.msg)
+        record.msg = self.redactor(message)
+        record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = self.redactor(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return record
+
+    def install(self) -> None:
+        logging.setLogRecordFactory(self)
+
+    def uninstall(self) -> None:
+        if logging.getLogRecordFactory() is self:
+            logging.setLogRecordFactory(self.previous)

@@ -1,0 +1,97 @@
+"""Run one check and turn whatever happens into a :class:`CheckResult`.
+
+A check is a plain function ``check(doctor, *args) -> list[Finding]``. It may raise any
+:class:`~wa_doctor.errors.DoctorError`: a skip becomes a skipped result with its reason, any
+other becomes the finding it carries. An unexpected exception is a bug in this tool and becomes
+``doctor.internal_error`` with a redacted one-line message, never a traceback with secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .catalog import Remedy, fill
+from .credentials import Credential
+from .doctor import Doctor
+from .errors import DoctorError, Skip
+from .findings import Finding, Outcome, Severity, worst
+
+Check = Callable[..., Sequence[Finding]]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check, its findings rendered in the run's language."""
+
+    outcome: Outcome
+    findings: tuple[Finding, ...] = ()
+    remedies: tuple[Remedy, ...] = ()
+    reason: str | None = None
+
+    @property
+    def primary(self) -> Remedy | None:
+        """The most serious finding's remedy: what tables and summaries show."""
+        for severity in (Severity.ERROR, Severity.WARNING):
+            for remedy in self.remedies:
+                if remedy.severity is severity:
+                    return remedy
+        return None
+
+    def headline(self) -> str:
+        """One line for pytest's failure message and JUnit: ``[id] title: message``."""
+        primary = self.primary
+        if primary is None:
+            return self.reason or ""
+        return f"[{primary.id}] {primary.title}: {primary.message}"
+
+
+def run_check(doctor: Doctor, check: Check, *args: Any) -> CheckResult:
+    """Call ``check(doctor, *args)`` and classify what it returned or raised."""
+    credential = next((a for a in args if isinstance(a, Credential)), None)
+    try:
+        found = list(check(doctor, *args))
+    except Skip as skip:
+        reason = fill(doctor.catalog.label(skip.reason, doctor.lang), dict(skip.params))
+        return CheckResult(Outcome.SKIPPED, reason=doctor.redactor(reason))
+    except DoctorError as error:
+        found = [Finding(error.finding_id, _redacted(doctor, error.params))]
+    except Exception as exc:  # a bug in a check must not crash the run or leak a secret
+        detail = doctor.redactor(f"{type(exc).__name__}: {exc}")
+        found = [Finding("doctor.internal_error", {"detail": detail})]
+    return result_of(doctor, found, credential)
+
+
+def result_of(
+    doctor: Doctor, found: Sequence[Finding], credential: Credential | None
+) -> CheckResult:
+    """Render findings and derive the outcome: error → failed, warning → warning, none → passed."""
+    context = doctor.context(credential)
+    remedies = tuple(
+        _redact_remedy(doctor, doctor.catalog.render(f, doctor.lang, context)) for f in found
+    )
+    severity = worst(r.severity for r in remedies)
+    outcome = {
+        Severity.ERROR: Outcome.FAILED,
+        Severity.WARNING: Outcome.WARNING,
+        None: Outcome.PASSED,
+    }[severity]
+    return CheckResult(outcome, tuple(found), remedies)
+
+
+def _redacted(doctor: Doctor, params: Any) -> dict[str, Any]:
+    return {k: doctor.redactor(v) if isinstance(v, str) else v for k, v in dict(params).items()}
+
+
+def _redact_remedy(doctor: Doctor, remedy: Remedy) -> Remedy:
+    """Messages quote Meta's text and error details: scrub them like every other output."""
+    return Remedy(
+        id=remedy.id,
+        severity=remedy.severity,
+        title=doctor.redactor(remedy.title),
+        message=doctor.redactor(remedy.message),
+        steps=tuple(doctor.redactor(s) for s in remedy.steps),
+        procedures=remedy.procedures,
+        links=remedy.links,
+    )

@@ -1,0 +1,158 @@
+"""Read the CRM's WhatsApp credentials from PostgreSQL/Supabase, read-only.
+
+The session is read-only (``BEGIN READ ONLY``), the SQL is parameterised with identifiers quoted
+by psycopg, and no server-side prepared statements are used, so it works through Supabase's
+transaction pooler (PgBouncer/Supavisor in transaction mode). Failures become
+:class:`~wa_doctor.errors.StoreError` carrying the matching ``db.*`` finding id, with the
+password scrubbed from every message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+
+from .errors import StoreError
+from .redaction import Redactor
+
+LOGICAL_COLUMNS = ("id", "phone_number_id", "access_token", "activo", "canal_tipo", "updated_at")
+"""Column names as the guide's table has them; each can be renamed (``--wa-db-columns``)."""
+
+CHANNEL = "whatsapp"
+CONNECTION_FINDINGS = frozenset({"db.unreachable", "db.auth_failed"})
+"""Findings that mean the database was never reached, so table checks are blocked by them."""
+
+_AUTH_STATES = {"28P01", "28000"}
+_MISSING_TABLE_STATES = {"42P01", "3F000"}
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Where the credentials live: schema, table and the real name of each logical column."""
+
+    schema: str
+    table: str
+    columns: Mapping[str, str]
+
+    @classmethod
+    def parse(cls, qualified: str, renames: str = "") -> TableSpec:
+        """``"crm.marketing_channel_credential"`` and ``"access_token=token,activo=active"``."""
+        schema, _, table = qualified.strip().rpartition(".")
+        columns = {name: name for name in LOGICAL_COLUMNS}
+        for pair in filter(None, (part.strip() for part in renames.split(","))):
+            logical, sep, actual = pair.partition("=")
+            if not sep or logical.strip() not in columns or not actual.strip():
+                raise ValueError(
+                    f"--wa-db-columns: {pair!r} is not NAME=COLUMN with NAME one of "
+                    f"{', '.join(LOGICAL_COLUMNS)}"
+                )
+            columns[logical.strip()] = actual.strip()
+        return cls(schema or "public", table, columns)
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+    def context(self) -> dict[str, str]:
+        """Placeholders for remedy texts and SQL: ``{table}``, ``{token_col}``, …"""
+        c = self.columns
+        return {
+            "table": self.qualified,
+            "id_col": c["id"],
+            "phone_col": c["phone_number_id"],
+            "token_col": c["access_token"],
+            "active_col": c["activo"],
+            "channel_col": c["canal_tipo"],
+            "updated_col": c["updated_at"],
+        }
+
+    def select_active(self) -> sql.Composed:
+        c = {key: sql.Identifier(name) for key, name in self.columns.items()}
+        return sql.SQL(
+            "SELECT {id}::text, {phone}::text, {token}::text, {updated} "
+            "FROM {schema}.{table} WHERE {channel} = %s AND {active} IS TRUE ORDER BY {id}"
+        ).format(
+            id=c["id"],
+            phone=c["phone_number_id"],
+            token=c["access_token"],
+            updated=c["updated_at"],
+            channel=c["canal_tipo"],
+            active=c["activo"],
+            schema=sql.Identifier(self.schema),
+            table=sql.Identifier(self.table),
+        )
+
+
+@dataclass(frozen=True)
+class CredentialRow:
+    """One active row. ``access_token`` is a secret: never print a row."""
+
+    id: str
+    phone_number_id: str | None
+    access_token: str | None
+    updated_at: Any
+
+    def __repr__(self) -> str:
+        return f"CredentialRow(id={self.id!r}, phone_number_id={self.phone_number_id!r})"
+
+
+def describe_target(url: str) -> str:
+    """``user@host:port/dbname`` without the password, for messages."""
+    try:
+        parts = conninfo_to_dict(url)
+    except Exception:
+        return "DATABASE_URL (unparsable)"
+    host = parts.get("host") or "localhost"
+    where = f"{host}:{parts['port']}" if parts.get("port") else host
+    user = f"{parts['user']}@" if parts.get("user") else ""
+    return f"{user}{where}/{parts.get('dbname', '')}"
+
+
+def read_active_credentials(
+    url: str, spec: TableSpec, redactor: Redactor, timeout: float = 5.0
+) -> list[CredentialRow]:
+    """Every active WhatsApp row, or :class:`StoreError` with the finding that explains why not."""
+    target = describe_target(url)
+    try:
+        with psycopg.connect(
+            url, connect_timeout=max(2, int(timeout)), prepare_threshold=None, autocommit=False
+        ) as conn:
+            conn.read_only = True
+            with conn.cursor() as cur:
+                cur.execute(
+                    sql.SQL("SET LOCAL statement_timeout = {}").format(
+                        sql.Literal(f"{int(timeout * 1000)}ms")
+                    )
+                )
+                cur.execute(spec.select_active(), (CHANNEL,))
+                rows = [CredentialRow(*row) for row in cur.fetchall()]
+            conn.rollback()
+            return rows
+    except psycopg.Error as exc:
+        raise _store_error(exc, redactor, target, spec) from None
+    except (ValueError, OSError) as exc:  # an unparsable URL, or the OS refusing the socket
+        raise StoreError(redactor(f"{type(exc).__name__}: {exc}"), db_target=target) from None
+
+
+def _store_error(
+    exc: psycopg.Error, redactor: Redactor, target: str, spec: TableSpec
+) -> StoreError:
+    detail = redactor(" ".join(str(exc).split()))
+    state = getattr(exc, "sqlstate", None)
+    if state in _AUTH_STATES or "password authentication failed" in detail:
+        finding = "db.auth_failed"
+    elif state in _MISSING_TABLE_STATES or isinstance(exc, pg_errors.UndefinedTable):
+        finding = "db.table_missing"
+    elif isinstance(exc, pg_errors.UndefinedColumn):
+        finding = "db.column_missing"
+    elif isinstance(exc, pg_errors.QueryCanceled):
+        finding = "db.timeout"
+    else:
+        finding = "db.unreachable"
+    return StoreError(detail, finding, db_target=target, table=spec.qualified)
