@@ -37,6 +37,7 @@ class Doctor:
     catalog: catalog_module.Catalog
     spec: TableSpec
     store: StoreState
+    env: Credential
     credentials: list[Credential]
     today: date = field(default_factory=date.today)
 
@@ -67,6 +68,7 @@ class Doctor:
             catalog=catalog_module.load(),
             spec=spec,
             store=store,
+            env=env,
             credentials=combine(env, rows),
             today=today or date.today(),
         )
@@ -88,10 +90,6 @@ class Doctor:
         if state.error is not None:
             raise Blocked(state.error.finding_id)
         return state.rows
-
-    @property
-    def env_credential(self) -> Credential | None:
-        return next((c for c in self.credentials if not c.from_database), None)
 
     # -- rendering --------------------------------------------------------------------------
     def context(self, credential: Credential | None = None) -> dict[str, Any]:

@@ -62,9 +62,9 @@ def token_well_formed(doctor: Doctor, credential: Credential) -> list[Finding]:
 
 def sources_agree(doctor: Doctor) -> list[Finding]:
     """The env token and the DB row for the same phone number id must be the same token."""
-    env = doctor.env_credential
+    env = doctor.env
     rows = [c for c in doctor.credentials if c.from_database]
-    if env is None or env.token is None or not rows:
+    if env.token is None or not rows:
         raise NotApplicable("skip_no_env_and_database")
     return [
         finding(

