@@ -266,3 +266,37 @@ def _secrets_in(env: Mapping[str, str]) -> list[str]:
         if password:
             found.append(str(password))
     return [s for s in found if len(s.strip()) >= 12]
+
+
+# -- the Graph API simulator --------------------------------------------------------------------
+@pytest.fixture
+def graph_simulator():
+    """Start simulator scenarios in this process; the suite's subprocess talks to them by HTTP."""
+    from wa_doctor.simulator import GraphSimulator, build
+
+    started: list[GraphSimulator] = []
+
+    def start(name: str, token: str | None = None) -> GraphSimulator:
+        server = GraphSimulator(build(name, token=token or fake_token()))
+        server.start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def simulator_env(server: Any) -> dict[str, str]:
+    """The configuration a CRM would have for the simulator's world (token, ids, settings)."""
+    from wa_doctor.config import SETTINGS_BY_NAME
+
+    world = server.world
+    env = {
+        "WHATSAPP_GRAPH_URL": server.url,
+        "WHATSAPP_ACCESS_TOKEN": world.token,
+        "WHATSAPP_PHONE_NUMBER_ID": world.configured_phone_number_id or world.phone_number_id,
+        "WHATSAPP_BUSINESS_ACCOUNT_ID": world.waba_id,
+    }
+    env.update({SETTINGS_BY_NAME[k].env: v for k, v in world.settings.items()})
+    return env

@@ -11,4 +11,3 @@ def test_ruff_finds_nothing():
         [sys.executable, "-m", "ruff", "check", str(REPO)], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
-

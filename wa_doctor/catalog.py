@@ -12,6 +12,7 @@ visible as ``{name}`` rather than raising, so a missing parameter never hides a 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any
 from .findings import Finding, Severity
 
 DEFAULT_LANGUAGE = "es"
+_API_VERSION = re.compile(r"v(\d+)\.0")
 
 
 class _Leave(dict):
@@ -102,6 +104,22 @@ class Catalog:
             ApiVersion(name, spec["released"], spec.get("available_until"))
             for name, spec in data.get("api_versions", {}).items()
         )
+
+    # -- Graph API versions -----------------------------------------------------------------
+    def api_version(self, name: str) -> ApiVersion | None:
+        return next((v for v in self.api_versions if v.name == name), None)
+
+    def is_future_api_version(self, name: str) -> bool:
+        """A well-formed version newer than the table: Meta released it after this tool."""
+        match = _API_VERSION.fullmatch(name)
+        newest = max(int(v.name[1:].split(".")[0]) for v in self.api_versions)
+        return bool(match) and int(match.group(1)) > newest
+
+    def api_version_served(self, name: str, today: date) -> bool:
+        entry = self.api_version(name)
+        if entry is None:
+            return self.is_future_api_version(name)
+        return entry.available_until is None or entry.available_until >= today
 
     # -- lookup ---------------------------------------------------------------------------
     @property

@@ -7,14 +7,16 @@ credential list is known at collection time (checks are parametrised by credenti
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from . import catalog as catalog_module
-from .config import Config
+from .config import DEFAULT_API_VERSION, Config
 from .credentials import Credential, combine, database_credential, environment_credential
 from .errors import Blocked, ConfigError, NotApplicable, StoreError
+from .graph import GraphClient, GraphSession
 from .redaction import Redactor
 from .store import CredentialRow, TableSpec, read_active_credentials
 
@@ -39,6 +41,7 @@ class Doctor:
     store: StoreState
     env: Credential
     credentials: list[Credential]
+    graph: GraphSession
     today: date = field(default_factory=date.today)
 
     @classmethod
@@ -62,16 +65,42 @@ class Doctor:
             config.phone_number_id,
             config.business_account_id,
         )
+        catalog = catalog_module.load()
+        today = today or date.today()
+        version = str(config.api_version).strip()
+        client = GraphClient(
+            str(config.graph_url),
+            version if catalog.api_version_served(version, today) else DEFAULT_API_VERSION,
+            timeout=float(config.timeout),
+            redactor=redactor,
+            catalog=catalog,
+            app_secret=str(config.app_secret) if config.app_secret else None,
+        )
         return cls(
             config=config,
             redactor=redactor,
-            catalog=catalog_module.load(),
+            catalog=catalog,
             spec=spec,
             store=store,
             env=env,
             credentials=combine(env, rows),
-            today=today or date.today(),
+            graph=GraphSession(client),
+            today=today,
         )
+
+    def close(self) -> None:
+        self.graph.close()
+
+    @staticmethod
+    def now() -> int:
+        return int(time.time())
+
+    @property
+    def app_token(self) -> str | None:
+        """``APP_ID|APP_SECRET`` when both are configured: debug_token's preferred caller."""
+        if self.config.app_id and self.config.app_secret:
+            return f"{self.config.app_id}|{self.config.app_secret}"
+        return None
 
     @property
     def lang(self) -> str:

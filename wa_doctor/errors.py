@@ -65,6 +65,7 @@ class GraphApiError(GraphError):
         error_type: str | None = None,
         fbtrace_id: str | None = None,
         details: str | None = None,
+        meta_message: str | None = None,
         finding_id: str | None = None,
     ) -> None:
         super().__init__(
@@ -76,6 +77,7 @@ class GraphApiError(GraphError):
             error_type=error_type,
             fbtrace_id=fbtrace_id,
             details=details,
+            meta_message=meta_message or message,
         )
         self.status = status
         self.code = code
@@ -83,6 +85,7 @@ class GraphApiError(GraphError):
         self.error_type = error_type
         self.fbtrace_id = fbtrace_id
         self.details = details
+        self.meta_message = meta_message or message
 
 
 class Skip(DoctorError):

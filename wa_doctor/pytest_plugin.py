@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from . import __version__
+from . import __version__, simulator
 from .config import SETTINGS, load_config
 from .doctor import Doctor
 from .errors import DoctorError
@@ -45,13 +45,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         )
 
 
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """``--wa-simulate list`` prints the scenarios instead of running anything."""
+    if config.getoption("wa_simulate", None) == "list":
+        print(simulator.listing())
+        return 0
+    return None
+
+
 def activate(config: pytest.Config) -> None:
     """Switch on doctor mode: load configuration and credentials, register the report hooks."""
     options = {s.name: config.getoption(f"wa_{s.name}") for s in SETTINGS}
+    server = None
     try:
         settings = load_config(options, os.environ)
+        if settings.simulate:
+            server, settings = simulator.start_for(str(settings.simulate), settings)
         doctor = Doctor.create(settings)
     except DoctorError as exc:
+        if server is not None:
+            server.stop()
         raise pytest.UsageError(f"wa-doctor: {exc}") from None
     config.stash[DOCTOR_KEY] = doctor
     report_dir = Path(str(settings.report_dir or config.rootpath / "reports"))
@@ -60,7 +73,7 @@ def activate(config: pytest.Config) -> None:
             config.option.htmlpath = str(report_dir / "report.html")
         config.option.self_contained_html = True
         config.pluginmanager.register(HtmlHooks(doctor), "wa-doctor-html")
-    plugin = DoctorPlugin(doctor, report_dir / "report.json")
+    plugin = DoctorPlugin(doctor, report_dir / "report.json", server)
     config.pluginmanager.register(plugin, "wa-doctor")
 
 
@@ -103,8 +116,9 @@ def credential_label(item: pytest.Item) -> str | None:
 class DoctorPlugin:
     """Hooks active in doctor mode: parametrise, scrub reports, collect records, write JSON."""
 
-    def __init__(self, doctor: Doctor, json_path: Path) -> None:
+    def __init__(self, doctor: Doctor, json_path: Path, server: Any = None) -> None:
         self.doctor = doctor
+        self.server = server
         self.report = Report(doctor)
         self.json_path = json_path
         self.json_written = False
@@ -113,6 +127,9 @@ class DoctorPlugin:
 
     def pytest_unconfigure(self) -> None:
         self.log_factory.uninstall()
+        self.doctor.close()
+        if self.server is not None:
+            self.server.stop()
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "credential" in metafunc.fixturenames:

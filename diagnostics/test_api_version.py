@@ -1,0 +1,7 @@
+"""Is the Graph API version the CRM calls still served by Meta?"""
+
+from wa_doctor.checks import api as checks
+
+
+def test_api_version_supported(check):
+    check(checks.api_version_supported)

@@ -1,0 +1,136 @@
+"""Every simulator scenario, run through the suite, reports exactly the finding it stands for,
+with its remedy in the HTML, the right exit code, and no token text in any artifact."""
+
+from __future__ import annotations
+
+from html import escape
+
+import pytest
+
+from conftest import simulator_env
+from wa_doctor.catalog import load
+from wa_doctor.findings import Severity
+from wa_doctor.simulator import SCENARIOS
+
+CATALOG = load()
+FAULTS_NEED_SHORT_TIMEOUT = ("--wa-timeout", "1")
+
+
+@pytest.mark.parametrize("name", [n for n, s in SCENARIOS.items() if s.finding], ids=str)
+def test_each_scenario_reports_its_finding(run_suite, graph_simulator, name):
+    expected = SCENARIOS[name].finding
+    server = graph_simulator(name)
+
+    run = run_suite(*FAULTS_NEED_SHORT_TIMEOUT, env=simulator_env(server))
+
+    entry = run.with_finding(expected)
+    severity = CATALOG.severity(expected)
+    assert entry["outcome"] == ("failed" if severity is Severity.ERROR else "warning")
+    assert run.exit_code == (1 if severity is Severity.ERROR else 0), run.stdout
+    remedy = entry["remedy"]
+    first = remedy["steps"][0] if remedy["steps"] else remedy["procedures"][0]["steps"][0]
+    assert escape(first) in run.html
+    failed = set(run.findings("failed"))
+    assert failed <= {expected}, f"one root cause, one failure: {failed}"
+
+
+def test_healthy_scenario_passes_every_check_it_can_run(run_suite, graph_simulator):
+    server = graph_simulator("healthy")
+
+    run = run_suite(env=simulator_env(server))
+
+    assert run.exit_code == 0, run.stdout
+    assert run.report["summary"]["failed"] == 0
+    assert run.report["summary"]["warnings"] == 0
+    outcomes = {c["id"]: c["outcome"] for c in run.report["checks"]}
+    for check in (
+        "token_valid",
+        "token_permanent",
+        "token_scopes",
+        "token_grants_waba",
+        "token_not_expiring_soon",
+        "api_version_supported",
+    ):
+        assert outcomes[check] == "passed", check
+
+
+def test_a_dead_token_blocks_the_checks_that_need_it(run_suite, graph_simulator):
+    server = graph_simulator("session-logged-out")
+
+    run = run_suite(env=simulator_env(server))
+
+    for check in ("token_permanent", "token_scopes", "token_grants_waba"):
+        entry = run.only(check)
+        assert entry["outcome"] == "skipped"
+        assert entry["message"] == "bloqueada por token.session_logged_out"
+
+
+def test_session_logged_out_shows_both_fixes_of_the_guide(run_suite, graph_simulator):
+    server = graph_simulator("session-logged-out")
+
+    run = run_suite("--wa-lang", "en", env=simulator_env(server))
+
+    remedy = run.with_finding("token.session_logged_out")["remedy"]
+    titles = [p["title"] for p in remedy["procedures"]]
+    assert "Quick fix: temporary token (lasts about 24 hours)" in titles
+    assert "Permanent fix: a System User token that does not expire" in titles
+    sql = "\n".join(p["sql"] or "" for p in remedy["procedures"])
+    assert "UPDATE crm.marketing_channel_credential" in sql
+    assert "substring(access_token, 1, 20)" in sql
+
+
+def test_the_guides_api_version_is_a_warning_today(run_suite, graph_simulator):
+    server = graph_simulator("healthy")
+    env = {**simulator_env(server), "WHATSAPP_API_VERSION": "v21.0"}
+
+    run = run_suite(env=env)
+
+    entry = run.with_finding("api.version_ending")
+    assert "2027-01-21" in entry["remedy"]["title"] + entry["message"]
+    assert run.exit_code == 0
+    assert all(s.path.startswith("/v21.0/") for s in server.seen), "v21.0 is still served"
+
+
+def test_an_unsupported_version_is_not_the_one_the_doctor_calls(run_suite, graph_simulator):
+    server = graph_simulator("api-version-unsupported")
+
+    run = run_suite(env=simulator_env(server))
+
+    assert run.with_finding("api.version_unsupported")
+    assert server.seen and all(s.path.startswith("/v25.0/") for s in server.seen)
+
+
+def test_app_token_is_the_debug_token_caller_when_configured(run_suite, graph_simulator):
+    server = graph_simulator("expired")
+    world = server.world
+    env = {
+        **simulator_env(server),
+        "WHATSAPP_APP_ID": world.app_id,
+        "WHATSAPP_APP_SECRET": world.app_secret,
+    }
+
+    run = run_suite(env=env)
+
+    entry = run.with_finding("token.expired")
+    assert "Session has expired on" in entry["message"]
+    assert [s.caller for s in server.requests_to("/debug_token")] == ["app"]
+
+
+@pytest.mark.parametrize("name", ["healthy", "session-logged-out"])
+def test_wa_simulate_needs_no_configuration(run_suite, name):
+    run = run_suite("--wa-simulate", name)
+
+    assert run.exit_code == (0 if name == "healthy" else 1)
+    if name == "session-logged-out":
+        assert run.with_finding("token.session_logged_out")
+    assert run.report["credentials"][0]["token_source"] == "simulator"
+
+
+def test_wa_simulate_list_and_unknown_names(run_suite):
+    listing = run_suite("--wa-simulate", "list")
+    unknown = run_suite("--wa-simulate", "no-such-thing")
+
+    assert listing.exit_code == 0
+    assert "session-logged-out" in listing.stdout and "token.session_logged_out" in listing.stdout
+    assert unknown.exit_code == 4
+    assert "--wa-simulate" in unknown.stderr and "no-such-thing" in unknown.stderr

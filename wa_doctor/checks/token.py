@@ -1,0 +1,115 @@
+"""Token checks from one ``debug_token`` per token (reference section 3)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from .. import tokens
+from ..credentials import Credential
+from ..doctor import Doctor
+from ..errors import Blocked, GraphError, NotApplicable
+from ..findings import Finding, finding, findings_if
+from .configuration import require_token
+
+DAY = 86_400
+
+
+def inspect(doctor: Doctor, credential: Credential) -> tokens.TokenInfo:
+    """Meta's view of the credential's token (one request per token per run)."""
+    return tokens.inspect(doctor.graph, require_token(credential), doctor.app_token)
+
+
+def invalid_finding(doctor: Doctor, info: tokens.TokenInfo) -> Finding | None:
+    """The finding for a dead token, by its 190 subcode (token.invalid when none matches)."""
+    if info.is_valid:
+        return None
+    found = doctor.catalog.for_graph_error(info.error_code or 190, info.error_subcode)
+    if not found or not found.startswith("token."):
+        found = "token.invalid"
+    return finding(found, meta_message=info.error_message or "—")
+
+
+def require_valid_token(doctor: Doctor, credential: Credential) -> tokens.TokenInfo:
+    """The token's info; checks that need a live token are blocked by its root cause."""
+    try:
+        info = inspect(doctor, credential)
+    except GraphError as error:
+        raise Blocked(error.finding_id) from None
+    dead = invalid_finding(doctor, info)
+    if dead is not None:
+        raise Blocked(dead.id)
+    return info
+
+
+def when(timestamp: int | None) -> str:
+    if not timestamp:
+        return "—"
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def token_valid(doctor: Doctor, credential: Credential) -> list[Finding]:
+    dead = invalid_finding(doctor, inspect(doctor, credential))
+    return [dead] if dead else []
+
+
+def token_permanent(doctor: Doctor, credential: Credential) -> list[Finding]:
+    info = require_valid_token(doctor, credential)
+    return findings_if(
+        info.type != tokens.SYSTEM_USER,
+        "token.temporary",
+        token_type=info.type or "?",
+        expires_at=when(info.expires_at),
+    )
+
+
+def token_not_expiring_soon(doctor: Doctor, credential: Credential) -> list[Finding]:
+    info = require_valid_token(doctor, credential)
+    if info.never_expires:
+        return []
+    seconds_left = (info.expires_at or 0) - doctor.now()
+    warn_days = int(doctor.config.expiry_warning_days)
+    return findings_if(
+        seconds_left <= warn_days * DAY,
+        "token.expiring_soon",
+        expires_at=when(info.expires_at),
+        days_left=max(0, seconds_left // DAY),
+    )
+
+
+def token_scopes(doctor: Doctor, credential: Credential) -> list[Finding]:
+    info = require_valid_token(doctor, credential)
+    missing = [s for s in tokens.REQUIRED_SCOPES if s not in info.scopes]
+    recommended = [s for s in tokens.RECOMMENDED_SCOPES if s not in info.scopes]
+    granted = ", ".join(info.scopes) or "—"
+    return [
+        *findings_if(bool(missing), "token.scopes_missing", missing=missing, granted=granted),
+        *findings_if(bool(recommended), "token.scope_recommended_missing", missing=recommended),
+    ]
+
+
+def token_grants_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
+    info = require_valid_token(doctor, credential)
+    waba = credential.business_account_id
+    if not waba:
+        raise NotApplicable("skip_no_waba")
+    limited = info.limited_wabas()
+    return findings_if(
+        limited is not None and waba not in limited,
+        "token.waba_not_granted",
+        waba_id=waba,
+        granted_wabas=", ".join(limited or ()),
+    )
+
+
+def token_from_configured_app(doctor: Doctor, credential: Credential) -> list[Finding]:
+    info = require_valid_token(doctor, credential)
+    app_id = doctor.config.app_id
+    if not app_id:
+        raise NotApplicable("skip_no_app_id")
+    return findings_if(
+        info.app_id != str(app_id),
+        "token.app_mismatch",
+        token_app=info.app_id or "?",
+        token_app_name=info.application or "?",
+        app_id=app_id,
+    )

@@ -1,0 +1,230 @@
+"""The only code that talks to the Graph API.
+
+Every call goes through :meth:`GraphClient.request`, which turns each way a call can go wrong
+into one exception of :mod:`wa_doctor.errors` carrying its finding id: unreachable (DNS, refused,
+TLS), timeout, a 5xx or a proxy's HTML page, a body that is not JSON, a redirect loop, and Meta's
+own JSON error object (classified through the catalog by ``code``/``error_subcode``). httpx
+exceptions never escape, because their text contains the URL, and a ``debug_token`` URL holds
+the token being inspected.
+
+Tokens travel in the ``Authorization`` header. ``debug_token`` needs ``input_token`` in the query
+string; that is why every message is redacted before it is stored.
+
+:class:`GraphSession` remembers each answer (or error) per token and request for the whole run,
+so checks that share a resource cost one round trip, whatever their order or ``-k`` selection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from . import __version__
+from .catalog import Catalog
+from .errors import GraphApiError, GraphError
+from .redaction import Redactor
+
+MAX_REDIRECTS = 3
+
+
+@dataclass(frozen=True)
+class CallKey:
+    """What identifies one request for the cache (the token by value, kept only in memory)."""
+
+    method: str
+    path: str
+    params: tuple[tuple[str, str], ...]
+    token: str
+    body: str = ""
+
+
+class GraphClient:
+    """A small synchronous Graph client with classified errors."""
+
+    def __init__(
+        self,
+        base_url: str,
+        version: str,
+        *,
+        timeout: float,
+        redactor: Redactor,
+        catalog: Catalog,
+        app_secret: str | None = None,
+    ) -> None:
+        self.version = version
+        self.redactor = redactor
+        self.catalog = catalog
+        self.app_secret = app_secret
+        self.timeout = timeout
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
+            headers={"User-Agent": f"wa-doctor/{__version__}"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        token: str,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> dict[str, Any]:
+        """Call ``/{version}/{path}``; return the JSON object or raise a classified error."""
+        query = dict(params or {})
+        if self.app_secret and "|" not in token:
+            query["appsecret_proof"] = appsecret_proof(token, self.app_secret)
+        url = f"/{self.version}/{path.lstrip('/')}"
+        try:
+            response = self._http.request(
+                method,
+                url,
+                params=query,
+                json=json_body,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        except httpx.TimeoutException as exc:
+            raise GraphError(
+                self._say(f"no answer within {self.timeout:g} s ({type(exc).__name__}) for {path}"),
+                "graph.timeout",
+            ) from None
+        except httpx.TooManyRedirects:
+            raise GraphError(
+                self._say(f"more than {MAX_REDIRECTS} redirects for {path}"), "graph.bad_response"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise GraphError(
+                self._say(f"cannot connect: {type(exc).__name__}: {exc}"), "graph.unreachable"
+            ) from None
+        return self._parse(response, path)
+
+    def _parse(self, response: httpx.Response, path: str) -> dict[str, Any]:
+        status = response.status_code
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            raise self._api_error(status, body["error"])
+        if status >= 500:
+            raise GraphError(
+                self._say(f"HTTP {status} from the Graph API for {path}: {_snippet(response)}"),
+                "graph.server_error",
+                status=status,
+            )
+        if status == 429:
+            raise GraphError(self._say(f"HTTP 429 for {path}"), "graph.rate_limited", status=status)
+        if not isinstance(body, dict):
+            raise GraphError(
+                self._say(
+                    f"HTTP {status} for {path} with a body that is not a JSON object: "
+                    f"{_snippet(response)}"
+                ),
+                "graph.bad_response",
+                status=status,
+            )
+        if status >= 400:
+            raise GraphError(self._say(f"HTTP {status} for {path}"), "graph.error", status=status)
+        return body
+
+    def _api_error(self, status: int, error: Mapping[str, Any]) -> GraphApiError:
+        code = as_int(error.get("code"))
+        subcode = as_int(error.get("error_subcode"))
+        details = _details(error.get("error_data"))
+        message = str(error.get("message") or "")
+        finding_id = self.catalog.for_graph_error(code, subcode) or (
+            "graph.server_error" if status >= 500 else "graph.error"
+        )
+        trace = str(error.get("fbtrace_id") or "—")
+        where = f"code {code}" + (f"/{subcode}" if subcode else "")
+        text = f"HTTP {status}, {where} ({error.get('type') or '?'}): {message}"
+        if details:
+            text += f" — {details}"
+        return GraphApiError(
+            self._say(text + f" (fbtrace_id {trace})"),
+            status=status,
+            code=code,
+            subcode=subcode,
+            error_type=self._say(str(error.get("type") or "")) or None,
+            fbtrace_id=trace,
+            details=self._say(details) if details else None,
+            meta_message=self._say(message),
+            finding_id=finding_id,
+        )
+
+    def _say(self, text: str) -> str:
+        return self.redactor(text)
+
+
+def appsecret_proof(token: str, app_secret: str) -> str:
+    """HMAC-SHA256 of the token keyed with the app secret, as Meta's "Require App Secret" wants."""
+    return hmac.new(app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def as_int(value: Any) -> int | None:
+    """An integer from Meta's JSON, or None (codes arrive as numbers, strings or not at all)."""
+    try:
+        return int(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _details(error_data: Any) -> str | None:
+    """``error_data.details``; on template endpoints ``error_data`` can be a plain string."""
+    if isinstance(error_data, Mapping):
+        details = error_data.get("details")
+        return str(details) if details else None
+    return str(error_data) if error_data else None
+
+
+def _snippet(response: httpx.Response) -> str:
+    text = " ".join(response.text[:160].split())
+    return repr(text) if text else "(empty body)"
+
+
+class GraphSession:
+    """Remembers every answer and error of the run, so each resource is fetched once.
+
+    Thread-safe: concurrent checks asking for the same resource wait for one request.
+    """
+
+    def __init__(self, client: GraphClient) -> None:
+        self.client = client
+        self._lock = threading.Lock()
+        self._results: dict[CallKey, tuple[bool, Any]] = {}
+        self._pending: dict[CallKey, threading.Lock] = {}
+
+    def get(self, path: str, token: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
+        return self._cached(CallKey("GET", path, tuple(sorted((params or {}).items())), token))
+
+    def _cached(self, key: CallKey) -> dict[str, Any]:
+        with self._lock:
+            gate = self._pending.setdefault(key, threading.Lock())
+        with gate:
+            if key not in self._results:
+                try:
+                    self._results[key] = (
+                        True,
+                        self.client.request(key.method, key.path, key.token, dict(key.params)),
+                    )
+                except GraphError as exc:
+                    self._results[key] = (False, exc)
+        ok, value = self._results[key]
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        self.client.close()

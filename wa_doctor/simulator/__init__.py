@@ -1,0 +1,37 @@
+"""A faithful Graph API simulator: real HTTP on 127.0.0.1, Meta's real bodies, named scenarios.
+
+Used by ``pytest diagnostics/ --wa-simulate SCENARIO`` (a real report in seconds, no network)
+and by the project's tests.
+"""
+
+from __future__ import annotations
+
+from ..config import Config
+from ..errors import ConfigError
+from .scenarios import SCENARIOS, build, listing
+from .server import GraphSimulator
+
+__all__ = ["SCENARIOS", "GraphSimulator", "build", "listing", "start_for"]
+
+
+def start_for(name: str, config: Config) -> tuple[GraphSimulator, Config]:
+    """Start scenario ``name`` and return the server and the configuration pointed at it.
+
+    With no database configured, the scenario's own credential stands in for the CRM row.
+    """
+    if name not in SCENARIOS:
+        raise ConfigError(
+            f"--wa-simulate / WA_DOCTOR_SIMULATE: unknown scenario {name!r}; "
+            "`pytest diagnostics/ --wa-simulate list` lists them"
+        )
+    world = build(name)
+    simulator = GraphSimulator(world)
+    simulator.start()
+    changes: dict[str, object] = {"graph_url": simulator.url, **world.settings}
+    if not config.database_url:
+        changes.update(
+            access_token=world.token,
+            phone_number_id=world.configured_phone_number_id or world.phone_number_id,
+            business_account_id=world.waba_id,
+        )
+    return simulator, config.with_values(**changes)

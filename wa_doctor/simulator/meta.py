@@ -1,0 +1,175 @@
+"""Meta's own response bodies, field for field, with the source of each.
+
+Sources (see shared/reference/meta-cloud-api-facts.md for the full citations):
+
+* S-GERR  Graph "Handling Errors" page: the error object (message, type, code, error_subcode,
+          error_user_title, error_user_msg, fbtrace_id) and the 190 subcodes 458-492.
+* S-ERR   WhatsApp Cloud API "Error codes" page: ``error_data: {messaging_product, details}``.
+* S-DBG   debug_token reference: ``data`` fields; invalid tokens give HTTP 200 with
+          ``is_valid: false`` and ``data.error {code, subcode, message}`` (key ``subcode``).
+* FIX     captured debug_token bodies in bk-rs/facebook-apis-rs
+          (facebook-access-token-api/tests/response_body_json_files/).
+* 3rd     captured errors quoted in public issues (heyoo#94, whatsapp-cloud-api-rs#3, …),
+          named per entry below.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+CANNOT_PARSE = "Invalid OAuth access token - Cannot parse access token"  # FIX, code 190 no subcode
+
+
+@dataclass(frozen=True)
+class TokenError:
+    """How Meta describes a dead token: code, subcode and message (S-GERR, FIX, 3rd)."""
+
+    code: int
+    subcode: int | None
+    message: str
+
+
+def _expired_message(expired_at: int, now: int) -> str:
+    # FIX debug_token__user_access_token_3.json: "Session has expired on <date>. The current
+    # time is <date>." Meta writes the dates as "Wednesday, 16-Nov-22 07:45:51 PST".
+    def meta_date(ts: int) -> str:
+        return datetime.fromtimestamp(ts, UTC).strftime("%A, %d-%b-%y %H:%M:%S UTC")
+
+    return (
+        f"Error validating access token: Session has expired on {meta_date(expired_at)}. "
+        f"The current time is {meta_date(now)}."
+    )
+
+
+TOKEN_ERRORS: dict[str, TokenError] = {
+    # 3rd: "HTTP 400 with error_subcode 467 in a 2026 production capture"; text from the guide.
+    "logged_out": TokenError(
+        190,
+        467,
+        "Error validating access token: The session is invalid because the user logged out.",
+    ),
+    # FIX user_access_token_4.json
+    "password_changed": TokenError(
+        190,
+        460,
+        "Error validating access token: The session has been invalidated because the user "
+        "changed their password or Facebook has changed the session for security reasons.",
+    ),
+    # S-GERR 458 "App Not Installed"; 3rd message shape "User X has not authorized application Y"
+    "app_not_installed": TokenError(
+        190,
+        458,
+        "Error validating access token: User 104169029247128 has not authorized "
+        "application 634974688087057.",
+    ),
+    # S-GERR 459 "User Checkpointed"
+    "checkpointed": TokenError(
+        190,
+        459,
+        "Error validating access token: You cannot access the app till you log in to "
+        "www.facebook.com and follow the instructions given.",
+    ),
+    # S-GERR 464 "Unconfirmed User"
+    "unconfirmed_user": TokenError(
+        190,
+        464,
+        "Error validating access token: Sessions for the user are not allowed because "
+        "the user is not a confirmed user.",
+    ),
+    # FIX: "The session was invalidated explicitly using an API call."
+    "invalidated": TokenError(
+        190,
+        466,
+        "Error validating access token: The session was invalidated explicitly using an API call.",
+    ),
+    # S-GERR 492 "Invalid Session"
+    "role_lost": TokenError(
+        190,
+        492,
+        "Error validating access token: User associated with the Page access token "
+        "does not have an appropriate role on the Page.",
+    ),
+}
+
+
+def expired_error(expired_at: int, now: int) -> TokenError:
+    return TokenError(190, 463, _expired_message(expired_at, now))
+
+
+def fbtrace_id() -> str:
+    """Meta's trace ids look like ``Az8or2yhqkZfEZ-_4Qn_Bam`` (S-ERR example)."""
+    alphabet = string.ascii_letters + string.digits + "-_"
+    return "A" + "".join(secrets.choice(alphabet) for _ in range(22))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer of the simulator."""
+
+    status: int
+    body: Any
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def graph_error(
+    status: int,
+    code: int,
+    message: str,
+    *,
+    error_type: str = "OAuthException",
+    subcode: int | None = None,
+    details: str | None = None,
+    user_title: str | None = None,
+    user_msg: str | None = None,
+) -> Answer:
+    """The synchronous error object (S-GERR), with WhatsApp's ``error_data`` when given (S-ERR)."""
+    error: dict[str, Any] = {"message": message, "type": error_type, "code": code}
+    if subcode is not None:
+        error["error_subcode"] = subcode
+    if details is not None:
+        error["error_data"] = {"messaging_product": "whatsapp", "details": details}
+    if user_title:
+        error["error_user_title"] = user_title
+    if user_msg:
+        error["error_user_msg"] = user_msg
+    error["fbtrace_id"] = fbtrace_id()
+    headers: tuple[tuple[str, str], ...] = ()
+    if error_type == "OAuthException":
+        # 3rd voiceflow-community/example-integration-whatsapp#5: OAuth errors carry this header.
+        headers = (
+            ("WWW-Authenticate", f'OAuth "Facebook Platform" "invalid_request" "{message}"'),
+        )
+    return Answer(status, {"error": error}, headers)
+
+
+def token_rejected(error: TokenError) -> Answer:
+    """A request made *with* a dead token: HTTP 400 with the 190 error (3rd, 2026 capture)."""
+    return graph_error(400, error.code, error.message, subcode=error.subcode)
+
+
+def unsupported_request(method: str, object_id: str) -> Answer:
+    """100/33 GraphMethodException (3rd whatsapp-cloud-api-rs#3, netflie#42; HTTP 400)."""
+    verb = "post" if method == "POST" else "get"
+    return graph_error(
+        400,
+        100,
+        f"Unsupported {verb} request. Object with ID '{object_id}' does not exist, cannot be "
+        "loaded due to missing permissions, or does not support this operation. Please read the "
+        "Graph API documentation at https://developers.facebook.com/docs/graph-api",
+        error_type="GraphMethodException",
+        subcode=33,
+    )
+
+
+def debug_caller_not_allowed() -> Answer:
+    """FIX: the caller token may not inspect a token of another app (HTTP 400, code 100)."""
+    return graph_error(
+        400,
+        100,
+        "(#100) You must provide an app access token, or a user access token that is an owner "
+        "or developer of the app",
+    )

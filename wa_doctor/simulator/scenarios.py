@@ -1,0 +1,249 @@
+"""Named scenarios: a healthy world, then one small change per documented failure.
+
+Each scenario names the finding it demonstrates; the project's tests run every scenario through
+the suite and assert exactly that finding, and ``--wa-simulate list`` prints this table.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from .meta import TOKEN_ERRORS, expired_error
+from .world import (
+    WHATSAPP_SCOPES,
+    Fault,
+    PhoneState,
+    TemplateState,
+    TokenState,
+    WabaState,
+    World,
+    random_token,
+)
+
+APP_ID = "634974688087057"  # the app id of Meta's own system-user example (S-PERM)
+WABA_ID = "102289599326934"  # a WABA id from Meta's granular_scopes example (S-MGMT)
+PHONE_NUMBER_ID = "106540352242922"
+DAY = 86_400
+
+
+def healthy(token: str | None = None) -> World:
+    """A never-expiring System User token with every scope, a connected number, hello_world."""
+    token = token or random_token()
+    waba = WabaState(WABA_ID, templates=[TemplateState("hello_world", "en_US")])
+    phone = PhoneState(PHONE_NUMBER_ID, WABA_ID)
+    return World(
+        app_id=APP_ID,
+        app_secret=secrets.token_hex(16),
+        token=token,
+        phone_number_id=phone.id,
+        waba_id=waba.id,
+        tokens={token: TokenState(APP_ID, "104169029247128", target_ids=(WABA_ID,))},
+        phones={phone.id: phone},
+        wabas={waba.id: waba},
+    )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A change to the healthy world, and the finding a run against it must report."""
+
+    description: str
+    finding: str | None
+    apply: Callable[[World, int], None]
+
+
+def _main_token(world: World) -> TokenState:
+    state = world.main_token
+    assert state is not None, "this scenario needs the main token to be known to Meta"
+    return state
+
+
+def _unknown_token(world: World, now: int) -> None:
+    world.tokens[random_token("EAAX")] = world.tokens.pop(world.token)
+    # The configured token is now one Meta never issued (mis-copied / made up).
+
+
+def _token_error(kind: str, world: World, now: int) -> None:
+    state = _main_token(world)
+    state.type = "USER"
+    state.error = TOKEN_ERRORS[kind]
+
+
+def _expired(world: World, now: int) -> None:
+    state = _main_token(world)
+    state.type = "USER"
+    state.expires_at = now - 3 * 3600
+    state.error = expired_error(state.expires_at, now)
+
+
+def _temporary(world: World, now: int) -> None:
+    state = _main_token(world)
+    state.type = "USER"
+    state.expires_at = now + 20 * 3600
+    state.target_ids = None
+
+
+def _expiring(world: World, now: int) -> None:
+    _main_token(world).expires_at = now + 3 * DAY
+
+
+def _scopes(scopes: tuple[str, ...], world: World, now: int) -> None:
+    _main_token(world).scopes = scopes
+
+
+def _other_waba(world: World, now: int) -> None:
+    _main_token(world).target_ids = ("987654321098765",)
+
+
+def _other_app(world: World, now: int) -> None:
+    _main_token(world).app_id = "111122223333444"
+    world.settings["app_id"] = world.app_id
+
+
+def _api_version(version: str, world: World, now: int) -> None:
+    world.settings["api_version"] = version
+
+
+def _fault(fault: Fault, world: World, now: int) -> None:
+    world.fault = fault
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "healthy": Scenario(
+        "Everything works: System User token, connected number, hello_world.",
+        None,
+        lambda world, now: None,
+    ),
+    "invalid-token": Scenario(
+        "The token is not one Meta issued (mis-copied).", "token.invalid", _unknown_token
+    ),
+    "session-logged-out": Scenario(
+        "190/467: the session is invalid because the user logged out.",
+        "token.session_logged_out",
+        partial(_token_error, "logged_out"),
+    ),
+    "expired": Scenario("190/463: the token's session has expired.", "token.expired", _expired),
+    "password-changed": Scenario(
+        "190/460: invalidated by a password change.",
+        "token.password_changed",
+        partial(_token_error, "password_changed"),
+    ),
+    "app-not-installed": Scenario(
+        "190/458: the user has not authorised the app.",
+        "token.app_not_installed",
+        partial(_token_error, "app_not_installed"),
+    ),
+    "checkpointed": Scenario(
+        "190/459: the user must clear a security checkpoint.",
+        "token.checkpointed",
+        partial(_token_error, "checkpointed"),
+    ),
+    "unconfirmed-user": Scenario(
+        "190/464: the user's account is not confirmed.",
+        "token.unconfirmed_user",
+        partial(_token_error, "unconfirmed_user"),
+    ),
+    "token-invalidated": Scenario(
+        "190/466: the session was revoked through the API.",
+        "token.invalidated",
+        partial(_token_error, "invalidated"),
+    ),
+    "role-lost": Scenario(
+        "190/492: the token's user lost its role on the asset.",
+        "token.role_lost",
+        partial(_token_error, "role_lost"),
+    ),
+    "temporary-token": Scenario(
+        "A 24-hour user token from API Setup, not a System User token.",
+        "token.temporary",
+        _temporary,
+    ),
+    "expiring-soon": Scenario(
+        "A System User token that expires in 3 days.", "token.expiring_soon", _expiring
+    ),
+    "scopes-missing": Scenario(
+        "The token lacks whatsapp_business_messaging.",
+        "token.scopes_missing",
+        partial(_scopes, ("whatsapp_business_management", "business_management")),
+    ),
+    "business-management-missing": Scenario(
+        "The token lacks the recommended business_management.",
+        "token.scope_recommended_missing",
+        partial(_scopes, WHATSAPP_SCOPES),
+    ),
+    "waba-not-granted": Scenario(
+        "The token's WhatsApp scopes cover another WABA only.",
+        "token.waba_not_granted",
+        _other_waba,
+    ),
+    "app-mismatch": Scenario(
+        "The token was issued by another app than WHATSAPP_APP_ID.",
+        "token.app_mismatch",
+        _other_app,
+    ),
+    "api-version-ending": Scenario(
+        "The CRM calls v21.0, the guide's version, which ends 2027-01-21.",
+        "api.version_ending",
+        partial(_api_version, "v21.0"),
+    ),
+    "api-version-unsupported": Scenario(
+        "The CRM calls v20.0, no longer served since 2026-09-24.",
+        "api.version_unsupported",
+        partial(_api_version, "v20.0"),
+    ),
+    "graph-timeout": Scenario(
+        "The Graph API does not answer in time.", "graph.timeout", partial(_fault, Fault.TIMEOUT)
+    ),
+    "graph-server-error": Scenario(
+        "The Graph API answers HTTP 500 (code 2, transient).",
+        "graph.server_error",
+        partial(_fault, Fault.SERVER_ERROR),
+    ),
+    "graph-bad-gateway": Scenario(
+        "A proxy answers HTTP 502 with an HTML page.",
+        "graph.server_error",
+        partial(_fault, Fault.BAD_GATEWAY),
+    ),
+    "graph-html": Scenario(
+        "A proxy answers 200 with an HTML login page.",
+        "graph.bad_response",
+        partial(_fault, Fault.HTML),
+    ),
+    "graph-truncated": Scenario(
+        "The JSON body is cut short.", "graph.bad_response", partial(_fault, Fault.TRUNCATED)
+    ),
+    "graph-empty": Scenario(
+        "The body is empty.", "graph.bad_response", partial(_fault, Fault.EMPTY)
+    ),
+    "graph-rate-limited": Scenario(
+        "HTTP 429, code 4: application request limit reached.",
+        "graph.rate_limited",
+        partial(_fault, Fault.RATE_LIMIT),
+    ),
+    "graph-redirect-loop": Scenario(
+        "Every request is redirected to itself.",
+        "graph.bad_response",
+        partial(_fault, Fault.REDIRECT_LOOP),
+    ),
+}
+
+
+def build(name: str, token: str | None = None, now: int | None = None) -> World:
+    """The world of scenario ``name``; ``token`` fixes the main token (tests pass their own)."""
+    world = healthy(token)
+    SCENARIOS[name].apply(world, int(now if now is not None else time.time()))
+    return world
+
+
+def listing() -> str:
+    """The table ``--wa-simulate list`` prints."""
+    width = max(map(len, SCENARIOS))
+    lines = [
+        f"{name:<{width}}  {s.finding or '(no finding)':<34} {s.description}"
+        for name, s in SCENARIOS.items()
+    ]
+    return "Scenarios for --wa-simulate:\n" + "\n".join(lines)

@@ -1,0 +1,295 @@
+"""A Graph API simulator served over real HTTP on 127.0.0.1.
+
+Built on pytest-httpserver's :class:`HTTPServerBase` (a threaded werkzeug server usable without
+pytest): the doctor's httpx client talks to it exactly as to graph.facebook.com, with no
+patching. It answers from a :class:`~wa_doctor.simulator.world.World` and records every request
+and the peak number in flight, so tests can count round trips.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_httpserver.httpserver import HTTPServerBase
+from werkzeug import Request, Response
+
+from .meta import (
+    CANNOT_PARSE,
+    Answer,
+    TokenError,
+    debug_caller_not_allowed,
+    graph_error,
+    token_rejected,
+    unsupported_request,
+)
+from .world import Fault, PhoneState, TokenState, World
+
+FAULT_DELAY = 8.0
+"""How long a 'timeout' fault holds a request: longer than any timeout the tests set."""
+
+PHONE_DEFAULT_FIELDS = ("id", "display_phone_number", "verified_name", "quality_rating")
+"""What GET /{phone-number-id} returns without ``fields`` (S-SPEC getPhoneNumberById)."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request as the simulator saw it (the token is not kept)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    caller: str
+    """'app' (the app token), 'known' (a token the world knows) or 'unknown'."""
+
+
+class GraphSimulator(HTTPServerBase):
+    """Serve a :class:`World` as the Graph API. Use as a context manager or start()/stop()."""
+
+    def __init__(self, world: World, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host, port, threaded=True)
+        self.world = world
+        self.seen: list[Seen] = []
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self._count_lock = threading.Lock()
+
+    def start(self) -> None:
+        # werkzeug logs every request at INFO (and adds its own stderr handler when the level
+        # is unset): access lines would clutter every report's captured log.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        super().start()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def requests_to(self, suffix: str) -> list[Seen]:
+        return [s for s in self.seen if s.path.endswith(suffix)]
+
+    # -- werkzeug entry point -----------------------------------------------------------
+    def dispatch(self, request: Request) -> Response:
+        with self._count_lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            self.seen.append(
+                Seen(request.method, request.path, _public_query(request), self._caller(request))
+            )
+        try:
+            if self.world.latency:
+                time.sleep(self.world.latency)
+            if self.world.fault is not None:
+                return _fault_response(self.world.fault, request)
+            return _to_response(self.answer(request))
+        finally:
+            with self._count_lock:
+                self.in_flight -= 1
+
+    def _caller(self, request: Request) -> str:
+        token = _bearer(request)
+        if token == self.world.app_token:
+            return "app"
+        return "known" if token in self.world.tokens else "unknown"
+
+    # -- the Graph API --------------------------------------------------------------------
+    def answer(self, request: Request) -> Answer:
+        parts = [p for p in request.path.split("/") if p][1:]  # drop the version
+        token = _bearer(request)
+        if parts == ["debug_token"] and request.method == "GET":
+            return self._debug_token(token, request.args.get("input_token", ""))
+        caller_error = self._caller_error(token)
+        if caller_error is not None:
+            return caller_error
+        caller = self.world.tokens[token]
+        routes: dict[tuple[str, int], Callable[[TokenState, list[str], Request], Answer]] = {
+            ("GET", 1): self._node,
+            ("GET", 2): self._edge,
+        }
+        handler = routes.get((request.method, len(parts)))
+        if handler is None:
+            return unsupported_request(request.method, parts[0] if parts else "")
+        return handler(caller, parts, request)
+
+    def _caller_error(self, token: str) -> Answer | None:
+        state = self.world.tokens.get(token)
+        if state is None:
+            return token_rejected(TokenError(190, None, CANNOT_PARSE))
+        if state.error is not None:
+            return token_rejected(state.error)
+        return None
+
+    def _debug_token(self, caller: str, input_token: str) -> Answer:
+        world = self.world
+        if caller != world.app_token:
+            rejected = self._caller_error(caller)
+            if rejected is not None:
+                return rejected
+        inspected = world.tokens.get(input_token)
+        caller_app = world.app_id if caller == world.app_token else world.tokens[caller].app_id
+        if inspected is None:
+            # FIX: an unparsable input token still gives HTTP 200, is_valid false.
+            body = {
+                "data": {
+                    "error": {"code": 190, "message": CANNOT_PARSE},
+                    "is_valid": False,
+                    "scopes": [],
+                }
+            }
+            return Answer(200, body)
+        if inspected.app_id != caller_app:
+            return debug_caller_not_allowed()
+        return Answer(200, {"data": _token_data(inspected)})
+
+    def _node(self, caller: TokenState, parts: list[str], request: Request) -> Answer:
+        (node_id,) = parts
+        phone = self.world.phones.get(node_id)
+        if phone is not None and caller.can_reach(phone.waba_id):
+            fields = _fields(request) or PHONE_DEFAULT_FIELDS
+            return Answer(200, _phone_data(phone, fields))
+        waba = self.world.wabas.get(node_id)
+        if waba is not None and caller.can_reach(waba.id):
+            return Answer(200, {"id": waba.id, "name": waba.name})
+        return unsupported_request("GET", node_id)
+
+    def _edge(self, caller: TokenState, parts: list[str], request: Request) -> Answer:
+        waba_id, edge = parts
+        waba = self.world.wabas.get(waba_id)
+        if waba is None or not caller.can_reach(waba_id):
+            return unsupported_request("GET", waba_id)
+        if edge == "phone_numbers":
+            phones = [p for p in self.world.phones.values() if p.waba_id == waba_id]
+            fields = _fields(request) or PHONE_DEFAULT_FIELDS
+            return Answer(200, {"data": [_phone_data(p, fields) for p in phones]})
+        if edge == "message_templates":
+            name = request.args.get("name")
+            found = [t for t in waba.templates if name is None or t.name == name]
+            data = [
+                {
+                    "name": t.name,
+                    "language": t.language,
+                    "status": t.status,
+                    "category": t.category,
+                    "id": t.id,
+                }
+                for t in found
+            ]
+            return Answer(
+                200, {"data": data, "paging": {"cursors": {"before": "QVFI", "after": "QVFI"}}}
+            )
+        return unsupported_request("GET", waba_id)
+
+
+def _token_data(state: TokenState) -> dict[str, Any]:
+    """debug_token's ``data`` object (S-DBG; S-PERM system-user example; FIX invalid cases)."""
+    data: dict[str, Any] = {
+        "app_id": state.app_id,
+        "type": state.type,
+        "application": state.application,
+        "data_access_expires_at": state.data_access_expires_at,
+        "expires_at": state.expires_at,
+        "is_valid": state.error is None,
+        "issued_at": state.issued_at,
+        "scopes": list(state.scopes),
+        "granular_scopes": state.granular_scopes(),
+        "user_id": state.user_id,
+    }
+    if state.error is not None:
+        error: dict[str, Any] = {"code": state.error.code, "message": state.error.message}
+        if state.error.subcode is not None:
+            error["subcode"] = state.error.subcode  # debug_token uses "subcode" (FIX)
+        data["error"] = error
+    return data
+
+
+def _phone_data(phone: PhoneState, fields: tuple[str, ...]) -> dict[str, Any]:
+    everything: dict[str, Any] = {
+        "id": phone.id,
+        "display_phone_number": phone.display_phone_number,
+        "verified_name": phone.verified_name,
+        "quality_rating": phone.quality_rating,
+        "code_verification_status": phone.code_verification_status,
+        "name_status": phone.name_status,
+        "status": phone.status,
+        "platform_type": phone.platform_type,
+        "account_mode": phone.account_mode,
+        "throughput": {"level": phone.throughput},
+        "health_status": _health(phone),
+    }
+    return {key: everything[key] for key in ("id", *fields) if key in everything}
+
+
+def _health(phone: PhoneState) -> dict[str, Any]:
+    """health_status as S-HEALTH documents it: an overall value and one entity per node."""
+    entity: dict[str, Any] = {
+        "entity_type": "PHONE_NUMBER",
+        "id": phone.id,
+        "can_send_message": phone.can_send_message.value,
+    }
+    if phone.health_errors:
+        entity["errors"] = phone.health_errors
+    if phone.health_info:
+        entity["additional_info"] = phone.health_info
+    entities = [entity] + [
+        {"entity_type": kind, "id": phone.waba_id, "can_send_message": "AVAILABLE"}
+        for kind in ("WABA", "BUSINESS", "APP")
+    ]
+    return {"can_send_message": phone.can_send_message.value, "entities": entities}
+
+
+def _fields(request: Request) -> tuple[str, ...]:
+    raw = request.args.get("fields", "")
+    return tuple(f.strip() for f in raw.split(",") if f.strip())
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:]
+    return request.args.get("access_token", "")
+
+
+def _public_query(request: Request) -> dict[str, str]:
+    """The query without tokens, for request logs that tests may print."""
+    hidden = {"input_token", "access_token", "appsecret_proof"}
+    return {k: v for k, v in request.args.items() if k not in hidden}
+
+
+def _to_response(answer: Answer) -> Response:
+    response = Response(
+        json.dumps(answer.body),
+        status=answer.status,
+        content_type="application/json; charset=UTF-8",
+    )
+    for name, value in answer.headers:
+        response.headers[name] = value
+    response.headers["x-fb-trace-id"] = "simulated"
+    return response
+
+
+def _fault_response(fault: Fault, request: Request) -> Response:
+    if fault is Fault.TIMEOUT:
+        time.sleep(FAULT_DELAY)
+        return Response("{}", status=200, content_type="application/json")
+    if fault is Fault.SERVER_ERROR:
+        answer = graph_error(500, 2, "Service temporarily unavailable", error_type="OAuthException")
+        answer.body["error"]["is_transient"] = True
+        return _to_response(answer)
+    if fault is Fault.RATE_LIMIT:
+        answer = graph_error(429, 4, "(#4) Application request limit reached")
+        answer.body["error"]["is_transient"] = True
+        return _to_response(answer)
+    if fault is Fault.REDIRECT_LOOP:
+        return Response("", status=302, headers={"Location": request.full_path})
+    bodies = {
+        Fault.BAD_GATEWAY: (502, "<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"),
+        Fault.HTML: (200, "<html><head><title>Proxy login</title></head></html>", "text/html"),
+        Fault.TRUNCATED: (200, '{"data": {"app_id": "12', "application/json"),
+        Fault.EMPTY: (200, "", "application/json"),
+    }
+    status, text, content_type = bodies[fault]
+    return Response(text, status=status, content_type=content_type)

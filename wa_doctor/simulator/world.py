@@ -1,0 +1,141 @@
+"""The simulator's small state: tokens, WhatsApp accounts, phone numbers, templates, recipients.
+
+Scenarios build a :class:`World` and change a few facts; the server answers from it exactly as
+the Graph API would. Field names follow Meta's (reference sections 3.2, 4.1, 4.2, 4.4).
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from .meta import TokenError
+
+WHATSAPP_SCOPES = ("whatsapp_business_messaging", "whatsapp_business_management")
+ALL_SCOPES = (*WHATSAPP_SCOPES, "business_management")
+
+
+def random_token(prefix: str = "EAAS") -> str:
+    """A fresh token shaped like Meta's, never the same twice (so no run leaks another's)."""
+    alphabet = string.ascii_letters + string.digits
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(188))
+
+
+@dataclass
+class TokenState:
+    """What debug_token knows about one token (S-DBG fields)."""
+
+    app_id: str
+    user_id: str
+    type: str = "SYSTEM_USER"
+    application: str = "CRM WhatsApp"
+    expires_at: int = 0
+    data_access_expires_at: int = 0
+    issued_at: int = field(default_factory=lambda: int(time.time()) - 86_400 * 30)
+    scopes: tuple[str, ...] = ALL_SCOPES
+    target_ids: tuple[str, ...] | None = None
+    """WABA ids the WhatsApp scopes are limited to; None means portfolio-wide (no target_ids)."""
+    error: TokenError | None = None
+
+    def granular_scopes(self) -> list[dict[str, Any]]:
+        granular: list[dict[str, Any]] = []
+        for scope in self.scopes:
+            entry: dict[str, Any] = {"scope": scope}
+            if scope in WHATSAPP_SCOPES and self.target_ids is not None:
+                entry["target_ids"] = list(self.target_ids)
+            granular.append(entry)
+        return granular
+
+    def can_reach(self, waba_id: str) -> bool:
+        return self.target_ids is None or waba_id in self.target_ids
+
+
+class CanSend(StrEnum):
+    AVAILABLE = "AVAILABLE"
+    LIMITED = "LIMITED"
+    BLOCKED = "BLOCKED"
+
+
+@dataclass
+class PhoneState:
+    """One business phone number (reference 4.1) and its health (4.2)."""
+
+    id: str
+    waba_id: str
+    display_phone_number: str = "+1 555-010-4242"
+    verified_name: str = "CRM Demo"
+    quality_rating: str = "GREEN"
+    code_verification_status: str = "VERIFIED"
+    name_status: str = "APPROVED"
+    status: str = "CONNECTED"
+    platform_type: str = "CLOUD_API"
+    account_mode: str = "LIVE"
+    throughput: str = "STANDARD"
+    can_send_message: CanSend = CanSend.AVAILABLE
+    health_errors: list[dict[str, Any]] = field(default_factory=list)
+    health_info: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TemplateState:
+    """One message template of a WABA (reference 4.4)."""
+
+    name: str
+    language: str
+    status: str = "APPROVED"
+    category: str = "MARKETING"
+    id: str = field(default_factory=lambda: str(secrets.randbelow(10**15) + 10**15))
+
+
+@dataclass
+class WabaState:
+    id: str
+    name: str = "CRM Demo WABA"
+    templates: list[TemplateState] = field(default_factory=list)
+
+
+class Fault(StrEnum):
+    """Ways the simulated API can misbehave for every request."""
+
+    TIMEOUT = "timeout"
+    SERVER_ERROR = "server-error"
+    BAD_GATEWAY = "bad-gateway"
+    HTML = "html"
+    TRUNCATED = "truncated"
+    EMPTY = "empty"
+    RATE_LIMIT = "rate-limit"
+    REDIRECT_LOOP = "redirect-loop"
+
+
+@dataclass
+class World:
+    """Everything the simulator answers from. ``token`` is the scenario's main credential."""
+
+    app_id: str
+    app_secret: str
+    token: str
+    phone_number_id: str
+    waba_id: str
+    tokens: dict[str, TokenState] = field(default_factory=dict)
+    phones: dict[str, PhoneState] = field(default_factory=dict)
+    wabas: dict[str, WabaState] = field(default_factory=dict)
+    recipients: dict[str, float] = field(default_factory=dict)
+    """Recipient number → time of their last inbound message (the 24-hour window)."""
+    settings: dict[str, str] = field(default_factory=dict)
+    """Configuration the scenario implies (e.g. an old API version) for --wa-simulate."""
+    configured_phone_number_id: str | None = None
+    """The phone number id the user configured, when the scenario makes it a wrong one."""
+    fault: Fault | None = None
+    latency: float = 0.0
+
+    @property
+    def main_token(self) -> TokenState | None:
+        return self.tokens.get(self.token)
+
+    @property
+    def app_token(self) -> str:
+        return f"{self.app_id}|{self.app_secret}"
