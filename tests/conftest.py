@@ -215,6 +215,7 @@ def run_suite(tmp_path: Path):
         env: Mapping[str, str] | None = None,
         files: Mapping[str, str | bytes] | None = None,
         secrets_to_check: tuple[str, ...] = (),
+        diagnostics: Path = DIAGNOSTICS,
     ) -> SuiteRun:
         directory = tmp_path / f"run{next(counter)}"
         directory.mkdir()
@@ -231,7 +232,7 @@ def run_suite(tmp_path: Path):
             sys.executable,
             "-m",
             "pytest",
-            str(DIAGNOSTICS),
+            str(diagnostics),
             "-p",
             "no:cacheprovider",
             "--wa-report-dir",

@@ -3,11 +3,12 @@ report that names it with its remedy, against a real PostgreSQL."""
 
 from __future__ import annotations
 
+import shutil
 import socket
 
 import pytest
 
-from conftest import PASSWORD_ROLE, fake_token, server_uses_socket
+from conftest import DIAGNOSTICS, PASSWORD_ROLE, fake_token, server_uses_socket
 
 PHONE = "106540352242922"
 
@@ -288,3 +289,20 @@ def test_healthy_configuration_fails_none_of_these_checks(run_suite, crm_databas
     assert set(outcomes.values()) == {"passed"}, outcomes
     cases = {case.get("name") for case in run.junit_cases()}
     assert f"test_token_present[db1-{PHONE}]" in cases
+
+
+def test_a_broken_diagnostics_file_fails_the_run_and_is_reported(run_suite, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(DIAGNOSTICS, project / "diagnostics")
+    (project / "pytest.ini").write_text("[pytest]\n")
+    (project / "conftest.py").write_text('pytest_plugins = ["wa_doctor.pytest_plugin"]\n')
+    (project / "diagnostics" / "test_broken.py").write_text("import no_such_module_xyz\n")
+
+    run = run_suite(diagnostics=project / "diagnostics")
+
+    assert run.exit_code != 0
+    (entry,) = [c for c in run.report["checks"] if c["id"] == "collect"]
+    assert entry["outcome"] == "failed"
+    assert entry["finding"] == "doctor.internal_error"
+    assert "no_such_module_xyz" in entry["message"]
+    assert "No se encontraron problemas" not in run.stdout

@@ -165,6 +165,31 @@ SETTINGS: tuple[Setting, ...] = (
         parse=_positive_float,
     ),
     Setting(
+        "template",
+        "WA_DOCTOR_TEMPLATE",
+        "The campaign template to check (and to send with --wa-send-to).",
+        default="hello_world",
+    ),
+    Setting(
+        "template_language",
+        "WA_DOCTOR_TEMPLATE_LANGUAGE",
+        "The template's exact language code (en_US is not en).",
+        default="en_US",
+    ),
+    Setting(
+        "send_to",
+        "WA_DOCTOR_SEND_TO",
+        "Opt-in: really send the template to this number (e.g. +15550001111). Never by default.",
+    ),
+    Setting(
+        "send_text",
+        "WA_DOCTOR_SEND_TEXT",
+        "With --wa-send-to, also send a free-form text (tests the 24-hour window).",
+        default=False,
+        parse=_flag,
+        is_flag=True,
+    ),
+    Setting(
         "simulate",
         "WA_DOCTOR_SIMULATE",
         "Run against the built-in Graph API simulator: a scenario name, or 'list'.",

@@ -123,19 +123,8 @@ class Doctor:
     # -- rendering --------------------------------------------------------------------------
     def context(self, credential: Credential | None = None) -> dict[str, Any]:
         """Placeholders for catalog texts: table and columns, and the credential's facts."""
-        values: dict[str, Any] = {
-            **self.spec.context(),
-            "api_version": self.config.api_version,
-            "credential": "—",
-            "fbtrace_id": "—",
-            "row_label": self.catalog.label("row_label_any", self.lang).format(
-                **self.spec.context()
-            ),
-            "row_filter": (
-                f"{self.spec.columns['canal_tipo']} = 'whatsapp' AND "
-                f"{self.spec.columns['activo']} = true"
-            ),
-        }
+        values = base_context(self.spec, self.catalog, self.lang)
+        values["api_version"] = self.config.api_version
         if credential is None:
             return values
         values.update(
@@ -158,6 +147,19 @@ class Doctor:
                 phone_col=self.spec.columns["phone_number_id"], phone=phone
             )
         return values
+
+
+def base_context(spec: TableSpec, catalog: catalog_module.Catalog, lang: str) -> dict[str, Any]:
+    """Placeholders every remedy may use, before anything is known about a credential."""
+    return {
+        **spec.context(),
+        "credential": "—",
+        "fbtrace_id": "—",
+        "row_label": catalog.label("row_label_any", lang).format(**spec.context()),
+        "row_filter": (
+            f"{spec.columns['canal_tipo']} = 'whatsapp' AND {spec.columns['activo']} = true"
+        ),
+    }
 
 
 def _sql_text(value: object) -> str:

@@ -14,10 +14,12 @@ from typing import Any
 
 
 class Severity(StrEnum):
-    """How a finding affects the run: an error fails its check, a warning passes but is listed."""
+    """How a finding affects the run: an error fails its check, a warning passes but is listed,
+    info passes and only reports a fact (a sent message's id)."""
 
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"
 
 
 class Outcome(StrEnum):
@@ -50,6 +52,4 @@ def findings_if(condition: bool, finding_id: str, **params: Any) -> list[Finding
 def worst(severities: Iterable[Severity]) -> Severity | None:
     """The most serious severity, or None for no findings."""
     found = set(severities)
-    if Severity.ERROR in found:
-        return Severity.ERROR
-    return Severity.WARNING if found else None
+    return next((s for s in Severity if s in found), None)

@@ -209,6 +209,10 @@ class GraphSession:
     def get(self, path: str, token: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
         return self._cached(CallKey("GET", path, tuple(sorted((params or {}).items())), token))
 
+    def post(self, path: str, token: str, body: Any) -> dict[str, Any]:
+        """Never cached: a POST has an effect (sending a message) and must happen once."""
+        return self.client.request("POST", path, token, json_body=body)
+
     def _cached(self, key: CallKey) -> dict[str, Any]:
         with self._lock:
             gate = self._pending.setdefault(key, threading.Lock())

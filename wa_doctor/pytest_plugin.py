@@ -13,7 +13,9 @@ reads it.
 
 from __future__ import annotations
 
+import functools
 import os
+import sys
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from . import __version__, simulator
 from .config import SETTINGS, load_config
 from .doctor import Doctor
 from .errors import DoctorError
-from .findings import Finding, Outcome
+from .findings import Finding, Outcome, Severity
 from .redaction import RedactingLogRecordFactory, Redactor
 from .report import CheckRecord, Report, remedy_cell, remedy_html
 from .runner import CheckResult, result_of, run_check
@@ -36,12 +38,15 @@ RESULT_KEY = pytest.StashKey[CheckResult]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("wa-doctor", "WhatsApp Cloud API doctor")
     for setting in SETTINGS:
+        kind = (
+            {"action": "store_const", "const": "true"} if setting.is_flag else {"metavar": "VALUE"}
+        )
         group.addoption(
             setting.option,
             dest=f"wa_{setting.name}",
             default=None,
-            metavar="VALUE",
             help=f"{setting.help} [env {setting.env}]",
+            **kind,
         )
 
 
@@ -98,6 +103,21 @@ def check(request: pytest.FixtureRequest, doctor: Doctor) -> Callable[..., Check
         if result.outcome is Outcome.SKIPPED:
             pytest.skip(result.reason or "")
         return result
+
+    return run
+
+
+def _guarded(method: Callable[..., None]) -> Callable[..., None]:
+    """For hooks that only present results: a bug there prints one redacted line instead of
+    an INTERNALERROR, and the reports already written stay valid."""
+
+    @functools.wraps(method)
+    def run(self: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            method(self, *args, **kwargs)
+        except Exception as exc:
+            message = f"wa-doctor: {method.__name__} failed: {type(exc).__name__}: {exc}"
+            sys.stderr.write(self.doctor.redactor(message) + "\n")
 
     return run
 
@@ -180,6 +200,30 @@ class DoctorPlugin:
             message=self.doctor.redactor(message),
         )
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector) -> Generator[None, Any, Any]:
+        """A diagnostics file that fails to import is a failure of the run, never silence."""
+        report = yield
+        _scrub_report(report, self.doctor.redactor)
+        if report.failed:
+            detail = str(report.longrepr).strip().splitlines()[-1:] or ["?"]
+            result = result_of(
+                self.doctor,
+                [Finding("doctor.internal_error", {"detail": f"{report.nodeid}: {detail[0]}"})],
+                None,
+            )
+            self.report.add(
+                CheckRecord(
+                    check_id="collect",
+                    nodeid=report.nodeid,
+                    credential=None,
+                    outcome=Outcome.FAILED,
+                    result=result,
+                    message=result.headline(),
+                )
+            )
+        return report
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         try:
@@ -190,6 +234,7 @@ class DoctorPlugin:
                 pytest.PytestWarning(f"wa-doctor: could not write {self.json_path}: {exc}"), 2
             )
 
+    @_guarded
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         problems = self.report.problems()
         tr = terminalreporter
@@ -198,14 +243,19 @@ class DoctorPlugin:
         lang = self.doctor.lang
         if not problems:
             tr.write_line(label("no_problems", lang))
-        for record in problems:
+        marks = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "•"}
+        for record in self.report.highlights():
             primary = record.result.primary if record.result else None
             if primary is None:
                 continue
-            mark = "✗" if record.outcome is Outcome.FAILED else "!"
             who = f"{record.credential}: " if record.credential else ""
-            tr.write_line(f"[{mark}] {who}{primary.title} ({primary.id})")
-            tr.write_line(f"    {label('remedy', lang)}: {primary.first_step}")
+            tr.write_line(f"[{marks[primary.severity]}] {who}{primary.title} ({primary.id})")
+            line = primary.message if primary.severity is Severity.INFO else primary.first_step
+            tr.write_line(
+                f"    {line}"
+                if primary.severity is Severity.INFO
+                else f"    {label('remedy', lang)}: {line}"
+            )
         if self.json_written:
             tr.write_line(f"JSON report: {self.json_path}")
 
@@ -230,6 +280,7 @@ class HtmlHooks:
         record = getattr(report, "wa_record", None)
         cells.insert(2, remedy_cell(record))
 
+    @_guarded
     def pytest_html_results_summary(
         self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
     ) -> None:
@@ -251,7 +302,8 @@ def _scrub_report(report: Any, redactor: Redactor) -> None:
     elif longrepr is not None:
         report.longrepr = redactor(str(longrepr))
     report.sections = [(title, redactor(content)) for title, content in report.sections]
-    report.user_properties = [(k, redactor(v)) for k, v in report.user_properties]
+    if hasattr(report, "user_properties"):  # test reports have them, collect reports do not
+        report.user_properties = [(k, redactor(v)) for k, v in report.user_properties]
 
 
 def _attach_html_extra(report: Any, html: str) -> None:

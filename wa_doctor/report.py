@@ -66,6 +66,16 @@ class Report:
         """Failed checks first, then warnings, each group in run order."""
         return [r for o in PROBLEM_OUTCOMES for r in self.records if r.outcome is o]
 
+    def notes(self) -> list[CheckRecord]:
+        """Passed checks that report a fact (info findings, e.g. a sent message's id)."""
+        return [
+            r for r in self.records if r.outcome is Outcome.PASSED and r.result and r.result.primary
+        ]
+
+    def highlights(self) -> list[CheckRecord]:
+        """What the summaries show, most serious first: problems, then notes."""
+        return self.problems() + self.notes()
+
     def counts(self) -> dict[str, int]:
         keys = {
             Outcome.PASSED: "passed",
@@ -118,7 +128,7 @@ class Report:
             f"<th>{escape(self.label('source'))}</th><th>{escape(self.label('token'))}</th>"
             f"<th>{escape(self.label('phone_number_id'))}</th></tr>{rows}</table>"
         )
-        sections = "".join(self._problem_html(record) for record in problems)
+        sections = "".join(self._problem_html(record) for record in self.highlights())
         return (
             f"<style>{_CSS}</style><div class='wa-diagnosis' id='wa-diagnosis'>"
             f"<h2>{escape(self.label('diagnosis'))}</h2>"
@@ -129,7 +139,7 @@ class Report:
         primary = record.result.primary if record.result else None
         if primary is None:
             return ""
-        kind = "error" if record.outcome is Outcome.FAILED else "warning"
+        kind = primary.severity.value
         who = f"{record.credential} · " if record.credential else ""
         return (
             f"<section class='wa-finding wa-{kind}' data-finding='{escape(primary.id)}'>"
@@ -184,6 +194,7 @@ _CSS = """
 .wa-credentials td,.wa-credentials th{border:1px solid #ddd;padding:.25em .6em;text-align:left}
 .wa-finding{border-left:6px solid #c0392b;padding:.3em 1em;margin:1em 0;background:#fdf3f2}
 .wa-finding.wa-warning{border-left-color:#e67e22;background:#fef7ef}
+.wa-finding.wa-info{border-left-color:#2980b9;background:#f1f7fc}
 .wa-finding h3{margin:.3em 0;font-size:1.05em}
 .wa-badge{font-size:.8em;text-transform:uppercase;color:#555}
 .wa-sql{background:#272822;color:#f8f8f2;padding:.6em;white-space:pre-wrap}

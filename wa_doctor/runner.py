@@ -33,7 +33,7 @@ class CheckResult:
     @property
     def primary(self) -> Remedy | None:
         """The most serious finding's remedy: what tables and summaries show."""
-        for severity in (Severity.ERROR, Severity.WARNING):
+        for severity in Severity:
             for remedy in self.remedies:
                 if remedy.severity is severity:
                     return remedy
@@ -75,6 +75,7 @@ def result_of(
     outcome = {
         Severity.ERROR: Outcome.FAILED,
         Severity.WARNING: Outcome.WARNING,
+        Severity.INFO: Outcome.PASSED,
         None: Outcome.PASSED,
     }[severity]
     return CheckResult(outcome, tuple(found), remedies)

@@ -87,11 +87,7 @@ def token_scopes(doctor: Doctor, credential: Credential) -> list[Finding]:
     ]
 
 
-def token_grants_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
-    info = require_valid_token(doctor, credential)
-    waba = credential.business_account_id
-    if not waba:
-        raise NotApplicable("skip_no_waba")
+def _waba_not_granted(info: tokens.TokenInfo, waba: str) -> list[Finding]:
     limited = info.limited_wabas()
     return findings_if(
         limited is not None and waba not in limited,
@@ -99,6 +95,21 @@ def token_grants_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
         waba_id=waba,
         granted_wabas=", ".join(limited or ()),
     )
+
+
+def require_granted_token(doctor: Doctor, credential: Credential) -> tokens.TokenInfo:
+    """A live token that covers the configured WABA: what phone and template reads need."""
+    info = require_valid_token(doctor, credential)
+    if credential.business_account_id and _waba_not_granted(info, credential.business_account_id):
+        raise Blocked("token.waba_not_granted")
+    return info
+
+
+def token_grants_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
+    info = require_valid_token(doctor, credential)
+    if not credential.business_account_id:
+        raise NotApplicable("skip_no_waba")
+    return _waba_not_granted(info, credential.business_account_id)
 
 
 def token_from_configured_app(doctor: Doctor, credential: Credential) -> list[Finding]:

@@ -173,3 +173,68 @@ def debug_caller_not_allowed() -> Answer:
         "(#100) You must provide an app access token, or a user access token that is an owner "
         "or developer of the app",
     )
+
+
+def whatsapp_error(status: int, code: int, title: str, details: str) -> Answer:
+    """A Cloud API send error: message "(#code) title" plus error_data.details (S-ERR)."""
+    return graph_error(status, code, f"(#{code}) {title}", details=details)
+
+
+def send_error(kind: str, **values: str) -> Answer:
+    """The send-path errors the simulator can give, each with its source."""
+    makers = {
+        # 3rd Neurotech-HQ/heyoo#94: real body, HTTP 400.
+        "not_allowed": lambda: whatsapp_error(
+            400,
+            131030,
+            "Recipient phone number not in allowed list",
+            "Recipient phone number not in allowed list: Add recipient phone number to recipient "
+            "list and try again.",
+        ),
+        # S-ERR 131047; webhook details text as in reference 2 (see 2.1: usually asynchronous).
+        "window": lambda: whatsapp_error(
+            400,
+            131047,
+            "Re-engagement message",
+            "Message failed to send because more than 24 hours have passed since the customer "
+            "last replied to this number.",
+        ),
+        # 3rd tawn33y/whatsapp-cloud-api#57: "template name (X) does not exist in en_US".
+        "no_translation": lambda: whatsapp_error(
+            404,
+            132001,
+            "Template name does not exist in the translation",
+            f"template name ({values.get('name')}) does not exist in {values.get('language')}",
+        ),
+        # S-ERR 132015 / 132016.
+        "paused": lambda: whatsapp_error(
+            400, 132015, "Template is Paused", "Template is paused due to low quality."
+        ),
+        "disabled": lambda: whatsapp_error(
+            400, 132016, "Template is Disabled", "Template has been paused too many times."
+        ),
+        # S-ERR 133010.
+        "not_registered": lambda: whatsapp_error(
+            400,
+            133010,
+            "Account not registered",
+            "Phone number not registered on the WhatsApp Business Platform.",
+        ),
+        # S-ERR 10 "Permission is either not granted or has been removed."
+        "no_permission": lambda: graph_error(
+            403,
+            10,
+            "(#10) Application does not have permission for this action",
+            details="Permission is either not granted or has been removed.",
+        ),
+    }
+    return makers[kind]()
+
+
+def nonexisting_field(field_name: str, node_type: str) -> Answer:
+    """Asking a node for a field it lacks: code 100, no subcode (Graph's standard wording)."""
+    return graph_error(
+        400,
+        100,
+        f"(#100) Tried accessing nonexisting field ({field_name}) on node type ({node_type})",
+    )

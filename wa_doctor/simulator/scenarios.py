@@ -15,6 +15,7 @@ from functools import partial
 from .meta import TOKEN_ERRORS, expired_error
 from .world import (
     WHATSAPP_SCOPES,
+    CanSend,
     Fault,
     PhoneState,
     TemplateState,
@@ -54,6 +55,8 @@ class Scenario:
     description: str
     finding: str | None
     apply: Callable[[World, int], None]
+    args: tuple[str, ...] = ()
+    """Options the scenario needs to show its finding (the opt-in send ones)."""
 
 
 def _main_token(world: World) -> TokenState:
@@ -110,6 +113,82 @@ def _api_version(version: str, world: World, now: int) -> None:
 
 def _fault(fault: Fault, world: World, now: int) -> None:
     world.fault = fault
+
+
+def _phone(world: World) -> PhoneState:
+    return world.phones[world.phone_number_id]
+
+
+def _waba_id_as_phone_id(world: World, now: int) -> None:
+    world.configured_phone_number_id = world.waba_id  # the usual mistake (reference C.1)
+
+
+def _phone_facts(world: World, now: int, **facts: object) -> None:
+    for name, value in facts.items():
+        setattr(_phone(world), name, value)
+
+
+def _blocked(world: World, now: int) -> None:
+    # S-SPEC health_status example error 141006 (payment method), paraphrased.
+    _phone_facts(
+        world,
+        now,
+        can_send_message=CanSend.BLOCKED,
+        health_errors=[
+            {
+                "error_code": 141006,
+                "error_description": "There is an error with the payment method of the WhatsApp "
+                "Business Account; business-initiated messages are blocked.",
+                "possible_solution": "Add a new payment method in WhatsApp Manager > Billing.",
+            }
+        ],
+    )
+
+
+def _limited(world: World, now: int) -> None:
+    # S-HEALTH additional_info example.
+    _phone_facts(
+        world,
+        now,
+        can_send_message=CanSend.LIMITED,
+        health_info=[
+            "Your display name has not been approved yet. Your message limit will increase after "
+            "the display name is approved."
+        ],
+    )
+
+
+def _other_waba_phone(world: World, now: int) -> None:
+    other = WabaState("555000111222333", name="Another WABA")
+    world.wabas[other.id] = other
+    _phone(world).waba_id = other.id
+    _main_token(world).target_ids = (world.waba_id, other.id)
+
+
+def _templates(world: World, now: int, **changes: object) -> None:
+    waba = world.wabas[world.waba_id]
+    if changes.get("remove"):
+        waba.templates.clear()
+    for template in waba.templates:
+        for name, value in changes.items():
+            if name != "remove":
+                setattr(template, name, value)
+
+
+def _sandbox(world: World, now: int) -> None:
+    _phone(world).account_mode = "SANDBOX"
+
+
+def _window_closed(world: World, now: int) -> None:
+    world.recipients["15550001111"] = now - 3 * DAY
+    world.window_error_sync = True
+
+
+def _window_closed_async(world: World, now: int) -> None:
+    world.recipients["15550001111"] = now - 3 * DAY
+
+
+SEND = ("--wa-send-to", "+15550001111")
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -194,6 +273,75 @@ SCENARIOS: dict[str, Scenario] = {
         "The CRM calls v20.0, no longer served since 2026-09-24.",
         "api.version_unsupported",
         partial(_api_version, "v20.0"),
+    ),
+    "wrong-phone-number-id": Scenario(
+        "The WABA id was pasted as the Phone Number ID.",
+        "phone.unsupported_request",
+        _waba_id_as_phone_id,
+    ),
+    "phone-not-registered": Scenario(
+        "The number is PENDING, not registered on the Cloud API.",
+        "phone.not_registered",
+        partial(_phone_facts, status="PENDING", code_verification_status="UNVERIFIED"),
+    ),
+    "phone-blocked": Scenario(
+        "health_status BLOCKED: payment method error (141006).", "phone.health_blocked", _blocked
+    ),
+    "phone-limited": Scenario(
+        "health_status LIMITED: display name not approved yet.", "phone.health_limited", _limited
+    ),
+    "quality-low": Scenario(
+        "quality_rating RED.", "phone.quality_low", partial(_phone_facts, quality_rating="RED")
+    ),
+    "test-number": Scenario(
+        "Meta's test number (account_mode SANDBOX).", "phone.test_number", _sandbox
+    ),
+    "phone-in-other-waba": Scenario(
+        "The number belongs to another WABA than the configured one.",
+        "phone.waba_mismatch",
+        _other_waba_phone,
+    ),
+    "template-missing": Scenario(
+        "The WABA has no hello_world template.",
+        "template.missing",
+        partial(_templates, remove=True),
+    ),
+    "template-language-missing": Scenario(
+        "hello_world exists in 'en' only, the CRM asks en_US.",
+        "template.language_missing",
+        partial(_templates, language="en"),
+    ),
+    "template-pending": Scenario(
+        "hello_world is still PENDING review.",
+        "template.not_approved",
+        partial(_templates, status="PENDING"),
+    ),
+    "template-paused": Scenario(
+        "hello_world is PAUSED for low quality.",
+        "template.paused",
+        partial(_templates, status="PAUSED"),
+    ),
+    "template-disabled": Scenario(
+        "hello_world is DISABLED.", "template.disabled", partial(_templates, status="DISABLED")
+    ),
+    "recipient-not-allowed": Scenario(
+        "A test number sends to a recipient not in its 'To' list.",
+        "messaging.recipient_not_allowed",
+        _sandbox,
+        SEND,
+    ),
+    "window-closed": Scenario(
+        "The customer last wrote 3 days ago; a text gets 131047 at once.",
+        "messaging.window_24h",
+        _window_closed,
+        (*SEND, "--wa-send-text"),
+    ),
+    "window-closed-async": Scenario(
+        "The customer last wrote 3 days ago; Meta accepts the text "
+        "and would fail it later by webhook.",
+        "messaging.text_accepted",
+        _window_closed_async,
+        (*SEND, "--wa-send-text"),
     ),
     "graph-timeout": Scenario(
         "The Graph API does not answer in time.", "graph.timeout", partial(_fault, Fault.TIMEOUT)

@@ -24,7 +24,10 @@ from .meta import (
     Answer,
     TokenError,
     debug_caller_not_allowed,
+    fbtrace_id,
     graph_error,
+    nonexisting_field,
+    send_error,
     token_rejected,
     unsupported_request,
 )
@@ -109,6 +112,7 @@ class GraphSimulator(HTTPServerBase):
         routes: dict[tuple[str, int], Callable[[TokenState, list[str], Request], Answer]] = {
             ("GET", 1): self._node,
             ("GET", 2): self._edge,
+            ("POST", 2): self._send,
         }
         handler = routes.get((request.method, len(parts)))
         if handler is None:
@@ -153,6 +157,9 @@ class GraphSimulator(HTTPServerBase):
             return Answer(200, _phone_data(phone, fields))
         waba = self.world.wabas.get(node_id)
         if waba is not None and caller.can_reach(waba.id):
+            foreign = [f for f in _fields(request) if f not in ("id", "name")]
+            if foreign:
+                return nonexisting_field(foreign[0], "WhatsAppBusinessAccount")
             return Answer(200, {"id": waba.id, "name": waba.name})
         return unsupported_request("GET", node_id)
 
@@ -182,6 +189,59 @@ class GraphSimulator(HTTPServerBase):
                 200, {"data": data, "paging": {"cursors": {"before": "QVFI", "after": "QVFI"}}}
             )
         return unsupported_request("GET", waba_id)
+
+    def _send(self, caller: TokenState, parts: list[str], request: Request) -> Answer:
+        """POST /{phone-number-id}/messages (reference section 5)."""
+        phone_id, edge = parts
+        phone = self.world.phones.get(phone_id)
+        if edge != "messages" or phone is None or not caller.can_reach(phone.waba_id):
+            return unsupported_request("POST", phone_id)
+        if "whatsapp_business_messaging" not in caller.scopes:
+            return send_error("no_permission")
+        if phone.status != "CONNECTED":
+            return send_error("not_registered")
+        body = request.get_json(silent=True) or {}
+        to = "".join(ch for ch in str(body.get("to", "")) if ch.isdigit())
+        if phone.account_mode == "SANDBOX" and to not in self.world.allowed_recipients:
+            return send_error("not_allowed")
+        if body.get("type") == "template":
+            refusal = self._template_refusal(phone.waba_id, body.get("template") or {})
+            if refusal is not None:
+                return refusal
+        elif not self._window_open(to) and self.world.window_error_sync:
+            return send_error("window")
+        message: dict[str, Any] = {"id": "wamid.HBgL" + fbtrace_id()}
+        if body.get("type") == "template":
+            message["message_status"] = "accepted"  # S-SPEC MessageStatus; templates only (3rd)
+        return Answer(
+            200,
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": str(body.get("to", "")), "wa_id": to}],
+                "messages": [message],
+            },
+        )
+
+    def _template_refusal(self, waba_id: str, template: dict[str, Any]) -> Answer | None:
+        name = template.get("name")
+        language = (template.get("language") or {}).get("code")
+        found = next(
+            (
+                t
+                for t in self.world.wabas[waba_id].templates
+                if t.name == name and t.language == language
+            ),
+            None,
+        )
+        if found is None or found.status not in ("APPROVED", "PAUSED", "DISABLED"):
+            return send_error("no_translation", name=str(name), language=str(language))
+        return {"PAUSED": send_error("paused"), "DISABLED": send_error("disabled")}.get(
+            found.status
+        )
+
+    def _window_open(self, number: str) -> bool:
+        last = self.world.recipients.get(number)
+        return last is not None and time.time() - last < 24 * 3600
 
 
 def _token_data(state: TokenState) -> dict[str, Any]:

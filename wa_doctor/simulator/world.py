@@ -125,6 +125,11 @@ class World:
     wabas: dict[str, WabaState] = field(default_factory=dict)
     recipients: dict[str, float] = field(default_factory=dict)
     """Recipient number → time of their last inbound message (the 24-hour window)."""
+    allowed_recipients: set[str] = field(default_factory=set)
+    """The "To" list of a test (SANDBOX) number: the only recipients it may reach (131030)."""
+    window_error_sync: bool = False
+    """Answer a free-form send outside the window with a synchronous 131047 (some paths do);
+    by default the send is accepted and the verdict would come by webhook (reference 2.1)."""
     settings: dict[str, str] = field(default_factory=dict)
     """Configuration the scenario implies (e.g. an old API version) for --wa-simulate."""
     configured_phone_number_id: str | None = None

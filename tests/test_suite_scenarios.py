@@ -3,6 +3,7 @@ with its remedy in the HTML, the right exit code, and no token text in any artif
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 import pytest
@@ -14,6 +15,7 @@ from wa_doctor.simulator import SCENARIOS
 
 CATALOG = load()
 FAULTS_NEED_SHORT_TIMEOUT = ("--wa-timeout", "1")
+OUTCOME_OF = {Severity.ERROR: "failed", Severity.WARNING: "warning", Severity.INFO: "passed"}
 
 
 @pytest.mark.parametrize("name", [n for n, s in SCENARIOS.items() if s.finding], ids=str)
@@ -21,11 +23,11 @@ def test_each_scenario_reports_its_finding(run_suite, graph_simulator, name):
     expected = SCENARIOS[name].finding
     server = graph_simulator(name)
 
-    run = run_suite(*FAULTS_NEED_SHORT_TIMEOUT, env=simulator_env(server))
+    run = run_suite(*FAULTS_NEED_SHORT_TIMEOUT, *SCENARIOS[name].args, env=simulator_env(server))
 
     entry = run.with_finding(expected)
     severity = CATALOG.severity(expected)
-    assert entry["outcome"] == ("failed" if severity is Severity.ERROR else "warning")
+    assert entry["outcome"] == OUTCOME_OF[severity]
     assert run.exit_code == (1 if severity is Severity.ERROR else 0), run.stdout
     remedy = entry["remedy"]
     first = remedy["steps"][0] if remedy["steps"] else remedy["procedures"][0]["steps"][0]
@@ -134,3 +136,49 @@ def test_wa_simulate_list_and_unknown_names(run_suite):
     assert "session-logged-out" in listing.stdout and "token.session_logged_out" in listing.stdout
     assert unknown.exit_code == 4
     assert "--wa-simulate" in unknown.stderr and "no-such-thing" in unknown.stderr
+
+
+def test_nothing_is_sent_without_the_opt_in(run_suite, graph_simulator):
+    server = graph_simulator("healthy")
+
+    run = run_suite(env=simulator_env(server))
+
+    assert server.requests_to("/messages") == []
+    for check in ("template_send", "text_send"):
+        entry = run.only(check)
+        assert entry["outcome"] == "skipped"
+        assert "--wa-send-to" in entry["message"]
+
+
+def test_the_opt_in_send_reports_the_message_id(run_suite, graph_simulator):
+    server = graph_simulator("healthy")
+
+    run = run_suite("--wa-send-to", "+15550001111", env=simulator_env(server))
+
+    entry = run.only("template_send")
+    assert entry["outcome"] == "passed"
+    assert entry["finding"] == "messaging.template_accepted"
+    assert "wamid." in entry["remedy"]["title"] + json.dumps(entry["findings"])
+    (sent,) = server.requests_to("/messages")
+    assert sent.method == "POST"
+    assert run.only("text_send")["outcome"] == "skipped", "text needs --wa-send-text too"
+
+
+def test_window_closed_acceptance(run_suite):
+    run = run_suite(
+        "--wa-simulate", "window-closed", "--wa-send-to", "+15550001111", "--wa-send-text"
+    )
+
+    entry = run.with_finding("messaging.window_24h")
+    assert "plantilla" in entry["remedy"]["steps"][0]
+    assert run.only("template_send")["outcome"] == "passed", "the template still goes out"
+
+
+def test_a_wrong_phone_number_id_says_what_it_looks_like(run_suite, graph_simulator):
+    server = graph_simulator("wrong-phone-number-id")
+
+    run = run_suite("--wa-lang", "en", env=simulator_env(server))
+
+    entry = run.with_finding("phone.unsupported_request")
+    assert "WhatsApp Business Account (WABA) id" in entry["message"]
+    assert run.only("phone_number_connected")["message"] == "blocked by phone.unsupported_request"

@@ -1,0 +1,15 @@
+"""Can this setup send a campaign? The template, and (opt-in) a real send."""
+
+from wa_doctor.checks import messaging, templates
+
+
+def test_campaign_template_usable(check, credential):
+    check(templates.campaign_template_usable, credential)
+
+
+def test_template_send(check, credential):
+    check(messaging.template_send, credential)
+
+
+def test_text_send(check, credential):
+    check(messaging.text_send, credential)

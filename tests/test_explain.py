@@ -1,0 +1,96 @@
+"""`wa-doctor explain` turns any catalog code, or a logged error JSON, into its remedy."""
+
+import json
+
+import pytest
+
+from wa_doctor import catalog
+from wa_doctor.cli import main
+
+CATALOG = catalog.load()
+CODES = sorted(
+    {(code, sub) for fid in CATALOG.ids for code, sub in CATALOG.graph_codes(fid)},
+    key=lambda pair: (pair[0], pair[1] or 0),
+)
+
+
+def explain(capsys, *args, stdin=None, monkeypatch=None):
+    if stdin is not None:
+        import io
+
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(["explain", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize(("code", "subcode"), CODES, ids=lambda v: str(v))
+def test_every_catalog_code_is_explained(capsys, code, subcode):
+    text = f"{code}/{subcode}" if subcode else str(code)
+    expected = CATALOG.for_graph_error(code, subcode)
+
+    status, out, _ = explain(capsys, text, "--lang", "en")
+
+    assert status == 0
+    assert f"[{expected}, " in out
+    assert CATALOG.render(catalog.Finding(expected), "en").title in out
+
+
+def test_codes_in_a_permission_range_are_explained(capsys):
+    status, out, _ = explain(capsys, "250")
+    assert status == 0 and "[graph.permission_denied, error]" in out
+
+
+def test_a_synchronous_graph_error_body(capsys):
+    body = {
+        "error": {
+            "message": "(#131030) Recipient phone number not in allowed list",
+            "type": "OAuthException",
+            "code": 131030,
+            "error_data": {
+                "messaging_product": "whatsapp",
+                "details": "Recipient phone number not in allowed list",
+            },
+            "fbtrace_id": "Az8or2yhqkZfEZ-_4Qn_Bam",
+        }
+    }
+
+    status, out, _ = explain(capsys, json.dumps(body), "--lang", "en")
+
+    assert status == 0
+    assert "[messaging.recipient_not_allowed, error]" in out
+    assert "API Setup → To" in out
+
+
+def test_a_webhook_payload_from_stdin(capsys, monkeypatch):
+    details = (
+        "Message failed to send because more than 24 hours have passed since the customer "
+        "last replied to this number."
+    )
+    error = {"code": 131047, "title": "Re-engagement message", "error_data": {"details": details}}
+    webhook = {"entry": [{"changes": [{"value": {"statuses": [{"errors": [error]}]}}]}]}
+
+    status, out, _ = explain(capsys, stdin=json.dumps(webhook), monkeypatch=monkeypatch)
+
+    assert status == 0
+    assert "[messaging.window_24h, error]" in out
+    assert "Usa mensajes de plantilla" in out
+
+
+def test_an_unknown_code_gets_the_generic_remedy_with_metas_words(capsys):
+    status, out, _ = explain(capsys, json.dumps({"code": 999999, "message": "Strange thing"}))
+    assert status == 0
+    assert "[graph.error, error]" in out and "Strange thing" in out
+
+
+def test_a_token_in_pasted_json_is_not_echoed(capsys):
+    token = "EAA" + "Zq9" * 40
+    status, out, _ = explain(capsys, json.dumps({"code": 190, "message": f"bad {token}"}))
+    assert status == 0 and token not in out
+
+
+def test_input_without_an_error_is_a_usage_error(capsys):
+    status, _, err = explain(capsys, "not json")
+    assert status == 2 and "not an error code nor JSON" in err
+    status, _, err = explain(capsys, json.dumps({"hello": "world"}))
+    assert status == 2 and "no object with a numeric 'code'" in err

@@ -1,0 +1,72 @@
+"""Opt-in live sends: the guide's curl test, and the 24-hour window (reference 2.1, 5).
+
+Nothing is sent unless the user names a recipient with ``--wa-send-to``. A send error from Meta
+propagates as its catalog finding (131030, 131047, 132001, …); a 200 is reported as what it is,
+"accepted", never as "delivered".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..credentials import Credential
+from ..doctor import Doctor
+from ..errors import NotApplicable
+from ..findings import Finding, finding
+from .configuration import require_token
+from .phone import require_phone, require_phone_id
+
+TEXT_BODY = "wa-doctor: prueba de envío / send test"
+
+
+def _recipient(doctor: Doctor) -> str:
+    if not doctor.config.send_to:
+        raise NotApplicable("skip_no_send_to")
+    return str(doctor.config.send_to).strip()
+
+
+def _send(doctor: Doctor, credential: Credential, payload: dict[str, Any]) -> dict[str, Any]:
+    require_phone(doctor, credential)
+    body = {"messaging_product": "whatsapp", "recipient_type": "individual", **payload}
+    answer = doctor.graph.post(
+        f"{require_phone_id(credential)}/messages", require_token(credential), body
+    )
+    messages = answer.get("messages") or [{}]
+    return messages[0] if isinstance(messages[0], dict) else {}
+
+
+def template_send(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """Send the campaign template exactly as the guide's curl does."""
+    recipient = _recipient(doctor)
+    name, language = str(doctor.config.template), str(doctor.config.template_language)
+    sent = _send(
+        doctor,
+        credential,
+        {
+            "to": recipient,
+            "type": "template",
+            "template": {"name": name, "language": {"code": language}},
+        },
+    )
+    return [
+        finding(
+            "messaging.template_accepted",
+            template=name,
+            recipient=recipient,
+            message_id=sent.get("id", "?"),
+            message_status=sent.get("message_status", "?"),
+        )
+    ]
+
+
+def text_send(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """A free-form text: a synchronous 131047 is the window finding; a 200 proves nothing yet."""
+    recipient = _recipient(doctor)
+    if not doctor.config.send_text:
+        raise NotApplicable("skip_no_send_text")
+    sent = _send(
+        doctor,
+        credential,
+        {"to": recipient, "type": "text", "text": {"preview_url": False, "body": TEXT_BODY}},
+    )
+    return [finding("messaging.text_accepted", recipient=recipient, message_id=sent.get("id", "?"))]

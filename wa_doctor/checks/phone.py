@@ -1,0 +1,165 @@
+"""Phone number checks: exists, registered, healthy, in the WABA (reference 4.1-4.3)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ..credentials import Credential
+from ..doctor import Doctor
+from ..errors import Blocked, GraphApiError, GraphError, NotApplicable
+from ..findings import Finding, finding, findings_if
+from ..tokens import TokenInfo
+from .configuration import require_token
+from .token import require_granted_token
+
+PHONE_FIELDS = ",".join(
+    (
+        "id",
+        "display_phone_number",
+        "verified_name",
+        "quality_rating",
+        "code_verification_status",
+        "name_status",
+        "status",
+        "account_mode",
+        "platform_type",
+        "throughput",
+        "whatsapp_business_manager_messaging_limit",
+        "health_status",
+    )
+)
+"""Asked explicitly: without ``fields`` Meta returns only four of them (S-SPEC)."""
+
+LOW_QUALITY = ("YELLOW", "RED")
+
+WRONG_ID_HINTS: tuple[tuple[str, Callable[[str, Credential, TokenInfo], bool]], ...] = (
+    (
+        "looks_like_waba",
+        lambda pid, cred, info: (
+            pid == cred.business_account_id or pid in (info.limited_wabas() or ())
+        ),
+    ),
+    ("looks_like_app", lambda pid, cred, info: pid == info.app_id),
+    (
+        "looks_like_phone_number",
+        lambda pid, cred, info: pid.startswith("+") or not pid.isdigit() or len(pid) <= 13,
+    ),
+)
+"""What a wrong Phone Number ID usually is (users paste the WABA id, the app id or the number)."""
+
+NODE_TYPE_HINTS = {"WhatsAppBusinessAccount": "looks_like_waba", "Application": "looks_like_app"}
+"""Graph names the node an id belongs to in "nonexisting field … on node type (X)" errors."""
+
+_NODE_TYPE = re.compile(r"on node type \((\w+)\)")
+
+
+def require_phone_id(credential: Credential) -> str:
+    if not credential.phone_number_id:
+        raise Blocked("config.missing_phone_number_id")
+    return credential.phone_number_id
+
+
+def fetch_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
+    """GET /{phone-number-id} with every field the checks read (one request per run).
+
+    Any code-100 answer means the id is not a phone number this token can read: 100/33 for an
+    unknown id, or "nonexisting field … on node type (…)" when it is another kind of object.
+    """
+    require_granted_token(doctor, credential)
+    phone_id = require_phone_id(credential)
+    try:
+        return doctor.graph.get(phone_id, require_token(credential), {"fields": PHONE_FIELDS})
+    except GraphApiError as error:
+        if error.code == 100:
+            error.finding_id = "phone.unsupported_request"
+        raise
+
+
+def require_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
+    """The phone node; checks that need it are blocked by whatever stopped it being read."""
+    try:
+        return fetch_phone(doctor, credential)
+    except GraphError as error:
+        raise Blocked(error.finding_id) from None
+
+
+def phone_number_exists(doctor: Doctor, credential: Credential) -> list[Finding]:
+    try:
+        fetch_phone(doctor, credential)
+    except GraphApiError as error:
+        if error.finding_id != "phone.unsupported_request":
+            raise
+        info = require_granted_token(doctor, credential)
+        pid = require_phone_id(credential)
+        node_type = _NODE_TYPE.search(error.meta_message)
+        hint = (NODE_TYPE_HINTS.get(node_type.group(1)) if node_type else None) or next(
+            (k for k, test in WRONG_ID_HINTS if test(pid, credential, info)), "looks_like_unknown"
+        )
+        return [
+            finding(
+                "phone.unsupported_request",
+                looks_like=[hint],
+                meta_message=error.meta_message,
+                fbtrace_id=error.fbtrace_id,
+            )
+        ]
+    return []
+
+
+def phone_number_connected(doctor: Doctor, credential: Credential) -> list[Finding]:
+    phone = require_phone(doctor, credential)
+    status = str(phone.get("status") or "?")
+    return findings_if(
+        status != "CONNECTED",
+        "phone.not_registered",
+        status=status,
+        verification=phone.get("code_verification_status") or "?",
+    )
+
+
+def phone_number_can_send(doctor: Doctor, credential: Credential) -> list[Finding]:
+    health = require_phone(doctor, credential).get("health_status")
+    health = health if isinstance(health, dict) else {}
+    entities = [e for e in health.get("entities") or [] if isinstance(e, dict)]
+    verdict = health.get("can_send_message")
+    if verdict == "BLOCKED":
+        errors = [err for e in entities for err in e.get("errors") or [] if isinstance(err, dict)]
+        described = "; ".join(
+            f"{err.get('error_code', '?')}: {err.get('error_description', '')} — "
+            f"{err.get('possible_solution', '')}"
+            for err in errors
+        )
+        return [finding("phone.health_blocked", meta_errors=described or "—")]
+    if verdict == "LIMITED":
+        info = [str(i) for e in entities for i in e.get("additional_info") or []]
+        return [finding("phone.health_limited", meta_info="; ".join(info) or "—")]
+    return []
+
+
+def phone_number_quality(doctor: Doctor, credential: Credential) -> list[Finding]:
+    quality = str(require_phone(doctor, credential).get("quality_rating") or "")
+    return findings_if(quality in LOW_QUALITY, "phone.quality_low", quality=quality)
+
+
+def phone_number_live(doctor: Doctor, credential: Credential) -> list[Finding]:
+    mode = require_phone(doctor, credential).get("account_mode")
+    return findings_if(mode == "SANDBOX", "phone.test_number")
+
+
+def phone_number_in_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
+    require_phone(doctor, credential)
+    waba = credential.business_account_id
+    if not waba:
+        raise NotApplicable("skip_no_waba")
+    listed = doctor.graph.get(
+        f"{waba}/phone_numbers", require_token(credential), {"fields": "id,display_phone_number"}
+    )
+    ids = [str(p.get("id")) for p in listed.get("data") or [] if isinstance(p, dict)]
+    return findings_if(
+        credential.phone_number_id not in ids,
+        "phone.waba_mismatch",
+        waba_id=waba,
+        waba_phones=", ".join(ids) or "—",
+    )
