@@ -8,11 +8,11 @@ from typing import Any
 
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import Blocked, GraphApiError, GraphError, NotApplicable
+from ..errors import Blocked, GraphApiError, GraphError
 from ..findings import Finding, finding, findings_if
 from ..tokens import TokenInfo
 from .configuration import require_token
-from .token import require_granted_token
+from .token import credential_waba, require_granted_token
 
 PHONE_FIELDS = ",".join(
     (
@@ -150,9 +150,7 @@ def phone_number_live(doctor: Doctor, credential: Credential) -> list[Finding]:
 
 def phone_number_in_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
     require_phone(doctor, credential)
-    waba = credential.business_account_id
-    if not waba:
-        raise NotApplicable("skip_no_waba")
+    waba = credential_waba(doctor, credential)
     listed = doctor.graph.get(
         f"{waba}/phone_numbers", require_token(credential), {"fields": "id,display_phone_number"}
     )

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import NotApplicable
 from ..findings import Finding, finding
 from .configuration import require_token
-from .token import require_granted_token
+from .token import credential_waba
 
 STATUS_FINDINGS = {"PAUSED": "template.paused", "DISABLED": "template.disabled"}
 """Statuses with their own remedy; any other status but APPROVED is template.not_approved."""
 
 
-def campaign_waba(doctor: Doctor, credential: Credential) -> str:
-    """The configured WABA, else the first the token is limited to (S-MGMT: newest first)."""
-    info = require_granted_token(doctor, credential)
-    waba = credential.business_account_id or next(iter(info.limited_wabas() or ()), None)
-    if not waba:
-        raise NotApplicable("skip_no_waba")
-    return waba
-
-
 def campaign_template_usable(doctor: Doctor, credential: Credential) -> list[Finding]:
-    waba = campaign_waba(doctor, credential)
+    waba = credential_waba(doctor, credential)
     name, language = str(doctor.config.template), str(doctor.config.template_language)
     answer = doctor.graph.get(
         f"{waba}/message_templates",

@@ -105,6 +105,15 @@ def require_granted_token(doctor: Doctor, credential: Credential) -> tokens.Toke
     return info
 
 
+def credential_waba(doctor: Doctor, credential: Credential) -> str:
+    """The configured WABA, else the first the token is limited to (S-MGMT: newest first)."""
+    info = require_granted_token(doctor, credential)
+    waba = credential.business_account_id or next(iter(info.limited_wabas() or ()), None)
+    if not waba:
+        raise NotApplicable("skip_no_waba")
+    return waba
+
+
 def token_grants_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
     if not credential.business_account_id:
