@@ -4,6 +4,7 @@ with its remedy in the HTML, the right exit code, and no token text in any artif
 from __future__ import annotations
 
 import json
+import time
 from html import escape
 
 import pytest
@@ -14,7 +15,7 @@ from wa_doctor.findings import Severity
 from wa_doctor.simulator import SCENARIOS
 
 CATALOG = load()
-FAULTS_NEED_SHORT_TIMEOUT = ("--wa-timeout", "1")
+FAULTS_NEED_SHORT_TIMEOUT = ("--wa-timeout", "3")
 OUTCOME_OF = {Severity.ERROR: "failed", Severity.WARNING: "warning", Severity.INFO: "passed"}
 
 
@@ -182,3 +183,22 @@ def test_a_wrong_phone_number_id_says_what_it_looks_like(run_suite, graph_simula
     entry = run.with_finding("phone.unsupported_request")
     assert "WhatsApp Business Account (WABA) id" in entry["message"]
     assert run.only("phone_number_connected")["message"] == "blocked by phone.unsupported_request"
+
+
+def test_a_transient_rate_limit_is_retried_once_then_reported(run_suite, graph_simulator):
+    server = graph_simulator("graph-rate-limited")
+
+    run = run_suite(env=simulator_env(server))
+
+    assert run.with_finding("graph.rate_limited")
+    assert len(server.requests_to("/debug_token")) == 2
+
+
+def test_the_run_deadline_bounds_a_hanging_api(run_suite, graph_simulator):
+    server = graph_simulator("graph-timeout")
+
+    started = time.monotonic()
+    run = run_suite("--wa-timeout", "2", env=simulator_env(server))
+
+    assert run.with_finding("graph.timeout")
+    assert time.monotonic() - started < 15, "the 8-second hang was cut at the 2-second deadline"

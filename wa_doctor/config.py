@@ -160,8 +160,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "timeout",
         "WA_DOCTOR_TIMEOUT",
-        "Seconds allowed for one network call.",
-        default=10.0,
+        "Deadline in seconds for all network calls of the run (one call stops after 10 s).",
+        default=30.0,
         parse=_positive_float,
     ),
     Setting(

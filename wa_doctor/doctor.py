@@ -149,6 +149,10 @@ class Doctor:
         return values
 
 
+STORE_TIMEOUT = 5.0
+"""Connect and statement timeout of the credential query (a healthy one takes milliseconds)."""
+
+
 def base_context(spec: TableSpec, catalog: catalog_module.Catalog, lang: str) -> dict[str, Any]:
     """Placeholders every remedy may use, before anything is known about a credential."""
     return {
@@ -172,7 +176,8 @@ def _read_store(config: Config, spec: TableSpec, redactor: Redactor) -> StoreSta
     if not url:
         return StoreState(configured=False)
     try:
-        rows = read_active_credentials(str(url), spec, redactor, timeout=float(config.timeout))
+        timeout = min(STORE_TIMEOUT, float(config.timeout))
+        rows = read_active_credentials(str(url), spec, redactor, timeout=timeout)
     except StoreError as exc:
         return StoreState(configured=True, error=exc)
     return StoreState(configured=True, rows=tuple(rows))

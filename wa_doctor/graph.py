@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,11 @@ from .errors import GraphApiError, GraphError
 from .redaction import Redactor
 
 MAX_REDIRECTS = 3
+CALL_TIMEOUT = 10.0
+"""No single call waits longer than this, whatever is left of the run's deadline."""
+RETRY_DELAY = 1.0
+"""Back-off before the one retry of a GET that Meta answered as transient (429, rate limit, 5xx)."""
+TRANSIENT = frozenset({"graph.rate_limited", "graph.server_error"})
 
 
 @dataclass(frozen=True)
@@ -57,15 +63,18 @@ class GraphClient:
         redactor: Redactor,
         catalog: Catalog,
         app_secret: str | None = None,
+        retry_delay: float = RETRY_DELAY,
     ) -> None:
         self.version = version
         self.redactor = redactor
         self.catalog = catalog
         self.app_secret = app_secret
-        self.timeout = timeout
+        self.budget = timeout
+        self.deadline = time.monotonic() + timeout
+        self.retry_delay = retry_delay
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
-            timeout=httpx.Timeout(timeout),
+            timeout=httpx.Timeout(CALL_TIMEOUT),
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
             headers={"User-Agent": f"wa-doctor/{__version__}"},
@@ -82,22 +91,52 @@ class GraphClient:
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
     ) -> dict[str, Any]:
-        """Call ``/{version}/{path}``; return the JSON object or raise a classified error."""
+        """Call ``/{version}/{path}``; return the JSON object or raise a classified error.
+
+        A GET that Meta answers as transient (429, a rate-limit code, a 5xx) is retried once
+        after :data:`RETRY_DELAY`; a POST never is, because it may already have sent a message.
+        """
         query = dict(params or {})
         if self.app_secret and "|" not in token:
             query["appsecret_proof"] = appsecret_proof(token, self.app_secret)
         url = f"/{self.version}/{path.lstrip('/')}"
+        headers = {"Authorization": f"Bearer {token}"}
+        retries = 1 if method == "GET" else 0
+        while True:
+            response = self._send(method, url, path, query, json_body, headers)
+            try:
+                return self._parse(response, path)
+            except GraphError as error:
+                left = self.deadline - time.monotonic()
+                if not retries or error.finding_id not in TRANSIENT or left <= self.retry_delay:
+                    raise
+                retries -= 1
+                time.sleep(self.retry_delay)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        query: dict[str, str],
+        json_body: Any,
+        headers: dict[str, str],
+    ) -> httpx.Response:
+        """One HTTP exchange within what is left of the run's deadline."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise GraphError(
+                self._say(f"the run's deadline of {self.budget:g} s passed before {path}"),
+                "graph.timeout",
+            )
+        limit = min(CALL_TIMEOUT, left)
         try:
-            response = self._http.request(
-                method,
-                url,
-                params=query,
-                json=json_body,
-                headers={"Authorization": f"Bearer {token}"},
+            return self._http.request(
+                method, url, params=query, json=json_body, headers=headers, timeout=limit
             )
         except httpx.TimeoutException as exc:
             raise GraphError(
-                self._say(f"no answer within {self.timeout:g} s ({type(exc).__name__}) for {path}"),
+                self._say(f"no answer within {limit:.3g} s ({type(exc).__name__}) for {path}"),
                 "graph.timeout",
             ) from None
         except httpx.TooManyRedirects:
@@ -108,7 +147,6 @@ class GraphClient:
             raise GraphError(
                 self._say(f"cannot connect: {type(exc).__name__}: {exc}"), "graph.unreachable"
             ) from None
-        return self._parse(response, path)
 
     def _parse(self, response: httpx.Response, path: str) -> dict[str, Any]:
         status = response.status_code

@@ -9,7 +9,8 @@ password scrubbed from every message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,26 +115,38 @@ def describe_target(url: str) -> str:
     return f"{user}{where}/{parts.get('dbname', '')}"
 
 
-def read_active_credentials(
-    url: str, spec: TableSpec, redactor: Redactor, timeout: float = 5.0
-) -> list[CredentialRow]:
-    """Every active WhatsApp row, or :class:`StoreError` with the finding that explains why not."""
-    target = describe_target(url)
-    try:
-        with psycopg.connect(
-            url, connect_timeout=max(2, int(timeout)), prepare_threshold=None, autocommit=False
-        ) as conn:
-            conn.read_only = True
+@contextmanager
+def read_only_session(url: str, timeout: float) -> Iterator[psycopg.Cursor[Any]]:
+    """A cursor inside a ``BEGIN READ ONLY`` transaction with a statement timeout.
+
+    The transaction is always rolled back. No prepared statements (``prepare_threshold=None``)
+    and no startup options, so it works through PgBouncer/Supavisor in transaction mode.
+    """
+    with psycopg.connect(
+        url, connect_timeout=max(2, int(timeout)), prepare_threshold=None, autocommit=False
+    ) as conn:
+        conn.read_only = True
+        try:
             with conn.cursor() as cur:
                 cur.execute(
                     sql.SQL("SET LOCAL statement_timeout = {}").format(
                         sql.Literal(f"{int(timeout * 1000)}ms")
                     )
                 )
-                cur.execute(spec.select_active(), (CHANNEL,))
-                rows = [CredentialRow(*row) for row in cur.fetchall()]
+                yield cur
+        finally:
             conn.rollback()
-            return rows
+
+
+def read_active_credentials(
+    url: str, spec: TableSpec, redactor: Redactor, timeout: float = 5.0
+) -> list[CredentialRow]:
+    """Every active WhatsApp row, or :class:`StoreError` with the finding that explains why not."""
+    target = describe_target(url)
+    try:
+        with read_only_session(url, timeout) as cur:
+            cur.execute(spec.select_active(), (CHANNEL,))
+            return [CredentialRow(*row) for row in cur.fetchall()]
     except psycopg.Error as exc:
         raise _store_error(exc, redactor, target, spec) from None
     except (ValueError, OSError) as exc:  # an unparsable URL, or the OS refusing the socket

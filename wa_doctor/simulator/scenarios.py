@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from .meta import TOKEN_ERRORS, expired_error
+from .meta import TOKEN_ERRORS, TokenError, expired_error
 from .world import (
     WHATSAPP_SCOPES,
     CanSend,
@@ -68,6 +68,12 @@ def _main_token(world: World) -> TokenState:
 def _unknown_token(world: World, now: int) -> None:
     world.tokens[random_token("EAAX")] = world.tokens.pop(world.token)
     # The configured token is now one Meta never issued (mis-copied / made up).
+
+
+def _echoed(world: World, now: int) -> None:
+    # Some Graph errors quote what they were given; the report must still never show it.
+    state = _main_token(world)
+    state.error = TokenError(190, None, f"Malformed access token {world.token}")
 
 
 def _token_error(kind: str, world: World, now: int) -> None:
@@ -199,6 +205,9 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "invalid-token": Scenario(
         "The token is not one Meta issued (mis-copied).", "token.invalid", _unknown_token
+    ),
+    "token-echoed-in-error": Scenario(
+        "Meta's error message quotes the whole token back.", "token.invalid", _echoed
     ),
     "session-logged-out": Scenario(
         "190/467: the session is invalid because the user logged out.",

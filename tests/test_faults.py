@@ -1,0 +1,138 @@
+"""Bad input and misbehaving services give a finding with a remedy, a report and exit code 1:
+never a crash, an INTERNALERROR or a traceback at the user. (Simulator faults such as timeouts,
+5xx, HTML and truncated bodies, 429 and redirect loops are scenarios: test_suite_scenarios.py.)"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import fake_token, simulator_env
+from wa_doctor import catalog
+from wa_doctor.errors import GraphError
+from wa_doctor.explain import ExplainError, parse
+from wa_doctor.graph import GraphClient
+from wa_doctor.redaction import Redactor
+from wa_doctor.tokens import TokenInfo
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+NETWORK_FAULTS = {
+    "connection refused": lambda server: f"http://127.0.0.1:{closed_port()}",
+    "dns failure": lambda server: "http://graph.invalid",
+    "tls error": lambda server: server.url.replace("http://", "https://"),
+}
+
+
+@pytest.mark.parametrize("fault", NETWORK_FAULTS, ids=list(NETWORK_FAULTS))
+def test_network_faults_are_graph_unreachable(run_suite, graph_simulator, fault):
+    server = graph_simulator("healthy")
+    env = {**simulator_env(server), "WHATSAPP_GRAPH_URL": NETWORK_FAULTS[fault](server)}
+
+    run = run_suite("--wa-timeout", "2", env=env)
+
+    entry = run.with_finding("graph.unreachable")
+    assert entry["remedy"]["steps"]
+    assert run.exit_code == 1
+    assert (run.directory / "reports" / "report.html").exists()
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_an_unknown_language_is_a_usage_error_naming_the_option(run_suite):
+    run = run_suite("--wa-lang", "fr")
+    assert run.exit_code == 4
+    assert "--wa-lang" in run.stderr and "es, en" in run.stderr
+
+
+def test_an_unreadable_env_local_is_a_warning_and_the_rest_still_runs(run_suite):
+    token = fake_token()
+    files = {
+        ".env.local": b"WHATSAPP_ACCESS_TOKEN=" + token.encode() + b"\n\xff\xfe bad\n",
+        ".env": "this is not dotenv\nWHATSAPP_PHONE_NUMBER_ID=123\n",
+    }
+
+    run = run_suite(files=files, secrets_to_check=(token,))
+
+    entry = run.only("env_files_readable")
+    assert entry["outcome"] == "warning"
+    assert ".env.local: not UTF-8" in entry["message"]
+    assert run.report["credentials"][0]["phone_number_id"] == "123"
+
+
+def test_a_token_echoed_by_meta_never_reaches_an_artifact(run_suite, graph_simulator):
+    server = graph_simulator("token-echoed-in-error")
+
+    run = run_suite(env=simulator_env(server))  # run_suite greps every artifact for the token
+
+    assert "Malformed access token" in run.with_finding("token.invalid")["message"]
+
+
+# -- fuzzing the parsers of Meta's answers --------------------------------------------------------
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+ERRORISH = st.fixed_dictionaries(
+    {
+        "error": st.dictionaries(
+            st.sampled_from(
+                ["code", "error_subcode", "message", "type", "error_data", "fbtrace_id"]
+            ),
+            JSON,
+            max_size=6,
+        )
+    }
+)
+
+CLIENT = GraphClient(
+    "http://127.0.0.1:9", "v25.0", timeout=1, redactor=Redactor(), catalog=catalog.load()
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(status=st.integers(100, 599), body=JSON | ERRORISH | st.binary(max_size=40))
+def test_any_answer_is_a_value_or_a_classified_graph_error(status, body):
+    content = body if isinstance(body, bytes) else httpx.Response(200, json=body).content
+    response = httpx.Response(status, content=content)
+    try:
+        result = CLIENT._parse(response, "fuzz")
+    except GraphError as error:
+        assert error.finding_id in catalog.load()
+    else:
+        assert isinstance(result, dict)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=JSON)
+def test_any_debug_token_data_is_token_info_or_bad_response(data):
+    try:
+        info = TokenInfo.from_debug(data)
+    except GraphError as error:
+        assert error.finding_id == "graph.bad_response"
+    else:
+        assert isinstance(info.is_valid, bool)
+        assert info.limited_wabas() is None or isinstance(info.limited_wabas(), tuple)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=60))
+def test_explain_never_raises_anything_but_its_usage_error(text):
+    with contextlib.suppress(ExplainError):
+        assert isinstance(parse(text), list)

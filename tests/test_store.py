@@ -1,0 +1,127 @@
+"""The credential store against a real PostgreSQL: read-only, and every failure classified."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+
+import psycopg
+import pytest
+
+from conftest import fake_token
+from wa_doctor.errors import StoreError
+from wa_doctor.redaction import Redactor
+from wa_doctor.store import TableSpec, read_active_credentials, read_only_session
+
+SPEC = TableSpec.parse("crm.marketing_channel_credential")
+
+
+def read(url: str, spec: TableSpec = SPEC, timeout: float = 5.0):
+    return read_active_credentials(url, spec, Redactor(), timeout)
+
+
+def test_the_session_refuses_writes(crm_database):
+    with (
+        read_only_session(crm_database.url, 5) as cur,
+        pytest.raises(psycopg.errors.ReadOnlySqlTransaction),
+    ):
+        cur.execute("INSERT INTO crm.marketing_channel_credential (canal_tipo) VALUES ('whatsapp')")
+
+
+def test_reading_changes_nothing(crm_database):
+    crm_database.add_credential(fake_token())
+    before = crm_database.execute("SELECT * FROM crm.marketing_channel_credential")
+    xact_before = crm_database.execute("SELECT txid_current_if_assigned()")
+
+    rows = read(crm_database.url)
+
+    assert len(rows) == 1
+    assert crm_database.execute("SELECT * FROM crm.marketing_channel_credential") == before
+    assert xact_before == [(None,)]
+
+
+def test_only_active_whatsapp_rows_are_read(crm_database):
+    active = crm_database.add_credential(fake_token(), "111")
+    crm_database.add_credential(fake_token(), "222", active=False)
+    crm_database.add_credential(fake_token(), "333", channel="sms")
+
+    rows = read(crm_database.url)
+
+    assert [(r.id, r.phone_number_id) for r in rows] == [(str(active), "111")]
+    assert "access_token" not in repr(rows[0])
+
+
+def test_a_statement_timeout_is_db_timeout(crm_database):
+    crm_database.execute(
+        "CREATE VIEW crm.slow AS SELECT c.* FROM crm.marketing_channel_credential c, pg_sleep(3)"
+    )
+    crm_database.add_credential(fake_token())
+
+    with pytest.raises(StoreError) as error:
+        read(crm_database.url, TableSpec.parse("crm.slow"), timeout=1)
+
+    assert error.value.finding_id == "db.timeout"
+
+
+def test_a_missing_column_is_db_column_missing(empty_database):
+    empty_database.execute(
+        "CREATE SCHEMA crm; CREATE TABLE crm.marketing_channel_credential "
+        "(id int, canal_tipo text, phone_number_id text, access_token text, updated_at date)"
+    )
+    with pytest.raises(StoreError) as error:
+        read(empty_database.url)
+    assert error.value.finding_id == "db.column_missing"
+    assert "activo" in str(error.value)
+
+
+def test_a_non_text_token_is_read_as_text(empty_database):
+    empty_database.execute(
+        "CREATE SCHEMA crm; CREATE TABLE crm.marketing_channel_credential (id int, "
+        "canal_tipo text, phone_number_id bigint, access_token bytea, activo boolean, "
+        "updated_at timestamptz)"
+    )
+    empty_database.execute(
+        "INSERT INTO crm.marketing_channel_credential VALUES (1, 'whatsapp', 106540352242922, "
+        "'\\x454141', true, now())"
+    )
+    (row,) = read(empty_database.url)
+    assert row.phone_number_id == "106540352242922"
+    assert isinstance(row.access_token, str)
+
+
+@pytest.mark.parametrize(
+    ("url", "finding"),
+    [
+        ("postgresql://u:pw-secret-123456@db-host.invalid:5432/crm", "db.unreachable"),
+        ("not a url ===", "db.unreachable"),
+    ],
+    ids=["dns failure", "unparsable url"],
+)
+def test_connection_failures_are_classified_without_the_password(url, finding):
+    with pytest.raises(StoreError) as error:
+        read_active_credentials(url, SPEC, Redactor(["pw-secret-123456"]), timeout=2)
+    assert error.value.finding_id == finding
+    assert "pw-secret-123456" not in str(error.value)
+
+
+def test_ssl_required_by_the_url_is_reported():
+    """A server without SSL answers the SSLRequest with 'N'; sslmode=require must then fail."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def refuse_ssl() -> None:
+        with contextlib.suppress(OSError):
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(8)  # SSLRequest: length + code 80877103
+                connection.sendall(b"N")
+
+    threading.Thread(target=refuse_ssl, daemon=True).start()
+    try:
+        with pytest.raises(StoreError) as error:
+            read(f"postgresql://crm:pw@127.0.0.1:{port}/crm?sslmode=require")
+    finally:
+        listener.close()
+    assert error.value.finding_id == "db.unreachable"
+    assert "SSL" in str(error.value)
