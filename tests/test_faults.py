@@ -136,3 +136,27 @@ def test_any_debug_token_data_is_token_info_or_bad_response(data):
 def test_explain_never_raises_anything_but_its_usage_error(text):
     with contextlib.suppress(ExplainError):
         assert isinstance(parse(text), list)
+
+
+def test_verbose_output_with_locals_and_a_db_password_leaks_nothing(
+    run_suite, graph_simulator, crm_database
+):
+    server = graph_simulator("session-logged-out")
+    crm_database.add_credential(server.world.token, server.world.phone_number_id)
+    env = {
+        **simulator_env(server),
+        "DATABASE_URL": crm_database.url + " password=pw-Zx81-secret",
+        "WHATSAPP_APP_SECRET": "appsecret-0123456789abcdef",
+    }
+
+    run = run_suite(
+        "-v",
+        "-l",
+        "-rA",
+        "--tb=long",
+        env=env,
+        secrets_to_check=("pw-Zx81-secret", "appsecret-0123456789abcdef"),
+    )
+
+    assert run.with_finding("token.session_logged_out")
+    assert "Environment" in run.html or "environment" in run.html
