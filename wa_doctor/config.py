@@ -190,6 +190,14 @@ SETTINGS: tuple[Setting, ...] = (
         is_flag=True,
     ),
     Setting(
+        "strict",
+        "WA_DOCTOR_STRICT",
+        "Warnings fail too (exit code 1): for CI that must stay spotless.",
+        default=False,
+        parse=_flag,
+        is_flag=True,
+    ),
+    Setting(
         "simulate",
         "WA_DOCTOR_SIMULATE",
         "Run against the built-in Graph API simulator: a scenario name, or 'list'.",

@@ -26,7 +26,7 @@ from . import __version__, simulator
 from .config import SETTINGS, load_config
 from .doctor import Doctor
 from .errors import DoctorError
-from .findings import Finding, Outcome, Severity
+from .findings import Finding, Outcome
 from .redaction import RedactingLogRecordFactory, Redactor
 from .report import CheckRecord, Report, remedy_cell, remedy_html
 from .runner import CheckResult, result_of, run_check
@@ -98,7 +98,8 @@ def check(request: pytest.FixtureRequest, doctor: Doctor) -> Callable[..., Check
     def run(function: Callable[..., Any], *args: Any) -> CheckResult:
         result = run_check(doctor, function, *args)
         request.node.stash[RESULT_KEY] = result
-        if result.outcome is Outcome.FAILED:
+        strict = bool(doctor.config.strict) and result.outcome is Outcome.WARNING
+        if result.outcome is Outcome.FAILED or strict:
             pytest.fail(result.headline(), pytrace=False)
         if result.outcome is Outcome.SKIPPED:
             pytest.skip(result.reason or "")
@@ -156,6 +157,14 @@ class DoctorPlugin:
             credentials = self.doctor.credentials
             metafunc.parametrize("credential", credentials, ids=[c.key for c in credentials])
 
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Run in the doctor's reading order: general checks, then each credential's checks.
+
+        Every output (terminal, JSON, JUnit, HTML) follows the run order, so they all agree.
+        """
+        order = {c.label: n for n, c in enumerate(self.doctor.credentials, start=1)}
+        items[:] = sorted(items, key=lambda item: order.get(credential_label(item) or "", 0))
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         _scrub_metadata(session.config, self.doctor)
@@ -172,7 +181,10 @@ class DoctorPlugin:
             report.wa_record = record
             primary = record.result.primary if record.result else None
             if primary is not None:
-                report.user_properties.extend([("finding", primary.id), ("remedy", primary.title)])
+                # JUnit XML reads properties from the teardown report, which copies the item's.
+                properties = [("finding", primary.id), ("remedy", primary.title)]
+                item.user_properties.extend(properties)
+                report.user_properties.extend(properties)
                 _attach_html_extra(report, remedy_html(primary))
         return report
 
@@ -189,7 +201,9 @@ class DoctorPlugin:
             outcome = Outcome.SKIPPED
             message = _skip_reason(report)
         else:
-            outcome = result.outcome if result else Outcome.PASSED
+            outcome = (
+                Outcome.FAILED if report.failed else (result.outcome if result else Outcome.PASSED)
+            )
             message = result.headline() if result else ""
         return CheckRecord(
             check_id=check_id(item),
@@ -226,38 +240,28 @@ class DoctorPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Write report.json; if that fails, say so (redacted) and fail the run, never crash."""
         try:
             self.report.write_json(self.json_path)
             self.json_written = True
-        except OSError as exc:
-            session.config.issue_config_time_warning(
-                pytest.PytestWarning(f"wa-doctor: could not write {self.json_path}: {exc}"), 2
-            )
+        except Exception as exc:
+            message = f"wa-doctor: could not write {self.json_path}: {type(exc).__name__}: {exc}"
+            sys.stderr.write(self.doctor.redactor(message) + "\n")
+            if session.exitstatus == pytest.ExitCode.OK:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     @_guarded
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        problems = self.report.problems()
         tr = terminalreporter
-        tr.section("WhatsApp Cloud API doctor")
         label = self.doctor.catalog.label
-        lang = self.doctor.lang
-        if not problems:
-            tr.write_line(label("no_problems", lang))
-        marks = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "•"}
-        for record in self.report.highlights():
-            primary = record.result.primary if record.result else None
-            if primary is None:
-                continue
-            who = f"{record.credential}: " if record.credential else ""
-            tr.write_line(f"[{marks[primary.severity]}] {who}{primary.title} ({primary.id})")
-            line = primary.message if primary.severity is Severity.INFO else primary.first_step
-            tr.write_line(
-                f"    {line}"
-                if primary.severity is Severity.INFO
-                else f"    {label('remedy', lang)}: {line}"
-            )
+        tr.section("WhatsApp Cloud API doctor")
+        for text, colour in self.report.doctor_lines():
+            tr.write_line(text, **({colour: True} if colour else {}))
+        html = tr.config.getoption("htmlpath", None)
+        if html:
+            tr.write_line(f"{label('html_report', self.doctor.lang)}: {Path(html).resolve()}")
         if self.json_written:
-            tr.write_line(f"JSON report: {self.json_path}")
+            tr.write_line(f"{label('json_report', self.doctor.lang)}: {self.json_path}")
 
 
 class HtmlHooks:

@@ -22,6 +22,12 @@ from .findings import Outcome
 from .runner import CheckResult
 
 PROBLEM_OUTCOMES = (Outcome.FAILED, Outcome.WARNING)
+_MARKS = {
+    Outcome.PASSED: ("✓", "green"),
+    Outcome.FAILED: ("✗", "red"),
+    Outcome.WARNING: ("!", "yellow"),
+    Outcome.SKIPPED: ("-", None),
+}
 
 
 @dataclass(frozen=True)
@@ -63,18 +69,17 @@ class Report:
         self.records.append(record)
 
     def problems(self) -> list[CheckRecord]:
-        """Failed checks first, then warnings, each group in run order."""
-        return [r for o in PROBLEM_OUTCOMES for r in self.records if r.outcome is o]
-
-    def notes(self) -> list[CheckRecord]:
-        """Passed checks that report a fact (info findings, e.g. a sent message's id)."""
-        return [
-            r for r in self.records if r.outcome is Outcome.PASSED and r.result and r.result.primary
-        ]
+        """Failed and warning checks, in run order."""
+        return [r for r in self.records if r.outcome in PROBLEM_OUTCOMES]
 
     def highlights(self) -> list[CheckRecord]:
-        """What the summaries show, most serious first: problems, then notes."""
-        return self.problems() + self.notes()
+        """What the summaries show, in run order (the order of every other output): problems,
+        and passed checks that report a fact (an info finding such as a sent message's id)."""
+        return [
+            r
+            for r in self.records
+            if r.outcome in PROBLEM_OUTCOMES or (r.result is not None and r.result.primary)
+        ]
 
     def counts(self) -> dict[str, int]:
         keys = {
@@ -88,7 +93,43 @@ class Report:
             counts[keys[record.outcome]] += 1
         return counts
 
-    # -- JSON -------------------------------------------------------------------------------
+    # -- terminal ---------------------------------------------------------------------------
+    def doctor_lines(self) -> list[tuple[str, str | None]]:
+        """flutter-doctor style: per credential, one line per check, remedies under failures.
+
+        Returns (text, colour) pairs; the colour is applied only on a terminal that has it.
+        """
+        label = self.label
+        counts = self.counts()
+        lines: list[tuple[str, str | None]] = [
+            (
+                label("problems_found").format(**counts)
+                if self.problems()
+                else label("no_problems"),
+                "red" if counts["failed"] else ("yellow" if counts["warnings"] else "green"),
+            )
+        ]
+        groups = [None] + [c.label for c in self.doctor.credentials]
+        for group in groups:
+            records = [r for r in self.records if r.credential == group]
+            if not records:
+                continue
+            lines.append((group or label("general"), None))
+            for record in records:
+                lines.extend(self._record_lines(record))
+        return lines
+
+    def _record_lines(self, record: CheckRecord) -> list[tuple[str, str | None]]:
+        mark, colour = _MARKS[record.outcome]
+        primary = record.result.primary if record.result else None
+        if primary is None:
+            reason = f" — {record.message}" if record.outcome is Outcome.SKIPPED else ""
+            return [(f"  [{mark}] {record.check_id}{reason}", colour)]
+        head = f"  [{mark}] {record.check_id} — {primary.title} ({primary.id})"
+        if record.outcome is Outcome.PASSED:  # an info finding: the fact itself
+            return [(head, colour), (f"      {primary.message}", None)]
+        return [(head, colour), (f"      {self.label('remedy')}: {primary.first_step}", None)]
+
     def to_json(self) -> dict[str, Any]:
         config = self.doctor.config
         return {

@@ -1,0 +1,75 @@
+"""The suite as a CI health check: the workflow matches the README, strict mode, and the four
+outputs (JSON, JUnit, terminal, HTML) name the same findings in the same order."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from conftest import REPO, simulator_env
+
+README = (REPO / "README.md").read_text("utf-8")
+WORKFLOW = REPO / ".github" / "workflows" / "whatsapp-health.yml"
+
+
+def test_the_workflow_parses_and_runs_the_readme_commands():
+    workflow = yaml.safe_load(WORKFLOW.read_text("utf-8"))
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads the key `on` as True
+    assert "schedule" in triggers and "workflow_dispatch" in triggers
+    steps = workflow["jobs"]["doctor"]["steps"]
+    commands = [step["run"] for step in steps if "run" in step]
+    assert commands == [
+        "python -m pip install -e .",
+        "pytest diagnostics/ --junitxml=reports/junit.xml",
+    ]
+    for command in commands:
+        assert command in README, command
+    (diagnose,) = [s for s in steps if s.get("run", "").startswith("pytest")]
+    assert all(v.startswith("${{ secrets.") for v in diagnose["env"].values())
+    (upload,) = [s for s in steps if "upload-artifact" in s.get("uses", "")]
+    assert upload["if"] == "always()" and upload["with"]["path"] == "reports/"
+
+
+def test_strict_mode_makes_warnings_fail(run_suite, graph_simulator):
+    server = graph_simulator("expiring-soon")
+
+    normal = run_suite(env=simulator_env(server))
+    strict = run_suite("--wa-strict", env=simulator_env(server))
+
+    assert (
+        normal.exit_code == 0 and normal.with_finding("token.expiring_soon")["outcome"] == "warning"
+    )
+    assert (
+        strict.exit_code == 1 and strict.with_finding("token.expiring_soon")["outcome"] == "failed"
+    )
+
+
+def test_json_junit_terminal_and_html_agree(run_suite, graph_simulator):
+    server = graph_simulator("temporary-token")
+    env = {
+        **simulator_env(server),
+        "WHATSAPP_API_VERSION": "v21.0",
+        "WHATSAPP_PHONE_NUMBER_ID": "+52 55 1234 5678",
+    }
+
+    run = run_suite(env=env)
+
+    from_json = [
+        c["finding"] for c in run.report["checks"] if c["outcome"] in ("failed", "warning")
+    ]
+    from_junit = [
+        prop.get("value")
+        for case in run.junit_cases()
+        for prop in case.iter("property")
+        if prop.get("name") == "finding"
+    ]
+    summary = run.stdout.split("WhatsApp Cloud API doctor", 1)[1]
+    from_terminal = re.findall(r"\[[✗!]\] \S+ — .*\(([a-z_]+\.[a-z_0-9]+)\)", summary)
+    from_html = re.findall(r"data-finding='([^']+)'", run.html)
+
+    assert len(from_json) >= 3, from_json
+    assert {"token.temporary", "api.version_ending"} <= set(from_json)
+    assert from_junit == from_json
+    assert from_terminal == from_json
+    assert from_html == from_json
