@@ -13,3 +13,7 @@ def test_template_send(check, credential):
 
 def test_text_send(check, credential):
     check(messaging.text_send, credential)
+
+
+def test_recent_send_failures(check):
+    check(messaging.recent_send_failures)

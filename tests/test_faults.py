@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import fake_token, simulator_env
+from conftest import CREDENTIAL_TABLE, fake_token, simulator_env
 from wa_doctor import catalog
 from wa_doctor.errors import GraphError
 from wa_doctor.explain import ExplainError, parse
@@ -160,3 +160,54 @@ def test_verbose_output_with_locals_and_a_db_password_leaks_nothing(
 
     assert run.with_finding("token.session_logged_out")
     assert "Environment" in run.html or "environment" in run.html
+
+
+def _slow_view(db) -> str:
+    db.execute(CREDENTIAL_TABLE)
+    db.add_credential(fake_token())
+    db.execute(
+        "CREATE VIEW crm.slow AS SELECT c.* FROM crm.marketing_channel_credential c, pg_sleep(8)"
+    )
+    return db.url
+
+
+def _without_column(db) -> str:
+    db.execute(
+        "CREATE SCHEMA crm; CREATE TABLE crm.marketing_channel_credential "
+        "(id int, canal_tipo text, phone_number_id text, access_token text)"
+    )
+    return db.url
+
+
+DATABASE_FAULTS = {
+    "connection refused": (
+        lambda db: f"postgresql://crm:pw@127.0.0.1:{closed_port()}/crm",
+        (),
+        "db.unreachable",
+    ),
+    "dns failure": (
+        lambda db: "postgresql://crm:pw@db-host.invalid:5432/crm",
+        (),
+        "db.unreachable",
+    ),
+    "statement timeout": (
+        _slow_view,
+        ("--wa-db-table", "crm.slow", "--wa-timeout", "2"),
+        "db.timeout",
+    ),
+    "missing schema": (lambda db: db.url, (), "db.table_missing"),
+    "missing column": (_without_column, (), "db.column_missing"),
+}
+
+
+@pytest.mark.parametrize("fault", DATABASE_FAULTS, ids=list(DATABASE_FAULTS))
+def test_database_faults_give_their_finding(run_suite, empty_database, fault):
+    make_url, args, expected = DATABASE_FAULTS[fault]
+
+    run = run_suite(*args, env={"DATABASE_URL": make_url(empty_database)})
+
+    entry = run.with_finding(expected)
+    assert entry["remedy"]["steps"]
+    assert run.exit_code == 1
+    assert (run.directory / "reports" / "report.html").exists()
+    assert "Traceback" not in run.stdout + run.stderr

@@ -306,3 +306,39 @@ def test_a_broken_diagnostics_file_fails_the_run_and_is_reported(run_suite, tmp_
     assert entry["finding"] == "doctor.internal_error"
     assert "no_such_module_xyz" in entry["message"]
     assert "No se encontraron problemas" not in run.stdout
+
+
+def test_failures_stored_by_the_crm_are_grouped_by_code_with_remedies(run_suite, crm_database):
+    crm_database.execute(
+        "CREATE TABLE crm.whatsapp_message_status (status text, error_code int, "
+        "created_at timestamptz)"
+    )
+    for code, count in ((131047, 3), (131030, 1), (999001, 2)):
+        for _ in range(count):
+            crm_database.execute(
+                "INSERT INTO crm.whatsapp_message_status VALUES ('failed', %s, now())", (code,)
+            )
+    query = "SELECT error_code, created_at FROM crm.whatsapp_message_status WHERE status = 'failed'"
+
+    run = run_suite("--wa-failures-query", query, env={"DATABASE_URL": crm_database.url})
+
+    entry = run.only("recent_send_failures")
+    assert entry["outcome"] == "failed"
+    assert entry["finding"] == "messaging.window_24h"
+    assert "code 131047: 3 ×" in entry["message"]
+    assert [f["id"] for f in entry["findings"]] == [
+        "messaging.window_24h",
+        "graph.error",
+        "messaging.recipient_not_allowed",
+    ]
+    assert crm_database.execute("SELECT count(*) FROM crm.whatsapp_message_status") == [(6,)]
+
+
+def test_the_failures_query_cannot_write(run_suite, crm_database):
+    query = "INSERT INTO crm.marketing_channel_credential (canal_tipo) VALUES ('x') RETURNING 1, 2"
+
+    run = run_suite("--wa-failures-query", query, env={"DATABASE_URL": crm_database.url})
+
+    assert run.only("recent_send_failures")["outcome"] == "failed"
+    assert "read-only" in run.only("recent_send_failures")["message"]
+    assert crm_database.execute("SELECT count(*) FROM crm.marketing_channel_credential") == [(0,)]

@@ -190,6 +190,14 @@ SETTINGS: tuple[Setting, ...] = (
         is_flag=True,
     ),
     Setting(
+        "failures_query",
+        "WA_DOCTOR_FAILURES_QUERY",
+        "Optional read-only SQL over the CRM's stored webhook failures: first column the error "
+        'code, second when it happened, e.g. "SELECT error_code, created_at FROM '
+        "crm.whatsapp_message_status WHERE status = 'failed' AND created_at > now() - "
+        "interval '7 days'\".",
+    ),
+    Setting(
         "strict",
         "WA_DOCTOR_STRICT",
         "Warnings fail too (exit code 1): for CI that must stay spotless.",

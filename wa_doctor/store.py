@@ -148,14 +148,12 @@ def read_active_credentials(
             cur.execute(spec.select_active(), (CHANNEL,))
             return [CredentialRow(*row) for row in cur.fetchall()]
     except psycopg.Error as exc:
-        raise _store_error(exc, redactor, target, spec) from None
+        raise _store_error(exc, redactor, target, spec.qualified) from None
     except (ValueError, OSError) as exc:  # an unparsable URL, or the OS refusing the socket
         raise StoreError(redactor(f"{type(exc).__name__}: {exc}"), db_target=target) from None
 
 
-def _store_error(
-    exc: psycopg.Error, redactor: Redactor, target: str, spec: TableSpec
-) -> StoreError:
+def _store_error(exc: psycopg.Error, redactor: Redactor, target: str, table: str) -> StoreError:
     detail = redactor(" ".join(str(exc).split()))
     state = getattr(exc, "sqlstate", None)
     if state in _AUTH_STATES or "password authentication failed" in detail:
@@ -168,4 +166,27 @@ def _store_error(
         finding = "db.timeout"
     else:
         finding = "db.unreachable"
-    return StoreError(detail, finding, db_target=target, table=spec.qualified)
+    return StoreError(detail, finding, db_target=target, table=table)
+
+
+def read_failures(
+    url: str, query: str, redactor: Redactor, timeout: float = 5.0
+) -> list[tuple[int | None, Any]]:
+    """(error code, time) rows of the user's failure query, run in the read-only session.
+
+    The query is the user's own SQL; the read-only transaction is what keeps it harmless.
+    """
+    target = describe_target(url)
+    try:
+        with read_only_session(url, timeout) as cur:
+            cur.execute(query.encode())  # bytes: psycopg takes it as is, no placeholders
+            return [(_code(row[0]), row[1] if len(row) > 1 else None) for row in cur.fetchall()]
+    except psycopg.Error as exc:
+        raise _store_error(exc, redactor, target, "--wa-failures-query") from None
+
+
+def _code(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

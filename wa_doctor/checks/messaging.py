@@ -7,12 +7,14 @@ propagates as its catalog finding (131030, 131047, 132001, …); a 200 is report
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import NotApplicable
 from ..findings import Finding, finding
+from ..store import read_failures
 from .configuration import require_token
 from .phone import require_phone, require_phone_id
 
@@ -70,3 +72,32 @@ def text_send(doctor: Doctor, credential: Credential) -> list[Finding]:
         {"to": recipient, "type": "text", "text": {"preview_url": False, "body": TEXT_BODY}},
     )
     return [finding("messaging.text_accepted", recipient=recipient, message_id=sent.get("id", "?"))]
+
+
+def recent_send_failures(doctor: Doctor) -> list[Finding]:
+    """What production already saw: the CRM's stored failures, one finding per error code.
+
+    131047 here is the guide's "more than 24 hours have passed" seen for real, which no probe
+    can show because Meta reports it by webhook.
+    """
+    query = doctor.config.failures_query
+    if not query:
+        raise NotApplicable("skip_no_failures_query")
+    doctor.require_database()
+    rows = read_failures(str(doctor.config.database_url), str(query), doctor.redactor)
+    seen: dict[int | None, list[Any]] = defaultdict(list)
+    for code, when in rows:
+        seen[code].append(when)
+    findings = []
+    for code, times in sorted(seen.items(), key=lambda item: -len(item[1])):
+        finding_id = doctor.catalog.for_graph_error(code) if code is not None else None
+        last = max((t for t in times if t is not None), default="—")
+        findings.append(
+            finding(
+                finding_id or "graph.error",
+                detail=f"code {code}: {len(times)} × (last {last})",
+                meta_message=f"code {code}",
+                fbtrace_id="—",
+            )
+        )
+    return findings
