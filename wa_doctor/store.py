@@ -190,3 +190,56 @@ def _code(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+EXPOSED_ROLES = ("anon", "authenticated")
+"""Supabase's API roles: anyone holding the public anon key acts as one of them."""
+
+_PRIVILEGES = """
+SELECT r.rolname,
+       c.relrowsecurity,
+       has_schema_privilege(r.oid, n.oid, 'USAGE') AND has_table_privilege(r.oid, c.oid, 'SELECT')
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_roles r ON r.rolname = ANY(%s)
+WHERE n.nspname = %s AND c.relname = %s
+ORDER BY r.rolname
+"""
+
+_PUBLIC_POLICIES = """
+SELECT policyname, roles::text[], cmd, coalesce(qual, 'true')
+FROM pg_policies
+WHERE schemaname = %s AND tablename = %s AND cmd IN ('SELECT', 'ALL')
+  AND roles && %s::name[]
+ORDER BY policyname
+"""
+
+
+@dataclass(frozen=True)
+class TableExposure:
+    """Who outside the server can read the credential table, from PostgreSQL's catalogs."""
+
+    rls_enabled: bool
+    readers: tuple[str, ...]
+    """API roles that can SELECT from the table (schema usage and table privilege)."""
+    public_policies: tuple[tuple[str, str], ...]
+    """(policy name, USING expression) of policies that let API roles or PUBLIC select."""
+
+
+def read_exposure(
+    url: str, spec: TableSpec, redactor: Redactor, timeout: float = 5.0
+) -> TableExposure:
+    """Read-only catalog queries; no row of the table itself is read."""
+    target = describe_target(url)
+    roles = list(EXPOSED_ROLES)
+    try:
+        with read_only_session(url, timeout) as cur:
+            cur.execute(_PRIVILEGES, (roles, spec.schema, spec.table))
+            privileges = cur.fetchall()
+            cur.execute(_PUBLIC_POLICIES, (spec.schema, spec.table, [*roles, "public"]))
+            policies = [(str(row[0]), str(row[3])) for row in cur.fetchall()]
+    except psycopg.Error as exc:
+        raise _store_error(exc, redactor, target, spec.qualified) from None
+    rls = bool(privileges[0][1]) if privileges else False
+    readers = tuple(str(row[0]) for row in privileges if row[2])
+    return TableExposure(rls, readers, tuple(policies))

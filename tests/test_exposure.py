@@ -1,0 +1,103 @@
+"""Is the token safe where it is kept? Against a database built the way Supabase builds one."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import fake_token
+
+PHONE = "106540352242922"
+SUPABASE_ROLES = """
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon') THEN CREATE ROLE anon NOLOGIN; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated')
+    THEN CREATE ROLE authenticated NOLOGIN; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'service_role')
+    THEN CREATE ROLE service_role NOLOGIN BYPASSRLS; END IF;
+END $$;
+"""
+CATALOG_STATE = (
+    "SELECT relrowsecurity, relacl::text FROM pg_class "
+    "WHERE relname = 'marketing_channel_credential'"
+)
+
+
+@pytest.fixture
+def supabase_database(crm_database):
+    """Supabase's roles, and the grants its API schemas get for a new table."""
+    crm_database.execute(SUPABASE_ROLES)
+    crm_database.execute("GRANT USAGE ON SCHEMA crm TO anon, authenticated, service_role")
+    crm_database.execute(
+        "GRANT SELECT ON crm.marketing_channel_credential TO anon, authenticated, service_role"
+    )
+    return crm_database
+
+
+def test_an_open_table_is_reported_and_its_sql_closes_it(run_suite, supabase_database):
+    token = fake_token()
+    supabase_database.add_credential(token, PHONE)
+    env = {"DATABASE_URL": supabase_database.url}
+    before = supabase_database.execute(CATALOG_STATE)
+
+    exposed = run_suite(env=env, secrets_to_check=(token,))
+
+    entry = exposed.with_finding("exposure.rls_disabled")
+    assert "anon, authenticated" in entry["message"]
+    assert supabase_database.execute(CATALOG_STATE) == before, "the checks changed nothing"
+    (fix,) = [p["sql"] for p in entry["remedy"]["procedures"] if p["sql"]]
+    assert "ENABLE ROW LEVEL SECURITY" in fix
+
+    supabase_database.execute(fix)
+    fixed = run_suite(env=env, secrets_to_check=(token,))
+
+    assert "exposure.rls_disabled" not in fixed.findings()
+    assert fixed.only("credential_table_not_public")["outcome"] == "passed"
+
+
+def test_a_policy_that_lets_anon_read_is_a_warning(run_suite, supabase_database):
+    supabase_database.add_credential(fake_token(), PHONE)
+    supabase_database.execute(
+        "ALTER TABLE crm.marketing_channel_credential ENABLE ROW LEVEL SECURITY; "
+        "CREATE POLICY anyone_reads ON crm.marketing_channel_credential FOR SELECT TO anon "
+        "USING (true)"
+    )
+
+    run = run_suite(env={"DATABASE_URL": supabase_database.url})
+
+    entry = run.with_finding("exposure.policy_allows_public")
+    assert entry["outcome"] == "warning"
+    assert "anyone_reads (USING true)" in entry["message"]
+    assert run.only("credential_table_not_public")["outcome"] == "passed"
+
+
+def test_a_token_in_the_table_is_plain_text(run_suite, crm_database):
+    crm_database.add_credential(fake_token(), PHONE)
+
+    run = run_suite(env={"DATABASE_URL": crm_database.url})
+
+    assert run.with_finding("exposure.plaintext_token")["outcome"] == "warning"
+    assert "Vault" in " ".join(run.with_finding("exposure.plaintext_token")["remedy"]["steps"])
+
+
+def test_a_token_under_a_public_framework_name_is_reported(run_suite):
+    token = fake_token()
+    files = {".env.local": f"WHATSAPP_ACCESS_TOKEN={token}\nNEXT_PUBLIC_WA_TOKEN={token}\n"}
+
+    run = run_suite(files=files, env={"VITE_WHATSAPP": token}, secrets_to_check=(token,))
+
+    entry = run.with_finding("exposure.public_env_name")
+    assert "NEXT_PUBLIC_WA_TOKEN (.env.local)" in entry["message"]
+    assert "VITE_WHATSAPP (environment)" in entry["message"]
+
+
+def test_no_exposure_finding_for_a_private_setup(run_suite, supabase_database):
+    supabase_database.execute(
+        "ALTER TABLE crm.marketing_channel_credential ENABLE ROW LEVEL SECURITY; "
+        "REVOKE ALL ON crm.marketing_channel_credential FROM anon, authenticated"
+    )
+    supabase_database.add_credential(fake_token(), PHONE)
+
+    run = run_suite(env={"DATABASE_URL": supabase_database.url})
+
+    exposure = {f for f in run.findings() if f.startswith("exposure.")}
+    assert exposure == {"exposure.plaintext_token"}

@@ -1,0 +1,63 @@
+"""Is the token safe where it is kept? Read-only checks of the table's grants and the env.
+
+Supabase publishes tables through its HTTP API to the ``anon`` and ``authenticated`` roles; the
+anon key ships in every web front end. A credential table readable by them without row-level
+security hands a never-expiring token to the whole internet (Supabase's own linter flags the
+same, lints 0013/0023).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..config import read_env_files
+from ..doctor import Doctor
+from ..findings import Finding, findings_if
+from ..store import read_exposure
+
+PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "PUBLIC_", "EXPO_PUBLIC_")
+"""Variables with these prefixes are compiled into browser bundles by their frameworks."""
+
+
+def _exposure(doctor: Doctor):
+    doctor.require_rows()  # blocked when the table itself could not be read
+    return read_exposure(str(doctor.config.database_url), doctor.spec, doctor.redactor)
+
+
+def credential_table_not_public(doctor: Doctor) -> list[Finding]:
+    exposure = _exposure(doctor)
+    return findings_if(
+        not exposure.rls_enabled and bool(exposure.readers),
+        "exposure.rls_disabled",
+        roles=", ".join(exposure.readers),
+    )
+
+
+def no_public_read_policy(doctor: Doctor) -> list[Finding]:
+    exposure = _exposure(doctor)
+    policies = "; ".join(f"{name} (USING {using})" for name, using in exposure.public_policies)
+    return findings_if(
+        exposure.rls_enabled and bool(exposure.public_policies),
+        "exposure.policy_allows_public",
+        policies=policies,
+    )
+
+
+def token_not_in_plain_text(doctor: Doctor) -> list[Finding]:
+    rows = doctor.require_rows()
+    return findings_if(any(r.access_token for r in rows), "exposure.plaintext_token")
+
+
+def token_not_in_public_variable(doctor: Doctor) -> list[Finding]:
+    """The token's value under a NEXT_PUBLIC_/VITE_/… name, in the environment or .env files."""
+    tokens = {c.clean_token for c in doctor.credentials if c.clean_token}
+    file_values, origins, _ = read_env_files(Path(str(doctor.config.directory)))
+    places = [
+        f"{name} ({origin})"
+        for values, origin_of in ((os.environ, None), (file_values, origins))
+        for name, value in values.items()
+        if name.startswith(PUBLIC_PREFIXES) and value.strip().strip("'\"") in tokens
+        for origin in [origin_of[name] if origin_of else "environment"]
+    ]
+    return findings_if(bool(places), "exposure.public_env_name", places=", ".join(places))
