@@ -17,3 +17,11 @@ def test_token_not_in_plain_text(check):
 
 def test_token_not_in_public_variable(check):
     check(checks.token_not_in_public_variable)
+
+
+def test_env_files_not_tracked(check):
+    check(checks.env_files_not_tracked)
+
+
+def test_token_not_in_source(check):
+    check(checks.token_not_in_source)

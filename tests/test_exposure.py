@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from conftest import fake_token
@@ -101,3 +103,70 @@ def test_no_exposure_finding_for_a_private_setup(run_suite, supabase_database):
 
     exposure = {f for f in run.findings() if f.startswith("exposure.")}
     assert exposure == {"exposure.plaintext_token"}
+
+
+def git(folder, *args):
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(folder),
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "user.name=t",
+            *args,
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def crm_app(tmp_path):
+    folder = tmp_path / "crm-app"
+    folder.mkdir()
+    git(folder, "init", "-q")
+    return folder
+
+
+def test_a_tracked_env_file_and_a_hard_coded_token_are_reported(run_suite, crm_app):
+    token = fake_token()
+    (crm_app / ".env.local").write_text(f"WHATSAPP_ACCESS_TOKEN={token}\n")
+    (crm_app / "send.js").write_text(f"const a = 1;\nconst token = '{token}';\n")
+    git(crm_app, "add", ".env.local", "send.js")
+    git(crm_app, "commit", "-qm", "oops")
+
+    run = run_suite("--wa-app-dir", str(crm_app), env={"WHATSAPP_ACCESS_TOKEN": token})
+
+    assert ".env.local (tracked)" in run.with_finding("exposure.env_file_tracked")["message"]
+    assert "send.js:2" in run.with_finding("exposure.token_in_source")["message"]
+
+
+def test_an_ignored_env_file_and_clean_code_pass(run_suite, crm_app):
+    token = fake_token()
+    (crm_app / ".gitignore").write_text(".env*\n")
+    (crm_app / ".env.local").write_text(f"WHATSAPP_ACCESS_TOKEN={token}\n")
+    (crm_app / "send.js").write_text("const token = process.env.WHATSAPP_ACCESS_TOKEN;\n")
+    git(crm_app, "add", ".gitignore", "send.js")
+    git(crm_app, "commit", "-qm", "clean")
+    status_before = subprocess.run(
+        ["git", "-C", str(crm_app), "status", "--porcelain"], capture_output=True, text=True
+    ).stdout
+
+    run = run_suite("--wa-app-dir", str(crm_app), env={"WHATSAPP_ACCESS_TOKEN": token})
+
+    assert run.only("env_files_not_tracked")["outcome"] == "passed"
+    assert run.only("token_not_in_source")["outcome"] == "passed"
+    assert (
+        subprocess.run(
+            ["git", "-C", str(crm_app), "status", "--porcelain"], capture_output=True, text=True
+        ).stdout
+        == status_before
+    )
+
+
+def test_no_git_repository_skips_with_the_reason(run_suite, tmp_path):
+    run = run_suite("--wa-app-dir", str(tmp_path), env={"WHATSAPP_ACCESS_TOKEN": fake_token()})
+    assert "git" in run.only("token_not_in_source")["message"]
+    assert run.only("token_not_in_source")["outcome"] == "skipped"

@@ -198,6 +198,12 @@ SETTINGS: tuple[Setting, ...] = (
         "interval '7 days'\".",
     ),
     Setting(
+        "app_dir",
+        "WA_DOCTOR_APP_DIR",
+        "The CRM's source folder, checked for the token in .env files and tracked code "
+        "(default: the current directory).",
+    ),
+    Setting(
         "strict",
         "WA_DOCTOR_STRICT",
         "Warnings fail too (exit code 1): for CI that must stay spotless.",

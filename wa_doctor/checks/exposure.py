@@ -9,10 +9,13 @@ same, lints 0013/0023).
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 from ..config import read_env_files
 from ..doctor import Doctor
+from ..errors import NotApplicable
 from ..findings import Finding, findings_if
 from ..store import read_exposure
 
@@ -51,8 +54,8 @@ def token_not_in_plain_text(doctor: Doctor) -> list[Finding]:
 
 def token_not_in_public_variable(doctor: Doctor) -> list[Finding]:
     """The token's value under a NEXT_PUBLIC_/VITE_/… name, in the environment or .env files."""
-    tokens = {c.clean_token for c in doctor.credentials if c.clean_token}
-    file_values, origins, _ = read_env_files(Path(str(doctor.config.directory)))
+    tokens = _tokens(doctor)
+    file_values, origins, _ = read_env_files(app_dir(doctor))
     places = [
         f"{name} ({origin})"
         for values, origin_of in ((os.environ, None), (file_values, origins))
@@ -61,3 +64,56 @@ def token_not_in_public_variable(doctor: Doctor) -> list[Finding]:
         for origin in [origin_of[name] if origin_of else "environment"]
     ]
     return findings_if(bool(places), "exposure.public_env_name", places=", ".join(places))
+
+
+def app_dir(doctor: Doctor) -> Path:
+    return Path(str(doctor.config.app_dir or doctor.config.directory))
+
+
+def _tokens(doctor: Doctor) -> set[str]:
+    return {c.clean_token for c in doctor.credentials if c.clean_token}
+
+
+def _git(doctor: Doctor, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run git in the app folder; patterns go through stdin so no token is on a command line."""
+    if shutil.which("git") is None:
+        raise NotApplicable("skip_no_git")
+    folder = app_dir(doctor)
+    inside = subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
+        capture_output=True,
+        text=True,
+    )
+    if inside.returncode != 0:
+        raise NotApplicable("skip_no_git")
+    return subprocess.run(
+        ["git", "-C", str(folder), *args], input=stdin, capture_output=True, text=True
+    )
+
+
+def env_files_not_tracked(doctor: Doctor) -> list[Finding]:
+    """A .env* file holding the token must be neither tracked nor left out of .gitignore."""
+    tokens = _tokens(doctor)
+    folder = app_dir(doctor)
+    holding = [
+        path.name
+        for path in sorted(folder.glob(".env*"))
+        if path.is_file() and any(t in path.read_text("utf-8", errors="replace") for t in tokens)
+    ]
+    exposed = []
+    for name in holding:
+        tracked = _git(doctor, "ls-files", "--error-unmatch", "--", name).returncode == 0
+        ignored = _git(doctor, "check-ignore", "-q", "--", name).returncode == 0
+        if tracked or not ignored:
+            exposed.append(f"{name} ({'tracked' if tracked else 'not in .gitignore'})")
+    return findings_if(bool(exposed), "exposure.env_file_tracked", files=", ".join(exposed))
+
+
+def token_not_in_source(doctor: Doctor) -> list[Finding]:
+    """git grep for the exact token in tracked files; only file and line are kept."""
+    tokens = _tokens(doctor)
+    if not tokens:
+        return []
+    found = _git(doctor, "grep", "-n", "-I", "-F", "-f", "-", "--", ".", stdin="\n".join(tokens))
+    places = [":".join(line.split(":", 2)[:2]) for line in found.stdout.splitlines() if line]
+    return findings_if(bool(places), "exposure.token_in_source", places=", ".join(places))
