@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import fake_token
+from conftest import CREDENTIAL_TABLE, fake_token
 
 PHONE = "106540352242922"
 SUPABASE_ROLES = """
@@ -25,14 +25,16 @@ CATALOG_STATE = (
 
 
 @pytest.fixture
-def supabase_database(crm_database):
-    """Supabase's roles, and the grants its API schemas get for a new table."""
-    crm_database.execute(SUPABASE_ROLES)
-    crm_database.execute("GRANT USAGE ON SCHEMA crm TO anon, authenticated, service_role")
-    crm_database.execute(
-        "GRANT SELECT ON crm.marketing_channel_credential TO anon, authenticated, service_role"
+def supabase_database(empty_database):
+    """Supabase's roles, API schema grants and default privileges, then the guide's table."""
+    empty_database.execute(SUPABASE_ROLES)
+    empty_database.execute(
+        "CREATE SCHEMA crm; GRANT USAGE ON SCHEMA crm TO anon, authenticated, service_role; "
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA crm "
+        "GRANT ALL ON TABLES TO anon, authenticated, service_role"
     )
-    return crm_database
+    empty_database.execute(CREDENTIAL_TABLE)
+    return empty_database
 
 
 def test_an_open_table_is_reported_and_its_sql_closes_it(run_suite, supabase_database):

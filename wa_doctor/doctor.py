@@ -8,9 +8,10 @@ credential list is known at collection time (checks are parametrised by credenti
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from . import catalog as catalog_module
 from .config import DEFAULT_API_VERSION, Config
@@ -19,6 +20,8 @@ from .errors import Blocked, ConfigError, NotApplicable, StoreError
 from .graph import GraphClient, GraphSession
 from .redaction import Redactor
 from .store import CredentialRow, TableSpec, read_active_credentials
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Doctor:
     credentials: list[Credential]
     graph: GraphSession
     today: date = field(default_factory=date.today)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def create(
@@ -90,6 +94,12 @@ class Doctor:
 
     def close(self) -> None:
         self.graph.close()
+
+    def once(self, key: str, compute: Callable[[], _T]) -> _T:
+        """A run-wide value computed once, for reads that several checks share."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @staticmethod
     def now() -> int:

@@ -17,15 +17,18 @@ from ..config import read_env_files
 from ..doctor import Doctor
 from ..errors import NotApplicable
 from ..findings import Finding, findings_if
-from ..store import read_exposure
+from ..store import TableExposure, read_exposure
 
 PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "PUBLIC_", "EXPO_PUBLIC_")
 """Variables with these prefixes are compiled into browser bundles by their frameworks."""
 
 
-def _exposure(doctor: Doctor):
+def _exposure(doctor: Doctor) -> TableExposure:
     doctor.require_rows()  # blocked when the table itself could not be read
-    return read_exposure(str(doctor.config.database_url), doctor.spec, doctor.redactor)
+    return doctor.once(
+        "table_exposure",
+        lambda: read_exposure(str(doctor.config.database_url), doctor.spec, doctor.redactor),
+    )
 
 
 def credential_table_not_public(doctor: Doctor) -> list[Finding]:
@@ -74,20 +77,23 @@ def _tokens(doctor: Doctor) -> set[str]:
     return {c.clean_token for c in doctor.credentials if c.clean_token}
 
 
-def _git(doctor: Doctor, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """Run git in the app folder; patterns go through stdin so no token is on a command line."""
+def _in_git_repository(doctor: Doctor) -> bool:
     if shutil.which("git") is None:
-        raise NotApplicable("skip_no_git")
-    folder = app_dir(doctor)
+        return False
     inside = subprocess.run(
-        ["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
+        ["git", "-C", str(app_dir(doctor)), "rev-parse", "--is-inside-work-tree"],
         capture_output=True,
         text=True,
     )
-    if inside.returncode != 0:
+    return inside.returncode == 0
+
+
+def _git(doctor: Doctor, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run git in the app folder; patterns go through stdin so no token is on a command line."""
+    if not doctor.once("app_dir_in_git", lambda: _in_git_repository(doctor)):
         raise NotApplicable("skip_no_git")
     return subprocess.run(
-        ["git", "-C", str(folder), *args], input=stdin, capture_output=True, text=True
+        ["git", "-C", str(app_dir(doctor)), *args], input=stdin, capture_output=True, text=True
     )
 
 

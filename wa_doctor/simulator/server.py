@@ -235,9 +235,8 @@ class GraphSimulator(HTTPServerBase):
         )
         if found is None or found.status not in ("APPROVED", "PAUSED", "DISABLED"):
             return send_error("no_translation", name=str(name), language=str(language))
-        return {"PAUSED": send_error("paused"), "DISABLED": send_error("disabled")}.get(
-            found.status
-        )
+        refusal = {"PAUSED": "paused", "DISABLED": "disabled"}.get(found.status)
+        return send_error(refusal) if refusal else None
 
     def _window_open(self, number: str) -> bool:
         last = self.world.recipients.get(number)
