@@ -26,10 +26,10 @@ from . import __version__, simulator
 from .config import SETTINGS, load_config
 from .doctor import Doctor
 from .errors import DoctorError
-from .findings import Finding, Outcome
+from .findings import Outcome
 from .redaction import RedactingLogRecordFactory, Redactor
 from .report import CheckRecord, Report, remedy_cell, remedy_html
-from .runner import CheckResult, result_of, run_check
+from .runner import CheckResult, internal_error, run_check
 
 DOCTOR_KEY = pytest.StashKey[Doctor]()
 RESULT_KEY = pytest.StashKey[CheckResult]()
@@ -192,11 +192,7 @@ class DoctorPlugin:
         result = item.stash.get(RESULT_KEY, None)
         if result is None and report.failed:
             detail = call.excinfo.exconly() if call.excinfo else str(report.longrepr)
-            result = result_of(
-                self.doctor,
-                [Finding("doctor.internal_error", {"detail": self.doctor.redactor(detail)})],
-                None,
-            )
+            result = internal_error(self.doctor, detail)
         if report.skipped:
             outcome = Outcome.SKIPPED
             message = _skip_reason(report)
@@ -221,11 +217,7 @@ class DoctorPlugin:
         _scrub_report(report, self.doctor.redactor)
         if report.failed:
             detail = str(report.longrepr).strip().splitlines()[-1:] or ["?"]
-            result = result_of(
-                self.doctor,
-                [Finding("doctor.internal_error", {"detail": f"{report.nodeid}: {detail[0]}"})],
-                None,
-            )
+            result = internal_error(self.doctor, f"{report.nodeid}: {detail[0]}")
             self.report.add(
                 CheckRecord(
                     check_id="collect",

@@ -58,9 +58,17 @@ def run_check(doctor: Doctor, check: Check, *args: Any) -> CheckResult:
     except DoctorError as error:
         found = [Finding(error.finding_id, _redacted(doctor, error.params))]
     except Exception as exc:  # a bug in a check must not crash the run or leak a secret
-        detail = doctor.redactor(f"{type(exc).__name__}: {exc}")
-        found = [Finding("doctor.internal_error", {"detail": detail})]
+        return internal_error(doctor, f"{type(exc).__name__}: {exc}", credential)
     return result_of(doctor, found, credential)
+
+
+def internal_error(
+    doctor: Doctor, detail: str, credential: Credential | None = None
+) -> CheckResult:
+    """A bug in this tool (a check, a fixture, a diagnostics file) as a failed, redacted result."""
+    return result_of(
+        doctor, [Finding("doctor.internal_error", {"detail": doctor.redactor(detail)})], credential
+    )
 
 
 def result_of(

@@ -20,6 +20,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from .errors import StoreError
+from .graph import as_int
 from .redaction import Redactor
 
 LOGICAL_COLUMNS = ("id", "phone_number_id", "access_token", "activo", "canal_tipo", "updated_at")
@@ -180,16 +181,9 @@ def read_failures(
     try:
         with read_only_session(url, timeout) as cur:
             cur.execute(query.encode())  # bytes: psycopg takes it as is, no placeholders
-            return [(_code(row[0]), row[1] if len(row) > 1 else None) for row in cur.fetchall()]
+            return [(as_int(row[0]), row[1] if len(row) > 1 else None) for row in cur.fetchall()]
     except psycopg.Error as exc:
         raise _store_error(exc, redactor, target, "--wa-failures-query") from None
-
-
-def _code(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 EXPOSED_ROLES = ("anon", "authenticated")
