@@ -202,7 +202,13 @@ def assert_no_secret(run: SuiteRun, secret: str) -> None:
 
 @pytest.fixture
 def run_suite(tmp_path: Path):
-    """Run ``python -m pytest diagnostics/`` like a user, in ``tmp_path`` as working directory.
+    """Run ``python -m pytest diagnostics/`` like a user, in ``tmp_path`` (see suite_runner)."""
+    return suite_runner(tmp_path)
+
+
+def suite_runner(base: Path):
+    """A function running ``python -m pytest diagnostics/`` like a user, each run in a new
+    folder under ``base`` as working directory.
 
     ``env`` holds the configuration (the caller's WhatsApp variables are not inherited);
     ``files`` are written into the working directory first (``.env.local``…).
@@ -217,7 +223,7 @@ def run_suite(tmp_path: Path):
         secrets_to_check: tuple[str, ...] = (),
         diagnostics: Path = DIAGNOSTICS,
     ) -> SuiteRun:
-        directory = tmp_path / f"run{next(counter)}"
+        directory = base / f"run{next(counter)}"
         directory.mkdir()
         for name, content in (files or {}).items():
             path = directory / name
