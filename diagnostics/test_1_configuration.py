@@ -3,6 +3,10 @@
 from wa_doctor.checks import configuration as checks
 
 
+def test_credential_selected(check):
+    check(checks.credential_selected)
+
+
 def test_token_present(check, credential):
     check(checks.token_present, credential)
 
@@ -16,7 +20,7 @@ def test_token_well_formed(check, credential):
 
 
 def test_env_and_database_tokens_agree(check):
-    check(checks.sources_agree)
+    check(checks.env_and_database_tokens_agree)
 
 
 def test_env_files_readable(check):

@@ -14,7 +14,6 @@ import secrets
 import string
 import subprocess
 import sys
-import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -23,8 +22,9 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from wa_doctor.simulator.crm import CREDENTIAL_TABLE, create_database, drop_database
 
 REPO = Path(__file__).resolve().parent.parent
 DIAGNOSTICS = REPO / "diagnostics"
@@ -39,18 +39,6 @@ CONFIG_VARIABLES = (
     "WHATSAPP_APP_SECRET",
     "DATABASE_URL",
 )
-
-CREDENTIAL_TABLE = """
-CREATE SCHEMA IF NOT EXISTS crm;
-CREATE TABLE crm.marketing_channel_credential (
-    id serial PRIMARY KEY,
-    canal_tipo text NOT NULL,
-    phone_number_id text,
-    access_token text,
-    activo boolean NOT NULL DEFAULT true,
-    updated_at timestamptz NOT NULL DEFAULT now()
-);
-"""
 
 
 def fake_token(prefix: str = "EAAT") -> str:
@@ -119,12 +107,9 @@ class CrmDatabase:
 @pytest.fixture
 def empty_database(postgres_url: str) -> Iterator[CrmDatabase]:
     """A new, empty database (no credential table yet)."""
-    name = f"crm_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield CrmDatabase(make_conninfo(postgres_url, dbname=name), postgres_url)
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+    url = create_database(postgres_url)
+    yield CrmDatabase(url, postgres_url)
+    drop_database(postgres_url, url)
 
 
 @pytest.fixture

@@ -44,6 +44,13 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _at_least_one(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("must be 1 or more")
+    return number
+
+
 def _positive_float(value: str) -> float:
     number = float(value)
     if number <= 0:
@@ -160,9 +167,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "timeout",
         "WA_DOCTOR_TIMEOUT",
-        "Deadline in seconds for all network calls of the run (one call stops after 10 s).",
+        "Deadline in seconds for the network calls of every --wa-concurrency credentials "
+        "(one call stops after 10 s).",
         default=30.0,
         parse=_positive_float,
+    ),
+    Setting(
+        "concurrency",
+        "WA_DOCTOR_CONCURRENCY",
+        "Most Graph API requests in flight at once (Meta rate-limits bursts).",
+        default=8,
+        parse=_at_least_one,
+    ),
+    Setting(
+        "credential",
+        "WA_DOCTOR_CREDENTIAL",
+        "Diagnose only this credential: its label (db3-106540352242922), row id or phone "
+        "number id.",
     ),
     Setting(
         "template",

@@ -7,6 +7,7 @@ credential list is known at collection time (checks are parametrised by credenti
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ class Doctor:
     store: StoreState
     env: Credential
     credentials: list[Credential]
+    """What this run diagnoses: every credential, or the one ``--wa-credential`` names."""
+    available: list[Credential]
+    """Every credential found, whatever ``--wa-credential`` selected."""
     graph: GraphSession
     today: date = field(default_factory=date.today)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -72,13 +76,18 @@ class Doctor:
         catalog = catalog_module.load()
         today = today or date.today()
         version = str(config.api_version).strip()
+        available = combine(env, rows)
+        credentials = select(available, config.credential)
+        concurrency = int(config.concurrency)
+        waves = max(1, math.ceil(len(credentials) / concurrency))
         client = GraphClient(
             str(config.graph_url),
             version if catalog.api_version_served(version, today) else DEFAULT_API_VERSION,
-            timeout=float(config.timeout),
+            timeout=float(config.timeout) * waves,
             redactor=redactor,
             catalog=catalog,
             app_secret=str(config.app_secret) if config.app_secret else None,
+            concurrency=concurrency,
         )
         return cls(
             config=config,
@@ -87,7 +96,8 @@ class Doctor:
             spec=spec,
             store=store,
             env=env,
-            credentials=combine(env, rows),
+            credentials=credentials,
+            available=available,
             graph=GraphSession(client),
             today=today,
         )
@@ -179,6 +189,19 @@ def base_context(spec: TableSpec, catalog: catalog_module.Catalog, lang: str) ->
 def _sql_text(value: object) -> str:
     """A value as an SQL string literal for remedy text the user pastes (quotes doubled)."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def select(credentials: list[Credential], wanted: object) -> list[Credential]:
+    """The credentials ``--wa-credential`` names (label, row id or phone number id); all of them
+    when it is not set. An empty result is reported by the ``credential_selected`` check."""
+    if not wanted:
+        return credentials
+    name = str(wanted).strip()
+    return [
+        c
+        for c in credentials
+        if name in (c.key, str(c.row_id) if c.from_database else None, c.phone_number_id)
+    ]
 
 
 def _read_store(config: Config, spec: TableSpec, redactor: Redactor) -> StoreState:

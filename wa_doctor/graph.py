@@ -64,6 +64,7 @@ class GraphClient:
         catalog: Catalog,
         app_secret: str | None = None,
         retry_delay: float = RETRY_DELAY,
+        concurrency: int = 8,
     ) -> None:
         self.version = version
         self.redactor = redactor
@@ -72,12 +73,17 @@ class GraphClient:
         self.budget = timeout
         self.deadline = time.monotonic() + timeout
         self.retry_delay = retry_delay
+        self._resume_at = 0.0
+        """Set by a transient answer: until then no thread sends (a shared back-off)."""
+        self._slots = threading.BoundedSemaphore(concurrency)
+        """At most ``concurrency`` requests in flight, whichever threads send them."""
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             timeout=httpx.Timeout(CALL_TIMEOUT),
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
             headers={"User-Agent": f"wa-doctor/{__version__}"},
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
         )
 
     def close(self) -> None:
@@ -94,7 +100,9 @@ class GraphClient:
         """Call ``/{version}/{path}``; return the JSON object or raise a classified error.
 
         A GET that Meta answers as transient (429, a rate-limit code, a 5xx) is retried once
-        after :data:`RETRY_DELAY`; a POST never is, because it may already have sent a message.
+        after :data:`RETRY_DELAY` (or the answer's ``Retry-After``); a POST never is, because it
+        may already have sent a message. The back-off holds every thread of the client, not only
+        the one that was answered: a rate limit applies to the app, not to one request.
         """
         query = dict(params or {})
         if self.app_secret and "|" not in token:
@@ -107,11 +115,15 @@ class GraphClient:
             try:
                 return self._parse(response, path)
             except GraphError as error:
-                left = self.deadline - time.monotonic()
-                if not retries or error.finding_id not in TRANSIENT or left <= self.retry_delay:
+                if error.finding_id not in TRANSIENT:
+                    raise
+                resume_at = time.monotonic() + _retry_after(response, self.retry_delay)
+                if resume_at >= self.deadline:  # waiting cannot help within this run
+                    raise
+                self._resume_at = max(self._resume_at, resume_at)
+                if not retries:
                     raise
                 retries -= 1
-                time.sleep(self.retry_delay)
 
     def _send(
         self,
@@ -122,7 +134,10 @@ class GraphClient:
         json_body: Any,
         headers: dict[str, str],
     ) -> httpx.Response:
-        """One HTTP exchange within what is left of the run's deadline."""
+        """One HTTP exchange within what is left of the run's deadline, after any back-off."""
+        pause = self._resume_at - time.monotonic()
+        if pause > 0:
+            time.sleep(min(pause, max(0.0, self.deadline - time.monotonic())))
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise GraphError(
@@ -131,9 +146,10 @@ class GraphClient:
             )
         limit = min(CALL_TIMEOUT, left)
         try:
-            return self._http.request(
-                method, url, params=query, json=json_body, headers=headers, timeout=limit
-            )
+            with self._slots:
+                return self._http.request(
+                    method, url, params=query, json=json_body, headers=headers, timeout=limit
+                )
         except httpx.TimeoutException as exc:
             raise GraphError(
                 self._say(f"no answer within {limit:.3g} s ({type(exc).__name__}) for {path}"),
@@ -225,6 +241,14 @@ def _details(error_data: Any) -> str | None:
         details = error_data.get("details")
         return str(details) if details else None
     return str(error_data) if error_data else None
+
+
+def _retry_after(response: httpx.Response, default: float) -> float:
+    """Seconds to wait before retrying: the answer's ``Retry-After`` when it gives seconds."""
+    try:
+        return max(default, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return default
 
 
 def _snippet(response: httpx.Response) -> str:

@@ -27,6 +27,7 @@ from .config import SETTINGS, load_config
 from .doctor import Doctor
 from .errors import DoctorError
 from .findings import Outcome
+from .prefetch import Prefetcher
 from .redaction import RedactingLogRecordFactory, Redactor
 from .report import CheckRecord, Report, remedy_cell, remedy_html
 from .runner import CheckResult, internal_error, run_check
@@ -143,10 +144,13 @@ class DoctorPlugin:
         self.report = Report(doctor)
         self.json_path = json_path
         self.json_written = False
+        self.prefetcher: Prefetcher | None = None
         self.log_factory = RedactingLogRecordFactory(doctor.redactor)
         self.log_factory.install()
 
     def pytest_unconfigure(self) -> None:
+        if self.prefetcher is not None:
+            self.prefetcher.stop()
         self.log_factory.uninstall()
         self.doctor.close()
         if self.server is not None:
@@ -168,6 +172,20 @@ class DoctorPlugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         _scrub_metadata(session.config, self.doctor)
+
+    @pytest.hookimpl(tryfirst=True)
+    @_guarded
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        """As the checks start, fetch what they will read, in background threads."""
+        if session.config.option.collectonly:
+            return
+        selected = [
+            (check_id(item), item.callspec.params["credential"])
+            for item in session.items
+            if credential_label(item) is not None
+        ]
+        workers = int(self.doctor.config.concurrency)
+        self.prefetcher = Prefetcher(self.doctor, selected, workers).start()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(

@@ -60,7 +60,7 @@ def token_well_formed(doctor: Doctor, credential: Credential) -> list[Finding]:
     return findings_if(bool(problems), "config.malformed_token", problems=problems)
 
 
-def sources_agree(doctor: Doctor) -> list[Finding]:
+def env_and_database_tokens_agree(doctor: Doctor) -> list[Finding]:
     """The env token and the DB row for the same phone number id must be the same token."""
     env = doctor.env
     rows = [c for c in doctor.credentials if c.from_database]
@@ -83,3 +83,16 @@ def sources_agree(doctor: Doctor) -> list[Finding]:
 def env_files_readable(doctor: Doctor) -> list[Finding]:
     problems = doctor.config.env_file_problems
     return findings_if(bool(problems), "config.env_file_invalid", detail="; ".join(problems))
+
+
+def credential_selected(doctor: Doctor) -> list[Finding]:
+    """``--wa-credential`` must name a credential that exists, or nothing would be diagnosed."""
+    wanted = doctor.config.credential
+    if not wanted:
+        raise NotApplicable("skip_no_credential_option")
+    return findings_if(
+        not doctor.credentials,
+        "config.credential_not_found",
+        wanted=wanted,
+        available=", ".join(c.key for c in doctor.available) or "—",
+    )

@@ -14,9 +14,10 @@ from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import NotApplicable
 from ..findings import Finding, finding
+from ..prefetch import reads
 from ..store import read_failures
 from .configuration import require_token
-from .phone import require_phone, require_phone_id
+from .phone import fetch_phone, require_phone, require_phone_id
 
 TEXT_BODY = "wa-doctor: prueba de envío / send test"
 
@@ -37,6 +38,7 @@ def _send(doctor: Doctor, credential: Credential, payload: dict[str, Any]) -> di
     return messages[0] if isinstance(messages[0], dict) else {}
 
 
+@reads(fetch_phone)
 def template_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     """Send the campaign template exactly as the guide's curl does."""
     recipient = _recipient(doctor)
@@ -61,6 +63,7 @@ def template_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     ]
 
 
+@reads(fetch_phone)
 def text_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     """A free-form text: a synchronous 131047 is the window finding; a 200 proves nothing yet."""
     recipient = _recipient(doctor)

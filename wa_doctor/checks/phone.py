@@ -10,9 +10,10 @@ from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import Blocked, GraphApiError, GraphError
 from ..findings import Finding, finding, findings_if
+from ..prefetch import reads, resource
 from ..tokens import TokenInfo
 from .configuration import require_token
-from .token import credential_waba, require_granted_token
+from .token import credential_waba, inspect, require_granted_token
 
 PHONE_FIELDS = ",".join(
     (
@@ -61,6 +62,7 @@ def require_phone_id(credential: Credential) -> str:
     return credential.phone_number_id
 
 
+@resource(inspect)
 def fetch_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
     """GET /{phone-number-id} with every field the checks read (one request per run).
 
@@ -85,6 +87,7 @@ def require_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
         raise Blocked(error.finding_id) from None
 
 
+@reads(fetch_phone)
 def phone_number_exists(doctor: Doctor, credential: Credential) -> list[Finding]:
     try:
         fetch_phone(doctor, credential)
@@ -108,6 +111,7 @@ def phone_number_exists(doctor: Doctor, credential: Credential) -> list[Finding]
     return []
 
 
+@reads(fetch_phone)
 def phone_number_connected(doctor: Doctor, credential: Credential) -> list[Finding]:
     phone = require_phone(doctor, credential)
     status = str(phone.get("status") or "?")
@@ -119,6 +123,7 @@ def phone_number_connected(doctor: Doctor, credential: Credential) -> list[Findi
     )
 
 
+@reads(fetch_phone)
 def phone_number_can_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     health = require_phone(doctor, credential).get("health_status")
     health = health if isinstance(health, dict) else {}
@@ -138,22 +143,32 @@ def phone_number_can_send(doctor: Doctor, credential: Credential) -> list[Findin
     return []
 
 
+@reads(fetch_phone)
 def phone_number_quality(doctor: Doctor, credential: Credential) -> list[Finding]:
     quality = str(require_phone(doctor, credential).get("quality_rating") or "")
     return findings_if(quality in LOW_QUALITY, "phone.quality_low", quality=quality)
 
 
+@reads(fetch_phone)
 def phone_number_live(doctor: Doctor, credential: Credential) -> list[Finding]:
     mode = require_phone(doctor, credential).get("account_mode")
     return findings_if(mode == "SANDBOX", "phone.test_number")
 
 
-def phone_number_in_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
-    require_phone(doctor, credential)
+@resource(inspect)
+def fetch_waba_phones(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
+    """The credential's WABA and its phone number list (one request per run)."""
     waba = credential_waba(doctor, credential)
     listed = doctor.graph.get(
         f"{waba}/phone_numbers", require_token(credential), {"fields": "id,display_phone_number"}
     )
+    return waba, listed
+
+
+@reads(fetch_phone, fetch_waba_phones)
+def phone_number_in_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
+    require_phone(doctor, credential)
+    waba, listed = fetch_waba_phones(doctor, credential)
     ids = [str(p.get("id")) for p in listed.get("data") or [] if isinstance(p, dict)]
     return findings_if(
         credential.phone_number_id not in ids,

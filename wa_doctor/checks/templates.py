@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..credentials import Credential
 from ..doctor import Doctor
 from ..findings import Finding, finding
+from ..prefetch import reads, resource
 from .configuration import require_token
-from .token import credential_waba
+from .token import credential_waba, inspect
 
 STATUS_FINDINGS = {"PAUSED": "template.paused", "DISABLED": "template.disabled"}
 """Statuses with their own remedy; any other status but APPROVED is template.not_approved."""
 
 
-def campaign_template_usable(doctor: Doctor, credential: Credential) -> list[Finding]:
+@resource(inspect)
+def fetch_templates(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
+    """The credential's WABA and its templates named ``--wa-template`` (one request per run)."""
     waba = credential_waba(doctor, credential)
-    name, language = str(doctor.config.template), str(doctor.config.template_language)
     answer = doctor.graph.get(
         f"{waba}/message_templates",
         require_token(credential),
-        {"name": name, "fields": "name,language,status,category", "limit": "100"},
+        {
+            "name": str(doctor.config.template),
+            "fields": "name,language,status,category",
+            "limit": "100",
+        },
     )
+    return waba, answer
+
+
+@reads(fetch_templates)
+def campaign_template_usable(doctor: Doctor, credential: Credential) -> list[Finding]:
+    waba, answer = fetch_templates(doctor, credential)
+    name, language = str(doctor.config.template), str(doctor.config.template_language)
     named = [t for t in answer.get("data") or [] if isinstance(t, dict) and t.get("name") == name]
     params = {"template": name, "language": language, "waba_id": waba}
     if not named:

@@ -9,11 +9,13 @@ from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import Blocked, GraphError, NotApplicable
 from ..findings import Finding, finding, findings_if
+from ..prefetch import reads, resource
 from .configuration import require_token
 
 DAY = 86_400
 
 
+@resource()
 def inspect(doctor: Doctor, credential: Credential) -> tokens.TokenInfo:
     """Meta's view of the credential's token (one request per token per run)."""
     return tokens.inspect(doctor.graph, require_token(credential), doctor.app_token)
@@ -47,11 +49,13 @@ def when(timestamp: int | None) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+@reads(inspect)
 def token_valid(doctor: Doctor, credential: Credential) -> list[Finding]:
     dead = invalid_finding(doctor, inspect(doctor, credential))
     return [dead] if dead else []
 
 
+@reads(inspect)
 def token_permanent(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
     return findings_if(
@@ -62,6 +66,7 @@ def token_permanent(doctor: Doctor, credential: Credential) -> list[Finding]:
     )
 
 
+@reads(inspect)
 def token_not_expiring_soon(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
     if info.never_expires:
@@ -76,6 +81,7 @@ def token_not_expiring_soon(doctor: Doctor, credential: Credential) -> list[Find
     )
 
 
+@reads(inspect)
 def token_scopes(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
     missing = [s for s in tokens.REQUIRED_SCOPES if s not in info.scopes]
@@ -114,6 +120,7 @@ def credential_waba(doctor: Doctor, credential: Credential) -> str:
     return waba
 
 
+@reads(inspect)
 def token_grants_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
     if not credential.business_account_id:
@@ -121,6 +128,7 @@ def token_grants_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
     return _waba_not_granted(info, credential.business_account_id)
 
 
+@reads(inspect)
 def token_from_configured_app(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
     app_id = doctor.config.app_id

@@ -396,6 +396,25 @@ def build(name: str, token: str | None = None, now: int | None = None) -> World:
     return world
 
 
+def add_tenants(world: World, count: int) -> list[tuple[str, str]]:
+    """Add ``count`` healthy businesses, each with its own token, WABA, number and hello_world,
+    as a CRM serving several businesses holds them; return their (token, phone number id)."""
+    tenants = []
+    for n in range(1, count + 1):
+        waba = WabaState(
+            str(200_000_000_000_000 + n), templates=[TemplateState("hello_world", "en_US")]
+        )
+        phone = PhoneState(str(300_000_000_000_000 + n), waba.id)
+        token = random_token()
+        world.tokens[token] = TokenState(
+            world.app_id, str(400_000_000_000_000 + n), target_ids=(waba.id,)
+        )
+        world.wabas[waba.id] = waba
+        world.phones[phone.id] = phone
+        tenants.append((token, phone.id))
+    return tenants
+
+
 def listing() -> str:
     """The table ``--wa-simulate list`` prints."""
     width = max(map(len, SCENARIOS))

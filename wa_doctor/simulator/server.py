@@ -8,6 +8,7 @@ and the peak number in flight, so tests can count round trips.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import threading
@@ -49,6 +50,17 @@ class Seen:
     query: dict[str, str]
     caller: str
     """'app' (the app token), 'known' (a token the world knows) or 'unknown'."""
+    subject: str = ""
+    """A short hash of the token the request is about (debug_token's input, else the caller),
+    so tests can group requests by credential without keeping a token."""
+    started: float = 0.0
+    ended: float = 0.0
+    """When the simulator began and finished answering (time.monotonic)."""
+    status: int = 0
+
+    def key(self) -> tuple[str, str, str, str]:
+        """What makes two requests the same request (for duplicate counting)."""
+        return self.method, self.path, json.dumps(self.query, sort_keys=True), self.subject
 
 
 class GraphSimulator(HTTPServerBase):
@@ -77,21 +89,45 @@ class GraphSimulator(HTTPServerBase):
 
     # -- werkzeug entry point -----------------------------------------------------------
     def dispatch(self, request: Request) -> Response:
+        started = time.monotonic()
         with self._count_lock:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
-            self.seen.append(
-                Seen(request.method, request.path, _public_query(request), self._caller(request))
-            )
+            fault = self.world.fault
+            if self.world.rate_limited_requests > 0:
+                self.world.rate_limited_requests -= 1
+                fault = Fault.RATE_LIMIT
+        response = Response(status=500)
         try:
             if self.world.latency:
                 time.sleep(self.world.latency)
-            if self.world.fault is not None:
-                return _fault_response(self.world.fault, request)
-            return _to_response(self.answer(request))
+            if fault is not None:
+                response = _fault_response(fault, request)
+            else:
+                response = _to_response(self.answer(request))
+            return response
         finally:
+            seen = Seen(
+                request.method,
+                request.path,
+                _public_query(request),
+                self._caller(request),
+                _subject(request),
+                started,
+                time.monotonic(),
+                response.status_code,
+            )
             with self._count_lock:
                 self.in_flight -= 1
+                self.seen.append(seen)
+
+    def depth(self) -> int:
+        """The most requests about one token that ran one after another (none overlapping):
+        the sequential round trips the slowest credential paid."""
+        by_subject: dict[str, list[Seen]] = {}
+        for seen in self.seen:
+            by_subject.setdefault(seen.subject, []).append(seen)
+        return max((_chain(requests) for requests in by_subject.values()), default=0)
 
     def _caller(self, request: Request) -> str:
         token = _bearer(request)
@@ -303,6 +339,21 @@ def _health(phone: PhoneState) -> dict[str, Any]:
 def _fields(request: Request) -> tuple[str, ...]:
     raw = request.args.get("fields", "")
     return tuple(f.strip() for f in raw.split(",") if f.strip())
+
+
+def _chain(requests: list[Seen]) -> int:
+    """The longest run of requests each starting after the previous one ended (greedy by end
+    time, which is optimal for intervals)."""
+    count, free_at = 0, float("-inf")
+    for seen in sorted(requests, key=lambda s: s.ended):
+        if seen.started >= free_at:
+            count, free_at = count + 1, seen.ended
+    return count
+
+
+def _subject(request: Request) -> str:
+    token = request.args.get("input_token") or _bearer(request)
+    return hashlib.sha256(token.encode()).hexdigest()[:12]
 
 
 def _bearer(request: Request) -> str:

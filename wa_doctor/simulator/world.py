@@ -136,6 +136,8 @@ class World:
     """The phone number id the user configured, when the scenario makes it a wrong one."""
     fault: Fault | None = None
     latency: float = 0.0
+    rate_limited_requests: int = 0
+    """Answer this many first requests with Meta's rate-limit error, then recover."""
 
     @property
     def main_token(self) -> TokenState | None:

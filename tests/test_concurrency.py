@@ -1,0 +1,180 @@
+"""Many credentials, few round trips: each Graph resource is fetched once per credential, ahead
+of the checks and concurrently, never more than ``--wa-concurrency`` requests at once.
+
+The simulator records every request (with a hash of the token it is about) and the peak in
+flight; a CRM database holds one active row per business.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import DIAGNOSTICS, CrmDatabase
+
+REQUESTS_PER_CREDENTIAL = 4
+"""debug_token, the phone number, the WABA's phone list, the campaign template."""
+
+
+@pytest.fixture
+def fleet(crm_database: CrmDatabase):
+    """Start a simulator serving ``count`` businesses, each an active row of the CRM table."""
+    from wa_doctor.simulator import GraphSimulator, build
+    from wa_doctor.simulator.scenarios import add_tenants
+
+    servers: list[GraphSimulator] = []
+
+    def start(count: int, latency: float = 0.0) -> tuple[GraphSimulator, dict[str, str]]:
+        world = build("healthy")
+        world.latency = latency
+        for token, phone_id in add_tenants(world, count):
+            crm_database.add_credential(token, phone_id)
+        server = GraphSimulator(world)
+        server.start()
+        servers.append(server)
+        return server, {"WHATSAPP_GRAPH_URL": server.url, "DATABASE_URL": crm_database.url}
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def duplicates(server) -> list[tuple[str, ...]]:
+    return [key for key, n in Counter(s.key() for s in server.seen).items() if n > 1]
+
+
+def test_a_full_run_fetches_each_resource_once_per_credential(run_suite, fleet):
+    server, env = fleet(5)
+
+    run = run_suite(env=env)
+
+    assert run.exit_code == 0, run.stdout
+    assert len(run.report["credentials"]) == 5
+    assert len(server.seen) == 5 * REQUESTS_PER_CREDENTIAL
+    assert duplicates(server) == []
+    assert len(server.requests_to("/debug_token")) == 5
+
+
+@pytest.mark.parametrize(
+    ("selection", "per_credential"),
+    [
+        ("token_valid", ("debug_token",)),
+        ("campaign_template", ("debug_token", "message_templates")),
+    ],
+)
+def test_a_k_selection_fetches_only_what_its_checks_read(
+    run_suite, fleet, selection, per_credential
+):
+    server, env = fleet(3)
+
+    run = run_suite("-k", selection, env=env)
+
+    assert run.report["checks"] and all(selection in c["id"] for c in run.report["checks"])
+    assert sorted(s.path.rsplit("/", 1)[1] for s in server.seen) == sorted(per_credential * 3)
+    assert duplicates(server) == []
+
+
+def test_wa_credential_narrows_the_run_to_one_row(run_suite, fleet, crm_database):
+    server, env = fleet(3)
+    (row_id, phone_id), *_ = crm_database.execute(
+        "SELECT id, phone_number_id FROM crm.marketing_channel_credential ORDER BY id DESC"
+    )
+
+    by_label = run_suite("--wa-credential", f"db{row_id}-{phone_id}", env=env)
+    by_row = run_suite("--wa-credential", str(row_id), env=env)
+    by_phone = run_suite(env={**env, "WA_DOCTOR_CREDENTIAL": phone_id})
+
+    for run in (by_label, by_row, by_phone):
+        assert [c["label"] for c in run.report["credentials"]] == [f"db{row_id}-{phone_id}"]
+        assert {c["credential"] for c in run.report["checks"]} == {None, f"db{row_id}-{phone_id}"}
+        assert run.only("credential_selected")["outcome"] == "passed"
+    assert len(server.seen) == 3 * REQUESTS_PER_CREDENTIAL
+
+
+def test_an_unknown_wa_credential_is_a_finding_naming_the_ones_found(run_suite, fleet):
+    server, env = fleet(2)
+
+    run = run_suite("--wa-credential", "db999", "--wa-lang", "en", env=env)
+
+    assert run.exit_code == 1
+    entry = run.with_finding("config.credential_not_found")
+    assert "db999" in entry["message"] and re.search(r"db\d+-3000", entry["message"])
+    assert server.seen == []
+
+
+def test_requests_in_flight_never_exceed_the_concurrency(run_suite, fleet):
+    server, env = fleet(12, latency=0.05)
+
+    run = run_suite("--wa-concurrency", "3", env=env)
+
+    assert run.exit_code == 0, run.stdout
+    assert server.peak_in_flight == 3, "three at once, never more"
+    assert len(server.seen) == 12 * REQUESTS_PER_CREDENTIAL
+
+
+def test_a_credential_costs_two_sequential_round_trips(run_suite, fleet):
+    server, env = fleet(2, latency=0.05)
+
+    run = run_suite(env=env)
+
+    assert run.exit_code == 0, run.stdout
+    assert server.depth() == 2, "debug_token, then phone, WABA list and templates together"
+
+
+def test_every_diagnostics_check_is_named_after_its_library_function():
+    """The prefetch registry is keyed by the library function's name; this keeps every test
+    in diagnostics/ calling the function of its own name."""
+    import importlib.util
+
+    for path in sorted(Path(DIAGNOSTICS).glob("test_*.py")):
+        spec = importlib.util.spec_from_file_location(f"diag_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        tests = {n: f for n, f in vars(module).items() if n.startswith("test_")}
+        assert tests, path
+        for name, function in tests.items():
+            assert name.removeprefix("test_") in function.__code__.co_names, f"{path.name}::{name}"
+
+
+def test_a_rate_limit_answer_holds_every_thread_before_the_retry():
+    """Meta's limits are per app: after one 429 no thread sends until the back-off has passed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from wa_doctor import catalog
+    from wa_doctor.graph import GraphClient
+    from wa_doctor.redaction import Redactor
+    from wa_doctor.simulator import GraphSimulator, build
+
+    world = build("healthy")
+    world.latency, world.rate_limited_requests = 0.05, 1
+    delay = 0.4
+    with GraphSimulator(world) as server:
+        client = GraphClient(
+            server.url,
+            "v25.0",
+            timeout=10,
+            redactor=Redactor(),
+            catalog=catalog.load(),
+            retry_delay=delay,
+            concurrency=2,
+        )
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(
+                pool.map(
+                    lambda n: client.request("GET", world.phone_number_id, world.token, {"n": n}),
+                    [str(n) for n in range(6)],
+                )
+            )
+        client.close()
+
+    assert all(a["id"] == world.phone_number_id for a in answers), "the retry succeeded"
+    assert len(server.seen) == 7, "six requests and one retry"
+    (limited,) = [s for s in server.seen if s.status == 429]
+    # A request already on its way while the 429 travelled back may start; then nothing does
+    # until the back-off has passed (without the shared pause the other thread sends every 50 ms).
+    window = (limited.ended + 0.02, limited.ended + delay * 0.9)
+    assert [s for s in server.seen if window[0] < s.started < window[1]] == []
+    assert [s for s in server.seen if s.started >= window[1]], "the rest went after the pause"

@@ -1,0 +1,148 @@
+"""Fetch the Graph resources the selected checks will read, ahead of them and concurrently.
+
+pytest runs checks one at a time, so left alone each credential would pay one round trip per
+resource, one after the other, and N credentials N times that. Yet the reads depend on each
+other only through the token: ``debug_token`` first, then the phone number, the WABA's phone
+list and the templates, which need nothing from each other. So when the checks start, a
+:class:`Prefetcher` fetches in background threads, for every selected credential, every resource
+that the selected checks declared with :func:`reads`: a credential's next stage as soon as its
+previous one is in, earlier credentials first (the order the checks run in), while pytest runs
+the checks. The Graph client keeps at most ``--wa-concurrency`` requests in flight. Answers and
+errors land in :class:`~wa_doctor.graph.GraphSession`'s cache; a check that gets there first
+waits for the request in flight instead of sending another. One credential costs two round
+trips, and nothing is fetched that the selection (``-k``, ``--wa-credential``) does not need.
+
+A fetch function is registered with :func:`resource`, naming the fetches it builds on; a check
+declares what it reads with :func:`reads`. The registry is keyed by the check function's name,
+which is also its test's name in ``diagnostics/`` without ``test_`` (a project test holds every
+diagnostics file to that).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .credentials import Credential
+
+if TYPE_CHECKING:
+    from .doctor import Doctor
+
+Fetch = Callable[["Doctor", Credential], Any]
+_C = TypeVar("_C", bound=Callable[..., Any])
+
+AFTER: dict[Fetch, tuple[Fetch, ...]] = {}
+"""Each registered fetch and the fetches whose answers it needs first."""
+READS: dict[str, tuple[Fetch, ...]] = {}
+"""Check function name → the fetches it reads."""
+
+
+def resource(*after: Fetch) -> Callable[[Fetch], Fetch]:
+    """Register a fetch function that ``after`` must have run before."""
+
+    def register(fetch: Fetch) -> Fetch:
+        AFTER[fetch] = after
+        return fetch
+
+    return register
+
+
+def reads(*fetches: Fetch) -> Callable[[_C], _C]:
+    """Declare the Graph resources a check reads, so the run can fetch them ahead of it."""
+
+    def register(check: _C) -> _C:
+        READS[check.__name__] = fetches
+        return check
+
+    return register
+
+
+def stage(fetch: Fetch) -> int:
+    """1 for a fetch that needs nothing, else one more than the deepest fetch it builds on."""
+    return 1 + max((stage(f) for f in AFTER.get(fetch, ())), default=0)
+
+
+def plan(selected: Iterable[tuple[str, Credential]]) -> list[list[list[Fetch]]]:
+    """For each selected credential (in order of first appearance), the fetches its selected
+    checks need, stage by stage: ``plan[credential][stage] = [fetch, …]``."""
+    wanted: dict[str, set[Fetch]] = {}
+
+    def want(fetch: Fetch, credential: Credential) -> None:
+        wanted[credential.key].add(fetch)
+        for earlier in AFTER.get(fetch, ()):
+            want(earlier, credential)
+
+    for check_name, credential in selected:
+        wanted.setdefault(credential.key, set())
+        for fetch in READS.get(check_name, ()):
+            want(fetch, credential)
+    return [
+        [
+            sorted((f for f in fetches if stage(f) == level), key=_name)
+            for level in range(1, max(map(stage, fetches), default=0) + 1)
+        ]
+        for fetches in wanted.values()
+    ]
+
+
+class Prefetcher:
+    """Background threads working through the plan, earliest credential and stage first."""
+
+    def __init__(
+        self, doctor: Doctor, selected: Iterable[tuple[str, Credential]], workers: int
+    ) -> None:
+        self.doctor = doctor
+        selected = list(selected)
+        self.credentials = list({c.key: c for _, c in selected}.values())
+        self.stages = plan(selected)
+        self._queue: queue.PriorityQueue[tuple[int, int, int, Fetch | None]] = queue.PriorityQueue()
+        self._left = [0] * len(self.stages)
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._threads = [
+            threading.Thread(target=self._work, name=f"wa-prefetch-{n}", daemon=True)
+            for n in range(workers)
+        ]
+
+    def start(self) -> Prefetcher:
+        for index in range(len(self.stages)):
+            self._enqueue(index, 0)
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def _enqueue(self, index: int, level: int) -> None:
+        stages = self.stages[index]
+        if level >= len(stages):
+            return
+        self._left[index] = len(stages[level])
+        for order, fetch in enumerate(stages[level]):
+            self._queue.put((index, level, order, fetch))
+
+    def _work(self) -> None:
+        while True:
+            index, level, _, fetch = self._queue.get()
+            if fetch is None or self._stopped:
+                return
+            with contextlib.suppress(Exception):  # the check reading it reports the error
+                fetch(self.doctor, self.credentials[index])
+            with self._lock:
+                self._left[index] -= 1
+                if self._left[index] == 0:
+                    self._enqueue(index, level + 1)
+
+    def stop(self) -> None:
+        """Stop taking work and wait for the requests in flight (called at the end of a run)."""
+        self._stopped = True
+        for _ in self._threads:
+            self._queue.put((-1, 0, 0, None))
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join()
+
+
+def _name(fetch: Fetch) -> str:
+    return getattr(fetch, "__name__", repr(fetch))
