@@ -77,3 +77,11 @@ def test_secrets_include_the_database_password(tmp_path):
 def test_every_setting_has_a_distinct_option_and_environment_name():
     assert len({s.option for s in SETTINGS}) == len(SETTINGS)
     assert len({s.env for s in SETTINGS}) == len(SETTINGS)
+
+
+def test_every_setting_is_in_the_readme_table():
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    for setting in SETTINGS:
+        assert f"| `{setting.env}` | `{setting.option}` |" in readme, setting.name

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from .config import LANGUAGES
+from .config import LANGUAGES, load_config
+from .doctor import Doctor
+from .errors import ConfigError
 from .explain import ExplainError, explain, format_remedy, parse
-from .redaction import Redactor
+from .redaction import RedactingLogRecordFactory, Redactor
+from .renewal import Renewal, RenewRequest
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -23,7 +29,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     explainer.add_argument("error", nargs="?", default="-")
     explainer.add_argument("--lang", choices=LANGUAGES, default="es")
+    renewer = commands.add_parser(
+        "renew-token",
+        help="replace a credential's token safely (validated live, one row, verified)",
+        description="Reads the new token from standard input or a prompt that does not echo "
+        "(never from the command line), checks it with Meta for the credential's number, then "
+        "writes exactly one row of the credential table and, with --env-file, that file. "
+        "Configuration (DATABASE_URL, WHATSAPP_*) is read as `pytest diagnostics/` reads it.",
+    )
+    renewer.add_argument("--credential", help="the row: its label, row id or phone number id")
+    renewer.add_argument("--env-file", type=Path, help="also update this file, e.g. .env.local")
+    renewer.add_argument("--backup", action="store_true", help="keep a timestamped copy of it")
+    renewer.add_argument("--dry-run", action="store_true", help="validate and show; write nothing")
+    renewer.add_argument(
+        "--allow-temporary", action="store_true", help="accept a temporary (24-hour) token"
+    )
+    renewer.add_argument(
+        "--vercel", action="store_true", help="print the Vercel CLI commands when it is installed"
+    )
+    renewer.add_argument("--lang", choices=LANGUAGES, default=None)
     args = parser.parse_args(argv)
+    if args.command == "renew-token":
+        return renew_token(args)
     text = sys.stdin.read() if args.error == "-" else args.error
     try:
         found = parse(text)
@@ -33,6 +60,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     redact = Redactor()
     print("\n\n".join(format_remedy(explain(facts, args.lang), redact) for facts in found))
     return 0
+
+
+def renew_token(args: argparse.Namespace) -> int:
+    """``wa-doctor renew-token``: the token comes from stdin or a no-echo prompt, never argv."""
+    options = {"credential": args.credential, "lang": args.lang}
+    try:
+        config = load_config(options, os.environ)
+    except ConfigError as exc:
+        print(f"wa-doctor renew-token: {exc}", file=sys.stderr)
+        return 2
+    interactive = sys.stdin.isatty()
+    prompt = "Token nuevo / new token (no se muestra / not shown): "
+    new_token = getpass.getpass(prompt) if interactive else sys.stdin.read()
+    doctor = Doctor.create(config)
+    log_factory = RedactingLogRecordFactory(doctor.redactor)
+    log_factory.install()
+    try:
+        request = RenewRequest(
+            env_file=args.env_file,
+            backup=args.backup,
+            dry_run=args.dry_run,
+            allow_temporary=args.allow_temporary,
+            vercel=args.vercel,
+        )
+        confirm = _ask if interactive else None
+        return Renewal(doctor, new_token, request, print, confirm).run()
+    finally:
+        log_factory.uninstall()
+        doctor.close()
+
+
+def _ask(question: str) -> bool:
+    return input(question).strip().lower() in ("s", "si", "sí", "y", "yes")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ class ConfigError(DoctorError):
 
 
 class StoreError(DoctorError):
-    """The credential table could not be read."""
+    """The credential table could not be read (or, renewing a token, written)."""
 
     finding_id = "db.unreachable"
 

@@ -8,8 +8,6 @@ is untrusted). The diagnosis summary is static HTML, readable with JavaScript of
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -18,6 +16,7 @@ from typing import Any
 
 from . import __version__
 from .doctor import Doctor
+from .files import write_atomically
 from .findings import Outcome
 from .runner import CheckResult
 
@@ -212,19 +211,6 @@ def remedy_html(remedy: Any) -> str:
         links = "".join(f"<li><a href='{escape(u)}'>{escape(u)}</a></li>" for u in remedy.links)
         parts.append(f"<ul class='wa-links'>{links}</ul>")
     return "".join(parts)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 _CSS = """

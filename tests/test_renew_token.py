@@ -1,0 +1,294 @@
+"""``wa-doctor renew-token`` against a real PostgreSQL and the Graph simulator.
+
+The command runs as a user runs it (a subprocess, the token piped on stdin); every output is
+checked for the tokens before a test looks at it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import CrmDatabase, SuiteRun, assert_no_secret
+from wa_doctor.simulator import GraphSimulator, build
+from wa_doctor.simulator.meta import expired_error
+from wa_doctor.simulator.scenarios import add_tenants
+from wa_doctor.simulator.world import TokenState, World, random_token
+
+NOW = int(time.time())
+
+
+@dataclass
+class Setup:
+    """Two businesses in the CRM table, the first with a dead token, and a third row inactive."""
+
+    world: World
+    server: GraphSimulator
+    db: CrmDatabase
+    rows: list[int]
+    phones: list[str]
+
+    def issue(self, business: int = 0, **changes: object) -> str:
+        """A new token Meta issued for a business's WABA (``changes`` alter it)."""
+        waba = self.world.phones[self.phones[business]].waba_id
+        token = random_token()
+        state = TokenState(self.world.app_id, "400000000000999", target_ids=(waba,))
+        for name, value in changes.items():
+            setattr(state, name, value)
+        self.world.tokens[token] = state
+        return token
+
+    def table(self) -> dict[int, tuple]:
+        rows = self.db.execute(
+            "SELECT id, access_token, updated_at, activo FROM crm.marketing_channel_credential"
+        )
+        return {row[0]: row[1:] for row in rows}
+
+    def env(self) -> dict[str, str]:
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("WHATSAPP_", "WA_"))}
+        environ.update(DATABASE_URL=self.db.url, WHATSAPP_GRAPH_URL=self.server.url)
+        return environ
+
+    def renew_first(self, token: str, *args: str, **options):
+        """Renew the first business's row (the one with the dead token)."""
+        return self.renew(token, "--credential", str(self.rows[0]), *args, **options)
+
+    def renew(
+        self,
+        token: str,
+        *args: str,
+        cwd: Path,
+        secrets: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "wa_doctor.cli", "renew-token", "--lang", "en", *args],
+            input=token + "\n",
+            capture_output=True,
+            text=True,
+            env=self.env() if env is None else env,
+            cwd=cwd,
+            timeout=60,
+        )
+        for secret in (token, *secrets):
+            assert_no_secret(SuiteRun(done.returncode, done.stdout, done.stderr, cwd), secret)
+        return done
+
+
+@pytest.fixture
+def setup(crm_database: CrmDatabase, tmp_path: Path):
+    (tmp_path / "reports").mkdir()
+    world = build("healthy")
+    tenants = add_tenants(world, 3)
+    dead = random_token("EAAD")  # a token Meta never issued: what a bad copy looks like
+    rows = [
+        crm_database.add_credential(dead, tenants[0][1]),
+        crm_database.add_credential(tenants[1][0], tenants[1][1]),
+        crm_database.add_credential(tenants[2][0], tenants[2][1], active=False),
+    ]
+    server = GraphSimulator(world)
+    server.start()
+    yield Setup(world, server, crm_database, rows, [phone for _, phone in tenants])
+    server.stop()
+
+
+@pytest.mark.parametrize(
+    ("case", "finding"),
+    [
+        ("never issued", "token.invalid"),
+        ("expired", "token.expired"),
+        ("without whatsapp_business_messaging", "token.scopes_missing"),
+        ("for another business", "phone.unsupported_request"),
+    ],
+)
+def test_a_bad_new_token_writes_nothing(setup, tmp_path, case, finding):
+    token = {
+        "never issued": lambda: random_token("EAAN"),
+        "expired": lambda: setup.issue(error=expired_error(NOW - 3600, NOW)),
+        "without whatsapp_business_messaging": lambda: setup.issue(
+            scopes=("whatsapp_business_management", "business_management")
+        ),
+        "for another business": lambda: setup.issue(business=1),
+    }[case]()
+    before = setup.table()
+
+    done = setup.renew_first(token, cwd=tmp_path)
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"[{finding}]" in done.stdout
+    assert "Nothing was written" in done.stdout
+    assert setup.table() == before
+
+
+def test_a_valid_token_changes_only_the_chosen_row_and_the_suite_then_passes(
+    setup, tmp_path, run_suite
+):
+    token = setup.issue()
+    before = setup.table()
+
+    done = setup.renew_first(token, cwd=tmp_path)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = setup.table()
+    assert after[setup.rows[0]][0] == token
+    assert after[setup.rows[0]][1] > before[setup.rows[0]][1], "updated_at moved"
+    assert {k: v for k, v in after.items() if k != setup.rows[0]} == {
+        k: v for k, v in before.items() if k != setup.rows[0]
+    }, "the other active row and the inactive one are untouched"
+    assert f"Row {setup.rows[0]} updated and verified" in done.stdout
+    assert "Vercel" in done.stdout and "Redeploy" in done.stdout
+    suite = run_suite(env={"DATABASE_URL": setup.db.url, "WHATSAPP_GRAPH_URL": setup.server.url})
+    assert suite.exit_code == 0, suite.stdout
+
+
+def test_several_active_rows_and_no_credential_is_refused(setup, tmp_path):
+    before = setup.table()
+
+    done = setup.renew(setup.issue(), cwd=tmp_path)
+
+    assert done.returncode == 1
+    assert "[renew.several_rows]" in done.stdout
+    assert f"db{setup.rows[0]}-{setup.phones[0]}" in done.stdout
+    assert setup.table() == before
+
+
+def test_a_change_between_read_and_write_aborts_and_loses_nothing(setup, tmp_path):
+    token = setup.issue()
+    theirs = setup.issue()
+    row = setup.rows[0]
+
+    answer_debug_token = setup.server._debug_token
+
+    def colleague_renews_meanwhile(caller: str, input_token: str):
+        """While Meta validates our token, a colleague stores theirs in the same row."""
+        setup.db.execute(
+            "UPDATE crm.marketing_channel_credential SET access_token = %s, updated_at = now()"
+            " WHERE id = %s",
+            (theirs, row),
+        )
+        return answer_debug_token(caller, input_token)
+
+    setup.server._debug_token = colleague_renews_meanwhile
+
+    done = setup.renew(token, "--credential", str(row), cwd=tmp_path, secrets=(theirs,))
+
+    assert done.returncode == 1, done.stdout
+    assert "[db.concurrent_update]" in done.stdout
+    assert setup.table()[row][0] == theirs, "the concurrent change is kept"
+
+
+def test_a_temporary_token_needs_allow_temporary(setup, tmp_path):
+    token = setup.issue(type="USER", expires_at=2_000_000_000)
+
+    refused = setup.renew_first(token, cwd=tmp_path)
+    accepted = setup.renew_first(token, "--allow-temporary", cwd=tmp_path)
+
+    assert refused.returncode == 1 and "[token.temporary]" in refused.stdout
+    assert accepted.returncode == 0, accepted.stdout
+    assert "! " in accepted.stdout and "[token.temporary]" in accepted.stdout
+    assert setup.table()[setup.rows[0]][0] == token
+
+
+def test_dry_run_shows_previews_and_writes_nothing(setup, tmp_path):
+    token = setup.issue()
+    env_file = tmp_path / ".env.local"
+    env_file.write_text("WHATSAPP_ACCESS_TOKEN=old-token-value-123456\n")
+    before = setup.table()
+
+    done = setup.renew_first(
+        token,
+        "--env-file",
+        str(env_file),
+        "--dry-run",
+        cwd=tmp_path,
+    )
+
+    assert done.returncode == 0, done.stdout
+    assert f"{token[:6]}…({len(token)} chars)" in done.stdout
+    assert "nothing was written" in done.stdout
+    assert setup.table() == before
+    assert env_file.read_text() == "WHATSAPP_ACCESS_TOKEN=old-token-value-123456\n"
+
+
+ENV_LOCAL = """\
+# CRM settings
+NEXT_PUBLIC_SUPABASE_URL=https://example.supabase.co
+
+export WHATSAPP_ACCESS_TOKEN="OLDTOKENoldtokenOLDTOKENoldtoken1234567890" # renewed by hand
+WHATSAPP_PHONE_NUMBER_ID=106540352242922
+# the end
+"""
+
+
+def test_env_file_changes_only_the_token_line_with_a_backup(setup, tmp_path):
+    token = setup.issue()
+    env_file = tmp_path / ".env.local"
+    env_file.write_text(ENV_LOCAL)
+
+    done = setup.renew_first(
+        token,
+        "--env-file",
+        str(env_file),
+        "--backup",
+        cwd=tmp_path,
+        secrets=("OLDTOKENoldtokenOLDTOKENoldtoken1234567890",),
+    )
+
+    assert done.returncode == 0, done.stdout
+    old_lines, new_lines = ENV_LOCAL.splitlines(), env_file.read_text().splitlines()
+    assert new_lines[3] == f'export WHATSAPP_ACCESS_TOKEN="{token}" # renewed by hand'
+    assert new_lines[:3] + new_lines[4:] == old_lines[:3] + old_lines[4:]
+    (backup,) = tmp_path.glob(".env.local.bak-*")
+    assert backup.read_text() == ENV_LOCAL
+    assert token[:12] not in backup.name
+
+
+def test_a_failed_env_file_write_leaves_the_original_intact(tmp_path, monkeypatch):
+    from wa_doctor import files
+
+    env_file = tmp_path / ".env.local"
+    env_file.write_text(ENV_LOCAL)
+
+    def crash(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(files.os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        files.set_env_variable(env_file, "WHATSAPP_ACCESS_TOKEN", "EAANEW" + "x" * 60)
+
+    assert env_file.read_text() == ENV_LOCAL
+    assert [p.name for p in tmp_path.iterdir()] == [".env.local"], "no temporary file is left"
+
+
+def test_an_env_file_without_the_variable_gets_it_appended(tmp_path):
+    from wa_doctor.files import set_env_variable
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("A=1\n# note")
+
+    change = set_env_variable(env_file, "WHATSAPP_ACCESS_TOKEN", "EAANEWTOKEN")
+
+    assert change.appended and change.backup is None
+    assert env_file.read_text() == "A=1\n# note\nWHATSAPP_ACCESS_TOKEN=EAANEWTOKEN\n"
+
+
+def test_without_a_database_only_the_env_file_is_renewed(setup, tmp_path):
+    token = setup.issue()
+    env_file = tmp_path / ".env.local"
+    env_file.write_text(f"WHATSAPP_PHONE_NUMBER_ID={setup.phones[0]}\nWHATSAPP_ACCESS_TOKEN=x\n")
+    env = {k: v for k, v in setup.env().items() if k != "DATABASE_URL"}
+    before = setup.table()
+
+    nowhere = setup.renew(token, cwd=tmp_path, env=env)
+    done = setup.renew(token, "--env-file", str(env_file), cwd=tmp_path, env=env)
+
+    assert nowhere.returncode == 1 and "[renew.nothing_to_update]" in nowhere.stdout
+    assert done.returncode == 0, done.stdout
+    assert env_file.read_text().splitlines()[1] == f"WHATSAPP_ACCESS_TOKEN={token}"
+    assert setup.table() == before
