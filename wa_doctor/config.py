@@ -37,18 +37,16 @@ def _text(value: str) -> str:
     return value
 
 
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError("must be zero or more")
-    return number
+def _int_at_least(minimum: int, words: str) -> Callable[[str], int]:
+    """A parser for whole numbers of ``minimum`` or more (``words`` says it in the error)."""
 
+    def parse(value: str) -> int:
+        number = int(value)
+        if number < minimum:
+            raise ValueError(f"must be {words} or more")
+        return number
 
-def _at_least_one(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError("must be 1 or more")
-    return number
+    return parse
 
 
 def _positive_float(value: str) -> float:
@@ -162,7 +160,7 @@ SETTINGS: tuple[Setting, ...] = (
         "WA_DOCTOR_EXPIRY_WARNING_DAYS",
         "Warn when the token expires within this many days.",
         default=7,
-        parse=_positive_int,
+        parse=_int_at_least(0, "zero"),
     ),
     Setting(
         "timeout",
@@ -177,7 +175,7 @@ SETTINGS: tuple[Setting, ...] = (
         "WA_DOCTOR_CONCURRENCY",
         "Most Graph API requests in flight at once (Meta rate-limits bursts).",
         default=8,
-        parse=_at_least_one,
+        parse=_int_at_least(1, "1"),
     ),
     Setting(
         "credential",

@@ -39,8 +39,12 @@ class EnvFileChange:
 
     path: Path
     lines: tuple[int, ...]
-    appended: bool
     backup: Path | None
+
+    @property
+    def appended(self) -> bool:
+        """No line held the variable, so it was added at the end."""
+        return not self.lines
 
 
 def set_env_variable(
@@ -65,8 +69,7 @@ def set_env_variable(
             quote, tail, eol = match["quote"], match["tail"] or "", match["eol"] or ""
             lines[number] = f"{match['head']}{quote}{value}{quote}{tail}{eol}"
             changed.append(number + 1)
-    appended = not changed
-    if appended:
+    if not changed:
         if lines and not lines[-1].endswith("\n"):
             lines[-1] += "\n"
         lines.append(f"{name}={value}\n")
@@ -76,4 +79,4 @@ def set_env_variable(
         saved = path.with_name(f"{path.name}.bak-{stamp}")
         shutil.copy2(path, saved)
     write_atomically(path, "".join(lines))
-    return EnvFileChange(path, tuple(changed), appended, saved)
+    return EnvFileChange(path, tuple(changed), saved)
