@@ -17,3 +17,7 @@ def test_active_credential_exists(check):
 
 def test_one_active_credential_per_phone_number(check):
     check(checks.one_active_credential_per_phone_number)
+
+
+def test_connected_role_only_reads(check):
+    check(checks.connected_role_only_reads)

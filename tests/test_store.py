@@ -9,10 +9,16 @@ import threading
 import psycopg
 import pytest
 
-from conftest import fake_token
+from conftest import READER_ROLE, fake_token
 from wa_doctor.errors import StoreError
 from wa_doctor.redaction import Redactor
-from wa_doctor.store import TableSpec, read_active_credentials, read_only_session
+from wa_doctor.store import (
+    TableSpec,
+    read_active_credentials,
+    read_failures,
+    read_only_session,
+    read_role,
+)
 
 SPEC = TableSpec.parse("crm.marketing_channel_credential")
 
@@ -27,6 +33,61 @@ def test_the_session_refuses_writes(crm_database):
         pytest.raises(psycopg.errors.ReadOnlySqlTransaction),
     ):
         cur.execute("INSERT INTO crm.marketing_channel_credential (canal_tipo) VALUES ('whatsapp')")
+
+
+def test_the_session_stays_read_only_and_bounded_after_a_commit(crm_database):
+    with read_only_session(crm_database.url, 2) as cur:
+        cur.execute("COMMIT")
+        cur.execute("SHOW statement_timeout")
+        assert cur.fetchone() == ("2s",)
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            cur.execute("DELETE FROM crm.marketing_channel_credential")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "COMMIT; DELETE FROM crm.marketing_channel_credential; SELECT 131047, now()",
+        "SELECT 1; DROP TABLE crm.marketing_channel_credential",
+    ],
+    ids=["commit then delete", "select then drop"],
+)
+def test_a_failures_query_with_several_statements_runs_none_of_them(crm_database, query):
+    crm_database.add_credential(fake_token())
+
+    with pytest.raises(StoreError) as error:
+        read_failures(crm_database.url, query, Redactor())
+
+    assert error.value.finding_id == "db.query_failed"
+    assert "multiple commands" in str(error.value)
+    assert crm_database.execute("SELECT count(*) FROM crm.marketing_channel_credential") == [(1,)]
+
+
+def test_a_failures_query_cannot_outlive_the_timeout_after_a_commit(crm_database):
+    with pytest.raises(StoreError) as error:
+        read_failures(crm_database.url, "COMMIT; SELECT pg_sleep(40); SELECT 1", Redactor(), 1)
+    assert error.value.finding_id == "db.query_failed"
+
+
+def test_a_slow_failures_query_is_cut_by_the_statement_timeout(crm_database):
+    with pytest.raises(StoreError) as error:
+        read_failures(crm_database.url, "SELECT 131047, pg_sleep(5)", Redactor(), 1)
+    assert error.value.finding_id == "db.timeout"
+
+
+def test_an_sql_error_in_the_failures_query_is_the_querys_fault(crm_database):
+    with pytest.raises(StoreError) as error:
+        read_failures(crm_database.url, "SELECT code FROM crm.no_such_table", Redactor())
+    assert error.value.finding_id == "db.query_failed"
+    assert 'relation "crm.no_such_table" does not exist' in str(error.value)
+
+
+def test_the_connected_role_says_whether_it_is_more_than_a_reader(crm_database):
+    owner = read_role(crm_database.url, SPEC, Redactor())
+    reader = read_role(crm_database.reader_url, SPEC, Redactor())
+
+    assert owner.privileged
+    assert (reader.name, reader.privileged) == (READER_ROLE, False)
 
 
 def test_reading_changes_nothing(crm_database):

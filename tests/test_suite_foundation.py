@@ -342,3 +342,29 @@ def test_the_failures_query_cannot_write(run_suite, crm_database):
     assert run.only("recent_send_failures")["outcome"] == "failed"
     assert "read-only" in run.only("recent_send_failures")["message"]
     assert crm_database.execute("SELECT count(*) FROM crm.marketing_channel_credential") == [(0,)]
+
+
+def test_a_failures_query_from_env_file_cannot_commit_and_drop(run_suite, crm_database):
+    crm_database.add_credential(fake_token())
+    query = "COMMIT; DROP TABLE crm.marketing_channel_credential; SELECT 131047, now()"
+
+    run = run_suite(
+        env={"DATABASE_URL": crm_database.url},
+        files={".env": f'WA_DOCTOR_FAILURES_QUERY="{query}"\n'},
+    )
+
+    entry = run.only("recent_send_failures")
+    assert (entry["outcome"], entry["finding"]) == ("failed", "db.query_failed")
+    assert "multiple commands" in entry["message"]
+    assert crm_database.execute("SELECT count(*) FROM crm.marketing_channel_credential") == [(1,)]
+
+
+def test_connecting_as_the_tables_owner_is_a_warning_with_a_reader_role(run_suite, crm_database):
+    owner = run_suite(env={"DATABASE_URL": crm_database.url})
+    reader = run_suite(env={"DATABASE_URL": crm_database.reader_url})
+
+    entry = owner.only("connected_role_only_reads")
+    assert (entry["outcome"], entry["finding"]) == ("warning", "db.privileged_role")
+    sql = entry["remedy"]["procedures"][0]["sql"]
+    assert "GRANT SELECT ON crm.marketing_channel_credential TO wa_doctor" in sql
+    assert reader.only("connected_role_only_reads")["outcome"] == "passed"

@@ -1,10 +1,21 @@
 """Read the CRM's WhatsApp credentials from PostgreSQL/Supabase, read-only.
 
-The session is read-only (``BEGIN READ ONLY``), the SQL is parameterised with identifiers quoted
-by psycopg, and no server-side prepared statements are used, so it works through Supabase's
-transaction pooler (PgBouncer/Supavisor in transaction mode). Failures become
-:class:`~wa_doctor.errors.StoreError` carrying the matching ``db.*`` finding id, with the
-password scrubbed from every message.
+Read-only is enforced three times over, so that no statement of ours or of the user's
+(``--wa-failures-query``) can write or run long:
+
+* the session is read-only for its whole life: the startup option
+  ``default_transaction_read_only=on`` (with ``statement_timeout`` and
+  ``idle_in_transaction_session_timeout``) holds even after a ``COMMIT``;
+* every statement runs inside ``BEGIN READ ONLY`` with ``SET LOCAL statement_timeout``, rolled
+  back at the end;
+* every statement goes through the extended query protocol, which runs exactly one statement,
+  so ``COMMIT; DELETE …`` is refused by PostgreSQL instead of split and run.
+
+A pooler that refuses startup options (PgBouncer: "unsupported startup parameter") gets the last
+two only. The SQL is parameterised with identifiers quoted by psycopg, and no server-side
+prepared statements are used, so it works through Supabase's transaction pooler. Failures become
+:class:`~wa_doctor.errors.StoreError` carrying the matching ``db.*`` finding id, with the password
+scrubbed from every message.
 """
 
 from __future__ import annotations
@@ -65,6 +76,7 @@ class TableSpec:
         """Placeholders for remedy texts and SQL: ``{table}``, ``{token_col}``, …"""
         c = self.columns
         return {
+            "schema": self.schema,
             "table": self.qualified,
             "id_col": c["id"],
             "phone_col": c["phone_number_id"],
@@ -116,27 +128,63 @@ def describe_target(url: str) -> str:
     return f"{user}{where}/{parts.get('dbname', '')}"
 
 
-@contextmanager
-def read_only_session(url: str, timeout: float) -> Iterator[psycopg.Cursor[Any]]:
-    """A cursor inside a ``BEGIN READ ONLY`` transaction with a statement timeout.
+MAX_FAILURE_ROWS = 100_000
+"""Rows of ``--wa-failures-query`` read at most: enough for any week of failures, bounded memory."""
 
-    The transaction is always rolled back. No prepared statements (``prepare_threshold=None``)
-    and no startup options, so it works through PgBouncer/Supavisor in transaction mode.
+
+def _read_only_options(timeout_ms: int) -> str:
+    """Startup options that keep the whole session read-only and bounded, even after COMMIT."""
+    return (
+        f"-c default_transaction_read_only=on -c statement_timeout={timeout_ms} "
+        f"-c idle_in_transaction_session_timeout={timeout_ms} -c lock_timeout={timeout_ms}"
+    )
+
+
+def _connect(url: str, timeout: float) -> psycopg.Connection[Any]:
+    """Connect with the read-only startup options; without them only where a pooler refuses
+    them (the per-transaction guards then still hold)."""
+    timeout_ms = max(1, int(timeout * 1000))
+    common = {"connect_timeout": max(2, int(timeout)), "prepare_threshold": None}
+    try:
+        return psycopg.connect(url, options=_read_only_options(timeout_ms), **common)
+    except psycopg.OperationalError as exc:
+        if "unsupported startup parameter" not in str(exc):
+            raise
+    return psycopg.connect(url, **common)
+
+
+@contextmanager
+def read_only_session(
+    url: str, timeout: float, redactor: Redactor | None = None
+) -> Iterator[psycopg.Cursor[Any]]:
+    """A cursor inside a ``BEGIN READ ONLY`` transaction, in a read-only session, with a
+    statement timeout (see the module's docstring for why three guards).
+
+    Connection failures raise :class:`StoreError` at once (``db.unreachable``,
+    ``db.auth_failed``…); errors of the statements run on the cursor propagate as
+    :class:`psycopg.Error` for the caller to classify. The transaction is always rolled back.
     """
-    with psycopg.connect(
-        url, connect_timeout=max(2, int(timeout)), prepare_threshold=None, autocommit=False
-    ) as conn:
+    target = describe_target(url)
+    redact = redactor or Redactor()
+    try:
+        conn = _connect(url, timeout)
+    except psycopg.Error as exc:
+        raise _store_error(exc, redact, target, "") from None
+    except (ValueError, OSError) as exc:  # an unparsable URL, or the OS refusing the socket
+        raise StoreError(redact(f"{type(exc).__name__}: {exc}"), db_target=target) from None
+    with conn:
         conn.read_only = True
         try:
             with conn.cursor() as cur:
                 cur.execute(
                     sql.SQL("SET LOCAL statement_timeout = {}").format(
-                        sql.Literal(f"{int(timeout * 1000)}ms")
+                        sql.Literal(f"{max(1, int(timeout * 1000))}ms")
                     )
                 )
                 yield cur
         finally:
-            conn.rollback()
+            if not conn.closed and not conn.broken:
+                conn.rollback()
 
 
 def read_active_credentials(
@@ -145,13 +193,11 @@ def read_active_credentials(
     """Every active WhatsApp row, or :class:`StoreError` with the finding that explains why not."""
     target = describe_target(url)
     try:
-        with read_only_session(url, timeout) as cur:
+        with read_only_session(url, timeout, redactor) as cur:
             cur.execute(spec.select_active(), (CHANNEL,))
             return [CredentialRow(*row) for row in cur.fetchall()]
     except psycopg.Error as exc:
         raise _store_error(exc, redactor, target, spec.qualified) from None
-    except (ValueError, OSError) as exc:  # an unparsable URL, or the OS refusing the socket
-        raise StoreError(redactor(f"{type(exc).__name__}: {exc}"), db_target=target) from None
 
 
 def replace_token(
@@ -232,15 +278,61 @@ def read_failures(
 ) -> list[tuple[int | None, Any]]:
     """(error code, time) rows of the user's failure query, run in the read-only session.
 
-    The query is the user's own SQL; the read-only transaction is what keeps it harmless.
+    The query is the user's own SQL, so it is hostile until proven otherwise: ``stream`` sends
+    it through the extended query protocol (exactly one statement; PostgreSQL refuses
+    ``COMMIT; DELETE …``), inside the read-only transaction of a read-only session. Its errors
+    are the query's (``db.query_failed`` with PostgreSQL's message), not the connection's.
     """
     target = describe_target(url)
+    with read_only_session(url, timeout, redactor) as cur:
+        try:
+            rows = []
+            # bytes: psycopg sends the text as is, with no placeholder parsing
+            for row in cur.stream(query.encode()):
+                rows.append((as_int(row[0]), row[1] if len(row) > 1 else None))
+                if len(rows) >= MAX_FAILURE_ROWS:
+                    break
+            return rows
+        except psycopg.Error as exc:
+            if isinstance(exc, pg_errors.QueryCanceled):
+                raise _store_error(exc, redactor, target, "--wa-failures-query") from None
+            detail = redactor(" ".join(str(exc).split()) or type(exc).__name__)
+            raise StoreError(detail, "db.query_failed", db_target=target) from None
+
+
+@dataclass(frozen=True)
+class Role:
+    """Who the doctor is connected as, and whether that role is more than a reader."""
+
+    name: str
+    superuser: bool
+    owns_table: bool
+
+    @property
+    def privileged(self) -> bool:
+        return self.superuser or self.owns_table
+
+
+_ROLE = """
+SELECT current_user::text, r.rolsuper,
+       coalesce((SELECT pg_has_role(current_user, c.relowner, 'USAGE')
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = %s AND c.relname = %s), false)
+FROM pg_roles r WHERE r.rolname = current_user
+"""
+
+
+def read_role(url: str, spec: TableSpec, redactor: Redactor, timeout: float = 5.0) -> Role:
+    """The connected role: a superuser's read-only transaction still runs ``COPY … TO
+    PROGRAM``, and a table owner can switch read-only off, so both deserve a warning."""
+    target = describe_target(url)
     try:
-        with read_only_session(url, timeout) as cur:
-            cur.execute(query.encode())  # bytes: psycopg takes it as is, no placeholders
-            return [(as_int(row[0]), row[1] if len(row) > 1 else None) for row in cur.fetchall()]
+        with read_only_session(url, timeout, redactor) as cur:
+            cur.execute(_ROLE, (spec.schema, spec.table))
+            name, superuser, owner = cur.fetchone() or ("?", False, False)
     except psycopg.Error as exc:
-        raise _store_error(exc, redactor, target, "--wa-failures-query") from None
+        raise _store_error(exc, redactor, target, spec.qualified) from None
+    return Role(str(name), bool(superuser), bool(owner))
 
 
 EXPOSED_ROLES = ("anon", "authenticated")
@@ -284,7 +376,7 @@ def read_exposure(
     target = describe_target(url)
     roles = list(EXPOSED_ROLES)
     try:
-        with read_only_session(url, timeout) as cur:
+        with read_only_session(url, timeout, redactor) as cur:
             cur.execute(_PRIVILEGES, (roles, spec.schema, spec.table))
             privileges = cur.fetchall()
             cur.execute(_PUBLIC_POLICIES, (spec.schema, spec.table, [*roles, "public"]))

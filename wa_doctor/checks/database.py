@@ -7,7 +7,7 @@ from collections import defaultdict
 from ..doctor import Doctor
 from ..errors import Blocked
 from ..findings import Finding, finding, findings_if
-from ..store import CONNECTION_FINDINGS
+from ..store import CONNECTION_FINDINGS, read_role
 
 
 def _error_finding(doctor: Doctor) -> Finding | None:
@@ -47,3 +47,21 @@ def one_active_credential_per_phone_number(doctor: Doctor) -> list[Finding]:
         for phone, ids in by_phone.items()
         if len(ids) > 1
     ]
+
+
+def connected_role_only_reads(doctor: Doctor) -> list[Finding]:
+    """A superuser or the table's owner can undo any read-only guard: say so, with the SQL
+    of a role that can only read."""
+    found = _error_finding(doctor)
+    if found is not None and found.id in CONNECTION_FINDINGS:
+        raise Blocked(found.id)
+    role = read_role(str(doctor.config.database_url), doctor.spec, doctor.redactor)
+    why = [
+        term
+        for term, applies in (
+            ("role_superuser", role.superuser),
+            ("role_table_owner", role.owns_table),
+        )
+        if applies
+    ]
+    return findings_if(role.privileged, "db.privileged_role", role=role.name, why=why)
