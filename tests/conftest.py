@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg import sql
 import pytest
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from wa_doctor.simulator.crm import CREDENTIAL_TABLE, create_database, drop_database
