@@ -15,6 +15,14 @@ def test_phone_number_id_present(check, credential):
     check(checks.phone_number_id_present, credential)
 
 
+def test_phone_number_id_well_formed(check, credential):
+    check(checks.phone_number_id_well_formed, credential)
+
+
+def test_meta_ids_well_formed(check):
+    check(checks.meta_ids_well_formed)
+
+
 def test_token_well_formed(check, credential):
     check(checks.token_well_formed, credential)
 

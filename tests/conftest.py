@@ -168,12 +168,18 @@ class SuiteRun:
     def junit(self) -> str:
         return (self.directory / "reports" / "junit.xml").read_text("utf-8")
 
+    inputs: frozenset[str] = frozenset()
+    """Files the test wrote before the run (they may hold secrets on purpose)."""
+
     def artifacts(self) -> dict[str, str]:
-        """Every text the run produced: outputs and every file under reports/."""
+        """Every text the run produced: outputs and every file it wrote (reports, JUnit,
+        ``pytestdebug.log``…), wherever in its folder."""
         files = {
-            str(p.relative_to(self.directory)): p.read_text("utf-8", errors="replace")
-            for p in (self.directory / "reports").rglob("*")
+            name: p.read_text("utf-8", errors="replace")
+            for p in self.directory.rglob("*")
             if p.is_file()
+            and (name := str(p.relative_to(self.directory))) not in self.inputs
+            and not p.is_symlink()
         }
         return {"stdout": self.stdout, "stderr": self.stderr, **files}
 
@@ -209,6 +215,12 @@ def assert_no_secret(run: SuiteRun, secret: str) -> None:
         assert secret not in text, f"secret leaked into {name}"
         leaked = [s for s in slices if s in text]
         assert not leaked, f"a slice of the secret leaked into {name}: {leaked[0]!r}"
+
+
+def assert_plain_text(run: SuiteRun) -> None:
+    """No terminal escape sequence reaches any artifact, raw or JSON-escaped."""
+    for name, text in run.artifacts().items():
+        assert "\x1b" not in text and "\\u001b" not in text, f"escape sequence in {name}"
 
 
 @pytest.fixture
@@ -267,10 +279,13 @@ def suite_runner(base: Path):
         )
         report_path = directory / "reports" / "report.json"
         report = json.loads(report_path.read_text("utf-8")) if report_path.exists() else {}
-        result = SuiteRun(done.returncode, done.stdout, done.stderr, directory, report)
+        result = SuiteRun(
+            done.returncode, done.stdout, done.stderr, directory, report, frozenset(files or {})
+        )
         for secret in (*secrets_to_check, *_secrets_in(env or {})):
             assert_no_secret(result, secret)
         assert "INTERNALERROR" not in done.stdout + done.stderr, done.stdout + done.stderr
+        assert_plain_text(result)
         return result
 
     return run

@@ -6,6 +6,7 @@ checked for the tokens before a test looks at it.
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -76,8 +77,11 @@ class Setup:
             cwd=cwd,
             timeout=60,
         )
+        # the files in cwd are the env files the command exists to write: check what it says
+        written = frozenset(str(p.relative_to(cwd)) for p in cwd.rglob("*"))
+        said = SuiteRun(done.returncode, done.stdout, done.stderr, cwd, inputs=written)
         for secret in (token, *secrets):
-            assert_no_secret(SuiteRun(done.returncode, done.stdout, done.stderr, cwd), secret)
+            assert_no_secret(said, secret)
         return done
 
 
@@ -292,3 +296,153 @@ def test_without_a_database_only_the_env_file_is_renewed(setup, tmp_path):
     assert done.returncode == 0, done.stdout
     assert env_file.read_text().splitlines()[1] == f"WHATSAPP_ACCESS_TOKEN={token}"
     assert setup.table() == before
+
+
+# -- never half done: everything checked before the row, the file kept as it was -----------------
+def test_a_non_utf8_env_file_is_refused_before_the_row_is_written(setup, tmp_path):
+    env_file = tmp_path / ".env.local"
+    env_file.write_bytes(b"# caf\xe9\nWHATSAPP_ACCESS_TOKEN=old\n")
+    before = setup.table()
+
+    dry = setup.renew_first(setup.issue(), "--env-file", str(env_file), "--dry-run", cwd=tmp_path)
+    real = setup.renew_first(setup.issue(), "--env-file", str(env_file), cwd=tmp_path)
+
+    for done in (dry, real):
+        assert done.returncode == 1, done.stdout
+        assert "[renew.env_file_unusable]" in done.stdout and "not UTF-8" in done.stdout
+        assert "Traceback" not in done.stderr
+    assert setup.table() == before
+    assert env_file.read_bytes() == b"# caf\xe9\nWHATSAPP_ACCESS_TOKEN=old\n"
+
+
+def test_a_symlinked_env_file_is_written_through_and_stays_a_link(tmp_path):
+    from wa_doctor.files import set_env_variable
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    real = shared / "crm.env"
+    real.write_text("WHATSAPP_ACCESS_TOKEN=old\n")
+    link = tmp_path / ".env.local"
+    link.symlink_to(real)
+
+    set_env_variable(link, "WHATSAPP_ACCESS_TOKEN", "EAANEW")
+
+    assert link.is_symlink() and link.resolve() == real
+    assert real.read_text() == "WHATSAPP_ACCESS_TOKEN=EAANEW\n"
+
+
+def test_owner_group_and_mode_are_kept(tmp_path):
+    from wa_doctor.files import set_env_variable
+
+    env_file = tmp_path / ".env.local"
+    env_file.write_text("WHATSAPP_ACCESS_TOKEN=old\n")
+    env_file.chmod(0o640)
+    if os.getuid() == 0:
+        os.chown(env_file, 1234, 5678)
+    before = env_file.stat()
+
+    set_env_variable(env_file, "WHATSAPP_ACCESS_TOKEN", "EAANEW")
+
+    after = env_file.stat()
+    assert (after.st_mode, after.st_uid, after.st_gid) == (
+        before.st_mode,
+        before.st_uid,
+        before.st_gid,
+    )
+
+
+def test_crlf_endings_and_a_byte_order_mark_are_kept(tmp_path):
+    from wa_doctor.files import set_env_variable
+
+    env_file = tmp_path / ".env.local"
+    env_file.write_bytes(b"\xef\xbb\xbfWHATSAPP_ACCESS_TOKEN=old\r\nOTHER=1\r\n")
+
+    change = set_env_variable(env_file, "WHATSAPP_ACCESS_TOKEN", "EAANEW")
+
+    assert change.lines == (1,), "the BOM-prefixed first line is recognised, not appended to"
+    assert env_file.read_bytes() == b"\xef\xbb\xbfWHATSAPP_ACCESS_TOKEN=EAANEW\r\nOTHER=1\r\n"
+
+
+def test_a_multi_line_quoted_value_is_replaced_whole(tmp_path):
+    from wa_doctor.files import set_env_variable
+
+    env_file = tmp_path / ".env.local"
+    env_file.write_text('A=1\nWHATSAPP_ACCESS_TOKEN="EAAold\ncontinued"\nB=2\n')
+
+    set_env_variable(env_file, "WHATSAPP_ACCESS_TOKEN", "EAANEW")
+
+    assert env_file.read_text() == 'A=1\nWHATSAPP_ACCESS_TOKEN="EAANEW"\nB=2\n'
+
+
+def test_the_temporary_file_is_covered_by_env_ignore_rules_and_removed(tmp_path, monkeypatch):
+    from wa_doctor import files
+
+    env_file = tmp_path / ".env.local"
+    env_file.write_text(ENV_LOCAL)
+    temporary: list[str] = []
+
+    def crash(source: str, destination: object) -> None:
+        temporary.append(Path(source).name)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(files.os, "replace", crash)
+    with pytest.raises(OSError, match="disk full"):
+        files.set_env_variable(env_file, "WHATSAPP_ACCESS_TOKEN", "EAANEW" + "x" * 60)
+
+    assert temporary and temporary[0].startswith(".env.local.tmp-")  # matched by `.env*`
+    assert [p.name for p in tmp_path.iterdir()] == [".env.local"]
+
+
+def test_two_backups_in_the_same_second_keep_the_original(tmp_path):
+    from datetime import datetime
+
+    from wa_doctor.files import set_env_variable
+
+    env_file = tmp_path / ".env.local"
+    env_file.write_text("WHATSAPP_ACCESS_TOKEN=original\n")
+    moment = datetime(2026, 11, 29, 12, 0, 0)
+
+    first = set_env_variable(env_file, "WHATSAPP_ACCESS_TOKEN", "EAAONE", backup=True, now=moment)
+    second = set_env_variable(env_file, "WHATSAPP_ACCESS_TOKEN", "EAATWO", backup=True, now=moment)
+
+    assert first.backup != second.backup
+    assert first.backup.read_text() == "WHATSAPP_ACCESS_TOKEN=original\n"
+    assert second.backup.read_text() == "WHATSAPP_ACCESS_TOKEN=EAAONE\n"
+
+
+def test_an_env_file_that_fails_after_the_row_says_the_state_and_the_command(
+    setup, tmp_path, monkeypatch, capsys
+):
+    from wa_doctor import cli, files
+
+    token = setup.issue()
+    env_file = tmp_path / ".env.local"
+    env_file.write_text("WHATSAPP_ACCESS_TOKEN=old\n")
+    for name, value in setup.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr("sys.stdin", io.StringIO(token + "\n"))
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "replace", disk_full)
+    code = cli.main(
+        [
+            "renew-token",
+            "--lang",
+            "en",
+            "--credential",
+            str(setup.rows[0]),
+            "--env-file",
+            str(env_file),
+        ]
+    )
+
+    out = capsys.readouterr().out
+    assert code == 1
+    assert setup.table()[setup.rows[0]][0] == token
+    assert f"Row {setup.rows[0]} already holds the new token" in out
+    assert "No space left on device" in out
+    assert f"--credential db{setup.rows[0]}-{setup.phones[0]} --env-file {env_file}" in out
+    assert env_file.read_text() == "WHATSAPP_ACCESS_TOKEN=old\n"
+    assert token[:12] not in out

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from .errors import ConfigError
+from .redaction import Redactor, plain_text, token_preview
 
 DEFAULT_API_VERSION = "v25.0"
 """The Graph version this tool calls by default: current, with a published end date (2028-07-29)."""
@@ -37,22 +39,42 @@ def _text(value: str) -> str:
     return value
 
 
-def _int_at_least(minimum: int, words: str) -> Callable[[str], int]:
-    """A parser for whole numbers of ``minimum`` or more (``words`` says it in the error)."""
+def _int_between(low: int, high: int) -> Callable[[str], int]:
+    """A parser for whole numbers from ``low`` to ``high``: a bound that says so, rather than
+    50,000 threads."""
 
     def parse(value: str) -> int:
         number = int(value)
-        if number < minimum:
-            raise ValueError(f"must be {words} or more")
+        if not low <= number <= high:
+            raise ValueError(f"must be from {low} to {high}")
         return number
 
     return parse
 
 
-def _positive_float(value: str) -> float:
-    number = float(value)
-    if number <= 0:
-        raise ValueError("must be more than zero")
+def _seconds_between(low: float, high: float) -> Callable[[str], float]:
+    """Seconds from ``low`` to ``high``: below a second PostgreSQL's millisecond timeout
+    would round to 0, which it reads as no limit at all."""
+
+    def parse(value: str) -> float:
+        number = float(value)
+        if not low <= number <= high:  # also refuses nan
+            raise ValueError(f"must be from {low:g} to {high:g} seconds")
+        return number
+
+    return parse
+
+
+_PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
+_E164 = re.compile(r"\+?[1-9][0-9]{6,14}")
+
+
+def _recipient(value: str) -> str:
+    """A WhatsApp recipient: an E.164-style number (``+`` and 7-15 digits; spaces, dashes and
+    brackets as people write them are dropped)."""
+    number = _PHONE_PUNCTUATION.sub("", value)
+    if not _E164.fullmatch(number):
+        raise ValueError("is not a phone number in international form, e.g. +15550001111")
     return number
 
 
@@ -83,6 +105,8 @@ class Setting:
     parse: Callable[[str], object] = _text
     secret: bool = False
     is_flag: bool = False
+    secret_parts: Callable[[str], list[str]] = lambda value: [value]
+    """What of a secret value must never be shown (the whole value, or a URL's password)."""
 
     @property
     def option(self) -> str:
@@ -130,6 +154,7 @@ SETTINGS: tuple[Setting, ...] = (
         "DATABASE_URL",
         "PostgreSQL/Supabase URL of the CRM database (read-only use).",
         secret=True,
+        secret_parts=lambda url: _dsn_passwords(url),
     ),
     Setting(
         "db_table",
@@ -160,7 +185,7 @@ SETTINGS: tuple[Setting, ...] = (
         "WA_DOCTOR_EXPIRY_WARNING_DAYS",
         "Warn when the token expires within this many days.",
         default=7,
-        parse=_int_at_least(0, "zero"),
+        parse=_int_between(0, 365),
     ),
     Setting(
         "timeout",
@@ -168,14 +193,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Deadline in seconds for the network calls of every --wa-concurrency credentials "
         "(one call stops after 10 s).",
         default=30.0,
-        parse=_positive_float,
+        parse=_seconds_between(1, 600),
     ),
     Setting(
         "concurrency",
         "WA_DOCTOR_CONCURRENCY",
         "Most Graph API requests in flight at once (Meta rate-limits bursts).",
         default=8,
-        parse=_int_at_least(1, "1"),
+        parse=_int_between(1, 64),
     ),
     Setting(
         "credential",
@@ -199,6 +224,7 @@ SETTINGS: tuple[Setting, ...] = (
         "send_to",
         "WA_DOCTOR_SEND_TO",
         "Opt-in: really send the template to this number (e.g. +15550001111). Never by default.",
+        parse=_recipient,
     ),
     Setting(
         "send_text",
@@ -258,13 +284,32 @@ class Config:
     def source(self, name: str) -> str:
         return self.sources.get(name, "default")
 
+    def __repr__(self) -> str:
+        """Where each value came from, never a secret: pytest prints fixture values
+        (``--debug``, ``-l``), and a Doctor's repr includes its Config."""
+        shown = ", ".join(f"{name}={self.shown(name)}" for name in self.values)
+        return f"Config({shown})"
+
+    def shown(self, name: str) -> str:
+        """A value as it may be printed: secrets as a preview, the URL without its password."""
+        value = self.values.get(name)
+        setting = SETTINGS_BY_NAME.get(name)
+        if value is not None and setting is not None and setting.secret:
+            return repr(Redactor(setting.secret_parts(str(value)))(str(value)))
+        return repr(value)
+
     def secrets(self) -> list[str]:
-        """Every secret value of the run, for the redactor: tokens, app secret, DB password."""
-        found = [str(self.values[s.name]) for s in SETTINGS if s.secret and self.values.get(s.name)]
-        url = self.values.get("database_url")
-        if url:
-            found.extend(_dsn_passwords(str(url)))
-        return found
+        """Every secret of the run, for the redactor: tokens, app secret, the DB password.
+
+        Only the secret part of a value: the database URL's host, port, user and database
+        name stay visible, because they are what a ``db.unreachable`` finding asks to check.
+        """
+        return [
+            part
+            for s in SETTINGS
+            if s.secret and self.values.get(s.name)
+            for part in s.secret_parts(str(self.values[s.name]))
+        ]
 
     def with_values(self, **changes: object) -> Config:
         """A copy with some values replaced (the simulator points graph_url at itself)."""
@@ -360,12 +405,37 @@ def load_config(
         try:
             values[setting.name] = setting.parse(raw) if isinstance(raw, str) else raw
         except ValueError as exc:
-            shown = "(hidden)" if setting.secret else repr(raw)
+            shown = "(hidden)" if setting.secret else shown_value(raw)
             raise ConfigError(
                 f"{setting.option} / {setting.env} ({source}) = {shown}: {exc}"
             ) from None
         sources[setting.name] = source
     return Config(values, sources, tuple(problems), directory)
+
+
+SHOWN_LENGTH = 40
+"""Longer values are shown as a preview in usage errors: a long value may be a pasted token."""
+
+
+def shown_value(raw: object) -> str:
+    """A value as a usage error may echo it: plain text, and a preview when it is long."""
+    text = plain_text(str(raw))
+    return repr(text) if len(text) <= SHOWN_LENGTH else token_preview(text)
+
+
+def secret_candidates(
+    options: Mapping[str, object | None], environ: Mapping[str, str]
+) -> list[str]:
+    """Every secret the user gave, before the configuration is known to be valid: what a
+    usage error must not echo, whichever option it is about."""
+    found: list[str] = []
+    for setting in SETTINGS:
+        if not setting.secret:
+            continue
+        for raw in (options.get(setting.name), environ.get(setting.env)):
+            if raw:
+                found.extend(setting.secret_parts(str(raw)))
+    return found
 
 
 def _pick(

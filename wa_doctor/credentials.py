@@ -1,15 +1,18 @@
 """The credentials a run diagnoses: every active database row, plus the environment's pair.
 
 A credential never shows its token: ``key`` and ``label`` are made of the row id and the phone
-number id only, so they are safe as pytest ids, JUnit names and report columns.
+number id only, and only when those are plain ids (a token pasted into the phone number id field
+must not become a pytest id), so they are safe as pytest ids, JUnit names and report columns.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .identifiers import MetaId, meta_id
 from .redaction import token_preview
 
 _QUOTES = "'\"‘’“”"
@@ -41,6 +44,11 @@ class Credential:
     token_source: str
     business_account_id: str | None = None
     row_id: Any = None
+    row_name: str | None = None
+    """The row id as labels show it (see :func:`database_credential`)."""
+    phone_problems: tuple[str, ...] = ()
+    """What is wrong with the configured phone number id (catalog terms); the raw value is
+    never kept, since it may be a token pasted into the wrong field."""
 
     @property
     def from_database(self) -> bool:
@@ -69,25 +77,42 @@ class Credential:
             "token_source": self.token_source,
             "token_preview": self.token_preview,
             "phone_number_id": self.phone_number_id,
-            "row_id": self.row_id,
+            "phone_number_id_problems": list(self.phone_problems),
+            "row_id": self.row_name,
         }
 
 
-def _key(prefix: str, phone_number_id: str | None) -> str:
-    phone = (phone_number_id or "").strip() or "no-phone"
-    return f"{prefix}-{phone}"
+_PLAIN_ROW_ID = re.compile(r"[A-Za-z0-9_\-]{1,40}")
 
 
-def database_credential(row: Any, table: str, business_account_id: str | None) -> Credential:
-    """A credential for one active row of the credential table."""
+def _key(prefix: str, phone: MetaId) -> str:
+    if phone.usable:
+        return f"{prefix}-{phone.usable}"
+    return f"{prefix}-{'bad-phone-id' if phone.malformed else 'no-phone'}"
+
+
+def _row_name(row_id: Any, ordinal: int) -> str:
+    """The row id as it may appear in labels: a plain id (number, UUID), else its position."""
+    text = str(row_id)
+    return text if _PLAIN_ROW_ID.fullmatch(text) else f"#{ordinal}"
+
+
+def database_credential(
+    row: Any, table: str, business_account_id: str | None, ordinal: int = 1
+) -> Credential:
+    """A credential for one active row (the ``ordinal``-th) of the credential table."""
+    name = _row_name(row.id, ordinal)
+    phone = meta_id(row.phone_number_id)
     return Credential(
-        key=_key(f"db{row.id}", row.phone_number_id),
-        source=f"database {table} row {row.id}",
+        key=_key(f"db{name}", phone),
+        source=f"database {table} row {name}",
         token=row.access_token,
-        phone_number_id=(row.phone_number_id or "").strip() or None,
-        token_source=f"{table} row {row.id}",
+        phone_number_id=phone.usable,
+        token_source=f"{table} row {name}",
         business_account_id=business_account_id,
         row_id=row.id,
+        row_name=name,
+        phone_problems=phone.problems,
     )
 
 
@@ -98,13 +123,15 @@ def environment_credential(
     business_account_id: str | None,
 ) -> Credential:
     """The pair from ``WHATSAPP_ACCESS_TOKEN`` / ``WHATSAPP_PHONE_NUMBER_ID``."""
+    phone = meta_id(phone_number_id)
     return Credential(
-        key=_key("env", phone_number_id),
+        key=_key("env", phone),
         source="environment",
         token=token,
-        phone_number_id=(phone_number_id or "").strip() or None,
+        phone_number_id=phone.usable,
         token_source=token_source,
         business_account_id=business_account_id,
+        phone_problems=phone.problems,
     )
 
 
@@ -121,7 +148,7 @@ def combine(env: Credential | None, rows: Iterable[Credential]) -> list[Credenti
         c.phone_number_id == env.phone_number_id and c.clean_token == env.clean_token
         for c in combined
     )
-    env_given = env.token is not None or env.phone_number_id is not None
+    env_given = env.token is not None or env.phone_number_id is not None or env.phone_problems
     if not same_pair and (env_given or not combined):
         combined.append(env)
     return combined

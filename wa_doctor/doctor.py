@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -19,6 +19,7 @@ from .config import DEFAULT_API_VERSION, Config
 from .credentials import Credential, combine, database_credential, environment_credential
 from .errors import Blocked, ConfigError, NotApplicable, StoreError
 from .graph import GraphClient, GraphSession
+from .identifiers import MetaId, meta_id
 from .redaction import Redactor
 from .store import CredentialRow, TableSpec, read_active_credentials
 
@@ -49,6 +50,8 @@ class Doctor:
     available: list[Credential]
     """Every credential found, whatever ``--wa-credential`` selected."""
     graph: GraphSession
+    meta_ids: Mapping[str, MetaId] = field(default_factory=dict)
+    """The run-wide ids (WABA, app) as checked: only their digits are ever used."""
     today: date = field(default_factory=date.today)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -64,14 +67,14 @@ class Doctor:
         store = _read_store(config, spec, redactor)
         for row in store.rows:
             redactor.add(row.access_token)
+        meta_ids = {name: meta_id(config.values.get(name)) for name in GLOBAL_IDS}
+        waba = meta_ids["business_account_id"].usable
         rows = [
-            database_credential(r, spec.qualified, config.business_account_id) for r in store.rows
+            database_credential(r, spec.qualified, waba, n)
+            for n, r in enumerate(store.rows, start=1)
         ]
         env = environment_credential(
-            config.access_token,
-            config.source("access_token"),
-            config.phone_number_id,
-            config.business_account_id,
+            config.access_token, config.source("access_token"), config.phone_number_id, waba
         )
         catalog = catalog_module.load()
         today = today or date.today()
@@ -99,8 +102,14 @@ class Doctor:
             credentials=credentials,
             available=available,
             graph=GraphSession(client),
+            meta_ids=meta_ids,
             today=today,
         )
+
+    def __repr__(self) -> str:
+        """pytest prints fixture values (``--debug``); this one holds every secret of the run."""
+        labels = ", ".join(c.label for c in self.credentials)
+        return f"Doctor(lang={self.lang!r}, credentials=[{labels}], config={self.config!r})"
 
     def close(self) -> None:
         self.graph.close()
@@ -118,8 +127,9 @@ class Doctor:
     @property
     def app_token(self) -> str | None:
         """``APP_ID|APP_SECRET`` when both are configured: debug_token's preferred caller."""
-        if self.config.app_id and self.config.app_secret:
-            return f"{self.config.app_id}|{self.config.app_secret}"
+        app_id = self.meta_ids["app_id"].usable if "app_id" in self.meta_ids else None
+        if app_id and self.config.app_secret:
+            return f"{app_id}|{self.config.app_secret}"
         return None
 
     @property
@@ -168,6 +178,9 @@ class Doctor:
             )
         return values
 
+
+GLOBAL_IDS = ("business_account_id", "app_id")
+"""Ids that hold for every credential of the run (the phone number id is per credential)."""
 
 STORE_TIMEOUT = 5.0
 """Connect and statement timeout of the credential query (a healthy one takes milliseconds)."""

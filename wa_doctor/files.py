@@ -3,10 +3,17 @@
 A reader (the CRM's dev server, a browser opening the report) must see the old file or the new
 one, never a mix, and a crash in the middle must leave the old one intact: write a temporary
 file in the same folder, flush it to disk, then rename it over the original.
+
+A renewal changes a file the user owns and other tools read, so it changes nothing else: a
+symlinked ``.env.local`` is written through to its target (the link stays), owner, group and
+mode are kept, and so are CRLF line endings and a byte-order mark. Everything that can fail is
+found by :func:`plan_env_update` before the caller writes anything anywhere (the database row
+comes first in a renewal, and must not be written when the file cannot follow).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -15,22 +22,44 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .errors import DoctorError
+
+BOM = "\ufeff"
+
+
+class EnvFileError(DoctorError):
+    """The env file cannot be renewed (not UTF-8, not writable, …); nothing was changed."""
+
+    finding_id = "renew.env_file_unusable"
+
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one rename, keeping the original's permissions."""
+    """Replace ``path`` with ``text`` in one rename, keeping the original's owner and mode.
+
+    The temporary file is ``<name>.tmp-…`` beside it, so the ignore rules that cover the file
+    (``.env*``) cover it too, and it is removed on every failure.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.tmp-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
+            _copy_ownership(path, Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _copy_ownership(original: Path, copy: Path) -> None:
+    status = original.stat()
+    os.chmod(copy, status.st_mode & 0o7777)
+    if (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(PermissionError):  # only root may give a file away
+            os.chown(copy, status.st_uid, status.st_gid)
 
 
 @dataclass(frozen=True)
@@ -47,36 +76,136 @@ class EnvFileChange:
         return not self.lines
 
 
+@dataclass(frozen=True)
+class EnvFileUpdate:
+    """A change planned and checked, not yet written: the file's new text and where it goes."""
+
+    path: Path
+    """The path as given (maybe a symlink)."""
+    target: Path
+    """The file that is really written."""
+    text: str
+    lines: tuple[int, ...]
+
+    def apply(self, *, backup: bool = False, now: datetime | None = None) -> EnvFileChange:
+        saved = _backup(self.target, now or datetime.now()) if backup else None
+        write_atomically(self.target, self.text)
+        return EnvFileChange(self.path, self.lines, saved)
+
+    def __repr__(self) -> str:  # the text holds the new token
+        return f"EnvFileUpdate({str(self.path)!r}, lines={self.lines})"
+
+
+def plan_env_update(path: Path, name: str, value: str) -> EnvFileUpdate:
+    """The file with ``name=value`` set, keeping every other line, comment and the order.
+
+    Every assignment of ``name`` is rewritten (dotenv readers disagree on which duplicate
+    wins), keeping an ``export`` prefix, the quote style and a trailing comment; a quoted value
+    over several lines is replaced whole; a file without it gets the line appended. Raises
+    :class:`EnvFileError` when the file could not be written as planned.
+    """
+    target = path.resolve()
+    original = _read_text(target) if target.exists() else ""
+    bom = BOM if original.startswith(BOM) else ""
+    body = original[len(bom) :]
+    newline = "\r\n" if "\r\n" in body else "\n"
+    lines = body.splitlines(keepends=True)
+    head = re.compile(rf"^\s*(?:export\s+)?{re.escape(name)}\s*=")
+    out: list[str] = []
+    changed: list[int] = []
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        if not head.match(line):
+            out.append(line)
+            number += 1
+            continue
+        taken = _assignment_lines(lines, number)
+        out.append(_replaced("".join(lines[number : number + taken]), name, value))
+        changed.append(number + 1)
+        number += taken
+    if not changed:
+        if out and not out[-1].endswith(("\n", "\r")):
+            out[-1] += newline
+        out.append(f"{name}={value}{newline}")
+    _check_writable(target)
+    return EnvFileUpdate(path, target, bom + "".join(out), tuple(changed))
+
+
 def set_env_variable(
     path: Path, name: str, value: str, *, backup: bool = False, now: datetime | None = None
 ) -> EnvFileChange:
-    """Set ``name=value`` in a dotenv file, keeping every other line, comment and the order.
+    """Plan and apply in one go (see :func:`plan_env_update`)."""
+    return plan_env_update(path, name, value).apply(backup=backup, now=now)
 
-    Every assignment of ``name`` is rewritten (dotenv readers disagree on which duplicate
-    wins), keeping an ``export`` prefix, the quote style and a trailing comment; a file without
-    it gets the line appended. The backup, when asked for, is named by time only.
-    """
-    original = path.read_text("utf-8") if path.exists() else ""
-    pattern = re.compile(
-        rf"^(?P<head>\s*(?:export\s+)?{re.escape(name)}\s*=\s*)"
-        r"(?P<quote>['\"]?)(?P<old>.*?)(?P=quote)(?P<tail>\s+#.*)?(?P<eol>\r?\n)?$"
-    )
-    lines = original.splitlines(keepends=True)
-    changed: list[int] = []
-    for number, line in enumerate(lines):
-        match = pattern.match(line)
-        if match:
-            quote, tail, eol = match["quote"], match["tail"] or "", match["eol"] or ""
-            lines[number] = f"{match['head']}{quote}{value}{quote}{tail}{eol}"
-            changed.append(number + 1)
-    if not changed:
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
-        lines.append(f"{name}={value}\n")
-    saved = None
-    if backup and path.exists():
-        stamp = (now or datetime.now()).strftime("%Y%m%dT%H%M%S")
-        saved = path.with_name(f"{path.name}.bak-{stamp}")
-        shutil.copy2(path, saved)
-    write_atomically(path, "".join(lines))
-    return EnvFileChange(path, tuple(changed), saved)
+
+_ASSIGNMENT = re.compile(
+    r"^(?P<head>\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.]*\s*=\s*)"
+    r"(?P<quote>['\"]?)(?P<old>.*?)(?P=quote)(?P<tail>\s+#.*?)?(?P<eol>\r?\n)?$",
+    re.DOTALL,
+)
+
+
+def _assignment_lines(lines: list[str], start: int) -> int:
+    """How many lines the assignment at ``start`` spans: one, or up to the line that closes a
+    quoted value opened on it (python-dotenv reads such values over several lines)."""
+    value = lines[start].split("=", 1)[1].lstrip()
+    quote = value[:1]
+    if quote not in ("'", '"') or _closes(value[1:], quote):
+        return 1
+    for offset, line in enumerate(lines[start + 1 :], start=1):
+        if _closes(line, quote):
+            return offset + 1
+    return 1  # never closed: treat it as one line, as a reader would fail on it anyway
+
+
+def _closes(text: str, quote: str) -> bool:
+    return bool(re.search(r"(?<!\\)" + re.escape(quote), text))
+
+
+def _replaced(assignment: str, name: str, value: str) -> str:
+    eol = "\r\n" if assignment.endswith("\r\n") else ("\n" if assignment.endswith("\n") else "")
+    match = _ASSIGNMENT.match(assignment)
+    if match is None:
+        return f"{name}={value}{eol}"
+    quote, tail = match["quote"], match["tail"] or ""
+    return f"{match['head']}{quote}{value}{quote}{tail}{eol}"
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise EnvFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EnvFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _check_writable(target: Path) -> None:
+    folder = target.parent
+    if not folder.is_dir():
+        raise EnvFileError(f"{target}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise EnvFileError(f"{target}: cannot create files in {folder}")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise EnvFileError(f"{target}: not writable")
+
+
+def _backup(target: Path, now: datetime) -> Path | None:
+    """A copy named by time, never over an earlier backup (two renewals in one second)."""
+    if not target.exists():
+        return None
+    stem = f"{target.name}.bak-{now.strftime('%Y%m%dT%H%M%S')}"
+    for attempt in range(1, 100):
+        candidate = target.with_name(stem if attempt == 1 else f"{stem}-{attempt}")
+        try:
+            with candidate.open("xb") as copy, target.open("rb") as original:
+                shutil.copyfileobj(original, copy)
+        except FileExistsError:
+            continue
+        shutil.copystat(target, candidate)
+        _copy_ownership(target, candidate)
+        return candidate
+    raise EnvFileError(f"{target}: too many backups named {stem}")

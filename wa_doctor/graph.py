@@ -19,10 +19,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -30,9 +31,13 @@ import httpx
 from . import __version__
 from .catalog import Catalog
 from .errors import GraphApiError, GraphError
+from .identifiers import is_graph_path
 from .redaction import Redactor
 
 MAX_REDIRECTS = 3
+MAX_BODY_MIB = 5
+MAX_BODY_BYTES = MAX_BODY_MIB * 1024 * 1024
+"""The largest answer read: Graph answers are kilobytes; more is a broken proxy or an attack."""
 CALL_TIMEOUT = 10.0
 """No single call waits longer than this, whatever is left of the run's deadline."""
 RETRY_DELAY = 1.0
@@ -47,7 +52,7 @@ class CallKey:
     method: str
     path: str
     params: tuple[tuple[str, str], ...]
-    token: str
+    token: str = field(repr=False)
     body: str = ""
 
 
@@ -77,8 +82,10 @@ class GraphClient:
         """Set by a transient answer: until then no thread sends (a shared back-off)."""
         self._slots = threading.BoundedSemaphore(concurrency)
         """At most ``concurrency`` requests in flight, whichever threads send them."""
+        self._invalid_base = base_url_problem(base_url)
+        """Why the configured base URL cannot be used; every request then fails with it."""
         self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
+            base_url=base_url.rstrip("/") if self._invalid_base is None else "",
             timeout=httpx.Timeout(CALL_TIMEOUT),
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
@@ -104,6 +111,11 @@ class GraphClient:
         may already have sent a message. The back-off holds every thread of the client, not only
         the one that was answered: a rate limit applies to the app, not to one request.
         """
+        if not is_graph_path(path):
+            # every caller builds paths from checked ids; reaching this is a bug in this tool
+            raise ValueError("refused a Graph path that is not ids and edge names")
+        if self._invalid_base is not None:
+            raise GraphError(self._say(self._invalid_base), "config.invalid_graph_url")
         query = dict(params or {})
         if self.app_secret and "|" not in token:
             query["appsecret_proof"] = appsecret_proof(token, self.app_secret)
@@ -133,23 +145,46 @@ class GraphClient:
         query: dict[str, str],
         json_body: Any,
         headers: dict[str, str],
-    ) -> httpx.Response:
-        """One HTTP exchange within what is left of the run's deadline, after any back-off."""
+    ) -> Answer:
+        """One HTTP exchange within what is left of the run's deadline, after any back-off.
+
+        httpx's timeouts bound each read, not the response: a server that sends a byte a
+        second would never be cut off. So the body is read in chunks against the deadline,
+        and no more than :data:`MAX_BODY_BYTES` of it (decoded) is kept.
+        """
         pause = self._resume_at - time.monotonic()
         if pause > 0:
             time.sleep(min(pause, max(0.0, self.deadline - time.monotonic())))
-        left = self.deadline - time.monotonic()
+        started = time.monotonic()
+        left = self.deadline - started
         if left <= 0:
             raise GraphError(
                 self._say(f"the run's deadline of {self.budget:g} s passed before {path}"),
                 "graph.timeout",
             )
         limit = min(CALL_TIMEOUT, left)
+        too_slow = GraphError(
+            self._say(f"no complete answer within {limit:.3g} s for {path}"), "graph.timeout"
+        )
         try:
-            with self._slots:
-                return self._http.request(
+            with (
+                self._slots,
+                self._http.stream(
                     method, url, params=query, json=json_body, headers=headers, timeout=limit
-                )
+                ) as response,
+            ):
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > MAX_BODY_BYTES:
+                        raise GraphError(
+                            self._say(f"the answer for {path} is larger than {MAX_BODY_MIB} MiB"),
+                            "graph.bad_response",
+                            status=response.status_code,
+                        )
+                    if time.monotonic() - started > limit:
+                        raise too_slow
+                return Answer(response.status_code, response.headers, bytes(body))
         except httpx.TimeoutException as exc:
             raise GraphError(
                 self._say(f"no answer within {limit:.3g} s ({type(exc).__name__}) for {path}"),
@@ -164,12 +199,12 @@ class GraphClient:
                 self._say(f"cannot connect: {type(exc).__name__}: {exc}"), "graph.unreachable"
             ) from None
 
-    def _parse(self, response: httpx.Response, path: str) -> dict[str, Any]:
+    def _parse(self, response: Answer, path: str) -> dict[str, Any]:
         status = response.status_code
         try:
-            body = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            body = None
+            body = json.loads(response.content)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            body = None  # RecursionError: JSON nested deeper than Python's stack
         if isinstance(body, dict) and isinstance(body.get("error"), dict):
             raise self._api_error(status, body["error"])
         if status >= 500:
@@ -243,7 +278,7 @@ def _details(error_data: Any) -> str | None:
     return str(error_data) if error_data else None
 
 
-def _retry_after(response: httpx.Response, default: float) -> float:
+def _retry_after(response: Answer, default: float) -> float:
     """Seconds to wait before retrying: the answer's ``Retry-After`` when it gives seconds."""
     try:
         return max(default, float(response.headers.get("Retry-After", "")))
@@ -251,9 +286,41 @@ def _retry_after(response: httpx.Response, default: float) -> float:
         return default
 
 
-def _snippet(response: httpx.Response) -> str:
-    text = " ".join(response.text[:160].split())
+def _snippet(response: Answer) -> str:
+    text = " ".join(response.content[:160].decode("utf-8", "replace").split())
     return repr(text) if text else "(empty body)"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one exchange gave: the status, headers and the (bounded) body."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the Graph base URL, or None when it can.
+
+    A malformed URL would end the run in an httpx exception; a ``user:pass@`` in it would make
+    httpx send Basic auth in place of the token; a query or fragment would mangle every path.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return f"not a URL ({exc})"
+    if parsed.scheme not in ("http", "https"):
+        return "it must start with https:// (or http:// for a local simulator)"
+    if not parsed.host or not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", parsed.host):
+        return "it has no valid host name"
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        return f"port {parsed.port} does not exist"
+    if parsed.userinfo:
+        return "it holds a user name or password, which would be sent in place of the token"
+    if parsed.query or parsed.fragment:
+        return "it has a query (?…) or fragment (#…); give the base URL only"
+    return None
 
 
 class GraphSession:

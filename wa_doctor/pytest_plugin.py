@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 
 from . import __version__, simulator
-from .config import SETTINGS, load_config
+from .config import SETTINGS, load_config, secret_candidates
 from .doctor import Doctor
-from .errors import DoctorError
+from .errors import ConfigError, DoctorError
 from .findings import Outcome
 from .prefetch import Prefetcher
 from .redaction import RedactingLogRecordFactory, Redactor
@@ -65,15 +65,18 @@ def activate(config: pytest.Config) -> None:
     server = None
     try:
         settings = load_config(options, os.environ)
+        report_dir = usable_report_dir(
+            Path(str(settings.report_dir or config.rootpath / "reports"))
+        )
         if settings.simulate:
             server, settings = simulator.start_for(str(settings.simulate), settings)
         doctor = Doctor.create(settings)
     except DoctorError as exc:
         if server is not None:
             server.stop()
-        raise pytest.UsageError(f"wa-doctor: {exc}") from None
+        redact = Redactor(secret_candidates(options, os.environ))
+        raise pytest.UsageError(redact(f"wa-doctor: {exc}")) from None
     config.stash[DOCTOR_KEY] = doctor
-    report_dir = Path(str(settings.report_dir or config.rootpath / "reports"))
     if config.pluginmanager.hasplugin("html"):
         if not config.getoption("htmlpath", None):
             config.option.htmlpath = str(report_dir / "report.html")
@@ -81,6 +84,20 @@ def activate(config: pytest.Config) -> None:
         config.pluginmanager.register(HtmlHooks(doctor), "wa-doctor-html")
     plugin = DoctorPlugin(doctor, report_dir / "report.json", server)
     config.pluginmanager.register(plugin, "wa-doctor")
+
+
+def usable_report_dir(path: Path) -> Path:
+    """The report folder, created if needed; a usage error naming it when it cannot be
+    (a file in the way, no permission), before pytest-html fails on it at the end."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"--wa-report-dir / WA_DOCTOR_REPORT_DIR: cannot create {path} ({exc.strerror})"
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"--wa-report-dir / WA_DOCTOR_REPORT_DIR: cannot write into {path}")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,10 @@ password, the app secret) and removes:
 * anything shaped like a Meta user/system token (``EAA…``), even one we were never told about.
 
 A token is only ever shown as :func:`token_preview`: a short prefix, ``…`` and its length.
+
+The same choke point makes foreign text plain text (:func:`plain_text`): Meta's messages,
+PostgreSQL's errors and database values may hold terminal escape sequences (``ESC[2J`` clears
+the screen and can print a fake "ALL CHECKS PASSED") or other control characters.
 """
 
 from __future__ import annotations
@@ -36,6 +40,17 @@ _QUERY_SECRET = re.compile(
 _URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^:/@\s]*:)[^@\s]+@")
 _META_TOKEN = re.compile(r"\bEAA[A-Za-z0-9]{20,}")
 _BEARER = re.compile(r"(?i)\b(Bearer\s+)[A-Za-z0-9_\-|.~+/=]{8,}")
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]"
+)
+"""CSI (``ESC[…m``), OSC (``ESC]…BEL``, window titles, links) and two-character escapes."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Control characters but tab and newline, and the bidi overrides that reorder text."""
+
+
+def plain_text(text: str) -> str:
+    """``text`` without escape sequences and control characters (tab and newline kept)."""
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
 def token_preview(token: str | None) -> str:
@@ -78,6 +93,11 @@ class Redactor:
         out = text if isinstance(text, str) else str(text)
         if not out:
             return out
+        # Secrets by their place first (a URL's password, a query's token), so that the
+        # known-secret pass below cannot turn them into previews the place patterns miss.
+        out = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", out)
+        out = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}{REDACTED}@", out)
+        out = _BEARER.sub(lambda m: f"{m.group(1)}{REDACTED}", out)
         with self._lock:
             for whole in sorted(self._whole, key=len, reverse=True):
                 if whole in out:
@@ -86,10 +106,7 @@ class Redactor:
                 out = _TOKENISH.sub(
                     lambda m: REDACTED if self._touches_secret(m.group(0)) else m.group(0), out
                 )
-        out = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", out)
-        out = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}{REDACTED}@", out)
-        out = _BEARER.sub(lambda m: f"{m.group(1)}{REDACTED}", out)
-        return _META_TOKEN.sub(lambda m: token_preview(m.group(0)), out)
+        return plain_text(_META_TOKEN.sub(lambda m: token_preview(m.group(0)), out))
 
 
 class RedactingLogRecordFactory:

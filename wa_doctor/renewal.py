@@ -21,7 +21,7 @@ from .checks import configuration, phone, token
 from .credentials import Credential, clean_token
 from .doctor import Doctor
 from .errors import StoreError
-from .files import set_env_variable
+from .files import EnvFileError, EnvFileUpdate, plan_env_update
 from .findings import Finding, Outcome, finding
 from .redaction import token_preview
 from .runner import run_check
@@ -91,8 +91,7 @@ class Renewal:
                 old=target.token_preview,
                 new=token_preview(self.new_token),
             )
-            if self.request.env_file:
-                self.say("renew_plan_env", path=self.request.env_file, name=ENV_NAME)
+            update = self.plan_env_file()
             if self.request.dry_run:
                 self.say("renew_dry_run")
                 return 0
@@ -103,8 +102,8 @@ class Renewal:
                 self.show(remedy, blocking=True)
             self.say("renew_nothing_written")
             return 1
-        if self.request.env_file:
-            self.write_env_file(self.request.env_file)
+        if update is not None and not self.write_env_file(update, target):
+            return 1
         self.say("renew_manual_vercel", name=ENV_NAME)
         if self.request.vercel and shutil.which("vercel"):
             self.say("renew_vercel_commands", name=ENV_NAME)
@@ -189,12 +188,40 @@ class Renewal:
             after=written_at,
         )
 
-    def write_env_file(self, path: Path) -> None:
-        change = set_env_variable(path, ENV_NAME, self.new_token, backup=self.request.backup)
+    def plan_env_file(self) -> EnvFileUpdate | None:
+        """The env file's new text, checked before anything is written anywhere: a file that
+        cannot be read or written refuses the renewal while the row is still untouched."""
+        path = self.request.env_file
+        if path is None:
+            return None
+        try:
+            update = plan_env_update(path, ENV_NAME, self.new_token)
+        except EnvFileError as error:
+            raise self.refusal(finding(error.finding_id, **error.params)) from None
+        self.say("renew_plan_env", path=path, name=ENV_NAME)
+        return update
+
+    def write_env_file(self, update: EnvFileUpdate, target: Credential) -> bool:
+        """Write the planned file; if that fails after the row was written, say exactly what
+        state things are in and the one command that finishes the job."""
+        try:
+            change = update.apply(backup=self.request.backup)
+        except OSError as exc:
+            key = "renew_env_failed_after_row" if target.from_database else "renew_env_failed"
+            self.say(
+                key,
+                path=update.path,
+                error=exc.strerror or type(exc).__name__,
+                row=target.row_name,
+                preview=token_preview(self.new_token),
+                credential=target.label,
+            )
+            return False
         lines = ", ".join(map(str, change.lines)) or self.text("renew_appended")
-        self.say("renew_env_written", path=path, name=ENV_NAME, lines=lines)
+        self.say("renew_env_written", path=update.path, name=ENV_NAME, lines=lines)
         if change.backup:
             self.say("renew_backup", path=change.backup)
+        return True
 
     # -- telling ------------------------------------------------------------------------
     def text(self, key: str, **values: object) -> str:

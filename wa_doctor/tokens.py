@@ -15,6 +15,7 @@ from typing import Any
 
 from .errors import GraphApiError, GraphError
 from .graph import GraphSession, as_int
+from .identifiers import meta_id
 
 REQUIRED_SCOPES = ("whatsapp_business_messaging", "whatsapp_business_management")
 RECOMMENDED_SCOPES = ("business_management",)
@@ -51,7 +52,12 @@ class TokenInfo:
         for grant in _list(data.get("granular_scopes")):
             if isinstance(grant, Mapping) and isinstance(grant.get("scope"), str):
                 ids = grant.get("target_ids")
-                targets[grant["scope"]] = tuple(map(str, ids)) if isinstance(ids, list) else None
+                # ids from an answer are hostile too: only digits may later enter a URL
+                targets[grant["scope"]] = (
+                    tuple(i for i in map(str, ids) if meta_id(i).usable == i)
+                    if isinstance(ids, list)
+                    else None
+                )
         return cls(
             is_valid=data.get("is_valid") is True,
             app_id=_str(data.get("app_id")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..config import SETTINGS_BY_NAME
 from ..credentials import BEARER, Credential, clean_token
 from ..doctor import Doctor
 from ..errors import Blocked, NotApplicable
@@ -50,7 +51,33 @@ def token_present(doctor: Doctor, credential: Credential) -> list[Finding]:
 
 
 def phone_number_id_present(doctor: Doctor, credential: Credential) -> list[Finding]:
-    return findings_if(not credential.phone_number_id, "config.missing_phone_number_id")
+    given = credential.phone_number_id or credential.phone_problems
+    return findings_if(not given, "config.missing_phone_number_id")
+
+
+def phone_number_id_well_formed(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """Digits only, as stored: anything else never reaches a Graph URL (see identifiers)."""
+    source = doctor.config.source("phone_number_id")
+    return findings_if(
+        bool(credential.phone_problems),
+        "config.malformed_phone_number_id",
+        looks_like=list(credential.phone_problems),
+        value_source=credential.source if credential.from_database else source,
+    )
+
+
+def meta_ids_well_formed(doctor: Doctor) -> list[Finding]:
+    """The WABA and app ids, digits only: one finding per malformed setting."""
+    return [
+        finding(
+            "config.malformed_id",
+            setting=SETTINGS_BY_NAME[name].env,
+            value_source=doctor.config.source(name),
+            looks_like=list(configured.problems),
+        )
+        for name, configured in doctor.meta_ids.items()
+        if configured.malformed
+    ]
 
 
 def token_well_formed(doctor: Doctor, credential: Credential) -> list[Finding]:

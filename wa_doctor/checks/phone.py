@@ -57,8 +57,12 @@ _NODE_TYPE = re.compile(r"on node type \((\w+)\)")
 
 
 def require_phone_id(credential: Credential) -> str:
+    """The phone number id's digits; blocked when it is missing or not an id."""
     if not credential.phone_number_id:
-        raise Blocked("config.missing_phone_number_id")
+        malformed = bool(credential.phone_problems)
+        raise Blocked(
+            "config.malformed_phone_number_id" if malformed else "config.missing_phone_number_id"
+        )
     return credential.phone_number_id
 
 

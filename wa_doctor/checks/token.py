@@ -114,6 +114,7 @@ def require_granted_token(doctor: Doctor, credential: Credential) -> tokens.Toke
 def credential_waba(doctor: Doctor, credential: Credential) -> str:
     """The configured WABA, else the first the token is limited to (S-MGMT: newest first)."""
     info = require_granted_token(doctor, credential)
+    require_usable_id(doctor, "business_account_id")
     waba = credential.business_account_id or next(iter(info.limited_wabas() or ()), None)
     if not waba:
         raise NotApplicable("skip_no_waba")
@@ -123,6 +124,7 @@ def credential_waba(doctor: Doctor, credential: Credential) -> str:
 @reads(inspect)
 def token_grants_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
+    require_usable_id(doctor, "business_account_id")
     if not credential.business_account_id:
         raise NotApplicable("skip_no_waba")
     return _waba_not_granted(info, credential.business_account_id)
@@ -131,7 +133,7 @@ def token_grants_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
 @reads(inspect)
 def token_from_configured_app(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
-    app_id = doctor.config.app_id
+    app_id = require_usable_id(doctor, "app_id")
     if not app_id:
         raise NotApplicable("skip_no_app_id")
     return findings_if(
@@ -141,3 +143,11 @@ def token_from_configured_app(doctor: Doctor, credential: Credential) -> list[Fi
         token_app_name=info.application or "?",
         app_id=app_id,
     )
+
+
+def require_usable_id(doctor: Doctor, name: str) -> str | None:
+    """A run-wide id's digits (None when not configured); blocked when it is malformed."""
+    configured = doctor.meta_ids[name]
+    if configured.given and configured.usable is None:
+        raise Blocked("config.malformed_id")
+    return configured.usable

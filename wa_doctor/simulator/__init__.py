@@ -6,7 +6,7 @@ and by the project's tests.
 
 from __future__ import annotations
 
-from ..config import Config
+from ..config import Config, shown_value
 from ..errors import ConfigError
 from .scenarios import SCENARIOS, build, listing
 from .server import GraphSimulator
@@ -21,7 +21,7 @@ def start_for(name: str, config: Config) -> tuple[GraphSimulator, Config]:
     """
     if name not in SCENARIOS:
         raise ConfigError(
-            f"--wa-simulate / WA_DOCTOR_SIMULATE: unknown scenario {name!r}; "
+            f"--wa-simulate / WA_DOCTOR_SIMULATE: unknown scenario {shown_value(name)}; "
             "`pytest diagnostics/ --wa-simulate list` lists them"
         )
     world = build(name)

@@ -76,6 +76,16 @@ def _echoed(world: World, now: int) -> None:
     state.error = TokenError(190, None, f"Malformed access token {world.token}")
 
 
+ESCAPE_MESSAGE = "\x1b[2J\x1b[H\x1b[1;32mALL CHECKS PASSED\x1b[0m\x08\x07"
+"""Foreign text that would clear a terminal and print a fake verdict if shown raw."""
+
+
+def _escape_sequences(world: World, now: int) -> None:
+    _main_token(world).error = TokenError(
+        190, None, f"Invalid OAuth access token. {ESCAPE_MESSAGE}"
+    )
+
+
 def _token_error(kind: str, world: World, now: int) -> None:
     state = _main_token(world)
     state.type = "USER"
@@ -380,6 +390,24 @@ SCENARIOS: dict[str, Scenario] = {
         "HTTP 429, code 4: application request limit reached.",
         "graph.rate_limited",
         partial(_fault, Fault.RATE_LIMIT),
+    ),
+    "graph-slow-drip": Scenario(
+        "The answer arrives one byte at a time: each read is quick, the whole never ends.",
+        "graph.timeout",
+        partial(_fault, Fault.SLOW_DRIP),
+    ),
+    "graph-huge-answer": Scenario(
+        "A 64 MiB answer (a broken proxy, or an attack on memory).",
+        "graph.bad_response",
+        partial(_fault, Fault.HUGE),
+    ),
+    "graph-deep-json": Scenario(
+        "JSON nested 200,000 levels deep.", "graph.bad_response", partial(_fault, Fault.DEEP)
+    ),
+    "terminal-escape-in-error": Scenario(
+        "Meta's error message holds terminal escape sequences (clear screen, fake green text).",
+        "token.invalid",
+        _escape_sequences,
     ),
     "graph-redirect-loop": Scenario(
         "Every request is redirected to itself.",

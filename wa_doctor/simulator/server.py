@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -381,6 +381,25 @@ def _to_response(answer: Answer) -> Response:
     return response
 
 
+HUGE_BODY_BYTES = 64 * 1024 * 1024
+"""The 'huge' fault's body: far beyond what any Graph answer is, streamed so it costs no memory."""
+DRIP_INTERVAL = 0.25
+
+
+def _drip(body: bytes) -> Iterator[bytes]:
+    for byte in body:
+        time.sleep(DRIP_INTERVAL)
+        yield bytes([byte])
+
+
+def _huge_json(size: int) -> Iterator[bytes]:
+    chunk = b" " * 65536
+    yield b'{"data": ['
+    for _ in range(size // len(chunk)):
+        yield chunk
+    yield b"]}"
+
+
 def _fault_response(fault: Fault, request: Request) -> Response:
     if fault is Fault.TIMEOUT:
         time.sleep(FAULT_DELAY)
@@ -395,6 +414,16 @@ def _fault_response(fault: Fault, request: Request) -> Response:
         return _to_response(answer)
     if fault is Fault.REDIRECT_LOOP:
         return Response("", status=302, headers={"Location": request.full_path})
+    if fault is Fault.SLOW_DRIP:  # headers at once, then a byte at a time: each read is quick
+        return Response(
+            _drip(b'{"data": {"is_valid": true}}' * 100), content_type="application/json"
+        )
+    if fault is Fault.HUGE:
+        size = HUGE_BODY_BYTES
+        return Response(_huge_json(size), content_type="application/json")
+    if fault is Fault.DEEP:
+        depth = 200_000
+        return Response("[" * depth + "]" * depth, content_type="application/json")
     bodies = {
         Fault.BAD_GATEWAY: (502, "<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"),
         Fault.HTML: (200, "<html><head><title>Proxy login</title></head></html>", "text/html"),

@@ -109,6 +109,9 @@ class Fault(StrEnum):
     EMPTY = "empty"
     RATE_LIMIT = "rate-limit"
     REDIRECT_LOOP = "redirect-loop"
+    SLOW_DRIP = "slow-drip"
+    HUGE = "huge"
+    DEEP = "deep"
 
 
 @dataclass
