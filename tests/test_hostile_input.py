@@ -49,6 +49,17 @@ def test_no_secret_in_any_file_the_run_writes_whatever_the_flags(run_suite, grap
         assert "EAAT" in written["pytestdebug.log"]  # … as a preview
 
 
+def test_a_token_given_as_an_option_is_scrubbed_from_the_debug_log(run_suite, graph_simulator):
+    server = graph_simulator("healthy")
+    env = simulator_env(server)
+    token = env.pop("WHATSAPP_ACCESS_TOKEN")
+
+    run = run_suite("--debug", "--wa-access-token", token, env=env, secrets_to_check=(token,))
+
+    assert run.exit_code == 0
+    assert "--wa-access-token" in run.artifacts()["pytestdebug.log"]
+
+
 def test_the_database_host_stays_visible_only_the_password_is_hidden(run_suite):
     url = f"postgresql://crm:{DB_PASSWORD}@db-host.invalid:6543/postgres"
 

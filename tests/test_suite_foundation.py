@@ -87,6 +87,7 @@ def test_with_no_configuration_the_report_says_what_to_set(run_suite):
             "token_source": "default",
             "token_preview": "(none)",
             "phone_number_id": None,
+            "phone_number_id_problems": [],
             "row_id": None,
         }
     ]

@@ -13,6 +13,8 @@ reads it.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import os
 import sys
@@ -77,6 +79,7 @@ def activate(config: pytest.Config) -> None:
         redact = Redactor(secret_candidates(options, os.environ))
         raise pytest.UsageError(redact(f"wa-doctor: {exc}")) from None
     config.stash[DOCTOR_KEY] = doctor
+    _scrub_debug_log_at_exit(config, doctor.redactor)
     if config.pluginmanager.hasplugin("html"):
         if not config.getoption("htmlpath", None):
             config.option.htmlpath = str(report_dir / "report.html")
@@ -84,6 +87,22 @@ def activate(config: pytest.Config) -> None:
         config.pluginmanager.register(HtmlHooks(doctor), "wa-doctor-html")
     plugin = DoctorPlugin(doctor, report_dir / "report.json", server)
     config.pluginmanager.register(plugin, "wa-doctor")
+
+
+def _scrub_debug_log_at_exit(config: pytest.Config, redactor: Redactor) -> None:
+    """``--debug`` writes the command line (a ``--wa-access-token`` value too) to its log
+    before any plugin runs; once pytest has closed the log, redact it in place."""
+    name = getattr(config.option, "debug", None)
+    if isinstance(name, str) and name:
+        atexit.register(_redact_file, Path(config.invocation_params.dir, name), redactor)
+
+
+def _redact_file(path: Path, redactor: Redactor) -> None:
+    with contextlib.suppress(OSError):
+        text = path.read_text("utf-8", errors="replace")
+        cleaned = redactor(text)
+        if cleaned != text:
+            path.write_text(cleaned, "utf-8")
 
 
 def usable_report_dir(path: Path) -> Path:
