@@ -191,14 +191,14 @@ SETTINGS: tuple[Setting, ...] = (
         "timeout",
         "WA_DOCTOR_TIMEOUT",
         "Deadline in seconds for the network calls of every --wa-concurrency credentials "
-        "(one call stops after 10 s).",
+        "(1 to 600; one call stops after 10 s).",
         default=30.0,
         parse=_seconds_between(1, 600),
     ),
     Setting(
         "concurrency",
         "WA_DOCTOR_CONCURRENCY",
-        "Most Graph API requests in flight at once (Meta rate-limits bursts).",
+        "Most Graph API requests in flight at once, 1 to 64 (Meta rate-limits bursts).",
         default=8,
         parse=_int_between(1, 64),
     ),
