@@ -47,10 +47,10 @@ def test_the_session_stays_read_only_and_bounded_after_a_commit(crm_database):
 @pytest.mark.parametrize(
     "query",
     [
-        "COMMIT; DELETE FROM crm.marketing_channel_credential; SELECT 131047, now()",
+        "SELECT 131047, now(); DELETE FROM crm.marketing_channel_credential",
         "SELECT 1; DROP TABLE crm.marketing_channel_credential",
     ],
-    ids=["commit then delete", "select then drop"],
+    ids=["select then delete", "select then drop"],
 )
 def test_a_failures_query_with_several_statements_runs_none_of_them(crm_database, query):
     crm_database.add_credential(fake_token())
@@ -63,9 +63,16 @@ def test_a_failures_query_with_several_statements_runs_none_of_them(crm_database
     assert crm_database.execute("SELECT count(*) FROM crm.marketing_channel_credential") == [(1,)]
 
 
+def test_a_failures_query_that_does_not_read_is_never_sent(crm_database):
+    with pytest.raises(StoreError) as error:
+        read_failures(crm_database.url, "COPY (SELECT 1) TO PROGRAM 'touch /tmp/x'", Redactor())
+    assert error.value.finding_id == "db.query_failed"
+    assert "must start with SELECT" in str(error.value)
+
+
 def test_a_failures_query_cannot_outlive_the_timeout_after_a_commit(crm_database):
     with pytest.raises(StoreError) as error:
-        read_failures(crm_database.url, "COMMIT; SELECT pg_sleep(40); SELECT 1", Redactor(), 1)
+        read_failures(crm_database.url, "SELECT 1; COMMIT; SELECT pg_sleep(40)", Redactor(), 1)
     assert error.value.finding_id == "db.query_failed"
 
 

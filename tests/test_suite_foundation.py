@@ -336,7 +336,10 @@ def test_failures_stored_by_the_crm_are_grouped_by_code_with_remedies(run_suite,
 
 
 def test_the_failures_query_cannot_write(run_suite, crm_database):
-    query = "INSERT INTO crm.marketing_channel_credential (canal_tipo) VALUES ('x') RETURNING 1, 2"
+    query = (
+        "WITH added AS (INSERT INTO crm.marketing_channel_credential (canal_tipo) VALUES ('x')"
+        " RETURNING 1, 2) SELECT * FROM added"
+    )
 
     run = run_suite("--wa-failures-query", query, env={"DATABASE_URL": crm_database.url})
 
@@ -347,7 +350,7 @@ def test_the_failures_query_cannot_write(run_suite, crm_database):
 
 def test_a_failures_query_from_env_file_cannot_commit_and_drop(run_suite, crm_database):
     crm_database.add_credential(fake_token())
-    query = "COMMIT; DROP TABLE crm.marketing_channel_credential; SELECT 131047, now()"
+    query = "SELECT 131047, now(); COMMIT; DROP TABLE crm.marketing_channel_credential"
 
     run = run_suite(
         env={"DATABASE_URL": crm_database.url},

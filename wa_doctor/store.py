@@ -20,6 +20,7 @@ scrubbed from every message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -127,6 +128,12 @@ def describe_target(url: str) -> str:
     user = f"{parts['user']}@" if parts.get("user") else ""
     return f"{user}{where}/{parts.get('dbname', '')}"
 
+
+_READING = re.compile(
+    r"(?:\s|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*(?:SELECT|WITH|VALUES|TABLE)\b", re.I | re.S
+)
+"""A query that reads: what may precede the first keyword is space, comments and brackets.
+(``COPY … TO PROGRAM`` runs even in a read-only transaction, for a superuser.)"""
 
 MAX_FAILURE_ROWS = 100_000
 """Rows of ``--wa-failures-query`` read at most: enough for any week of failures, bounded memory."""
@@ -284,6 +291,12 @@ def read_failures(
     are the query's (``db.query_failed`` with PostgreSQL's message), not the connection's.
     """
     target = describe_target(url)
+    if not _READING.match(query):
+        raise StoreError(
+            "only a query that reads is run: it must start with SELECT, WITH, VALUES or TABLE",
+            "db.query_failed",
+            db_target=target,
+        )
     with read_only_session(url, timeout, redactor) as cur:
         try:
             rows = []
