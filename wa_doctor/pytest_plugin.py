@@ -195,7 +195,8 @@ class DoctorPlugin:
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "credential" in metafunc.fixturenames:
             credentials = self.doctor.credentials
-            metafunc.parametrize("credential", credentials, ids=[c.key for c in credentials])
+            ids = [self.doctor.redactor(c.key) for c in credentials]  # built from ids; belt too
+            metafunc.parametrize("credential", credentials, ids=ids)
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """Run in the doctor's reading order: general checks, then each credential's checks.
