@@ -193,3 +193,55 @@ def test_ssl_required_by_the_url_is_reported():
         listener.close()
     assert error.value.finding_id == "db.unreachable"
     assert "SSL" in str(error.value)
+
+
+def _error_response(code: str, message: str) -> bytes:
+    fields = b"".join(
+        kind + value.encode() + b"\0"
+        for kind, value in ((b"S", "FATAL"), (b"V", "FATAL"), (b"C", code), (b"M", message))
+    )
+    body = fields + b"\0"
+    return b"E" + (len(body) + 4).to_bytes(4, "big") + body
+
+
+def test_a_pooler_that_refuses_startup_options_is_connected_to_without_them():
+    """PgBouncer answers 'unsupported startup parameter: options'; the second attempt, without
+    options, gets through (here: to a password check)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    startups: list[bytes] = []
+
+    def pooler() -> None:
+        with contextlib.suppress(OSError):
+            while len(startups) < 2:
+                connection, _ = listener.accept()
+                with connection:
+                    packet = connection.recv(4096)
+                    if packet[4:8] == (80877103).to_bytes(4, "big"):  # SSLRequest
+                        connection.sendall(b"N")
+                        packet = connection.recv(4096)
+                    startups.append(packet)
+                    if b"options" in packet:
+                        reply = _error_response("08P01", "unsupported startup parameter: options")
+                    else:
+                        reply = _error_response("28P01", 'password authentication failed for "u"')
+                    connection.sendall(reply)
+
+    threading.Thread(target=pooler, daemon=True).start()
+    try:
+        with pytest.raises(StoreError) as error:
+            read(f"postgresql://u:pw@127.0.0.1:{port}/crm")
+    finally:
+        listener.close()
+    assert error.value.finding_id == "db.auth_failed"
+    assert [b"default_transaction_read_only" in s for s in startups] == [True, False]
+
+
+def test_a_transaction_pooler_gets_no_session_settings():
+    from wa_doctor.store import through_transaction_pooler
+
+    assert through_transaction_pooler(
+        "postgresql://postgres.ref:pw@aws-0-eu.pooler.supabase.com:6543/db"
+    )
+    assert through_transaction_pooler("postgresql://u@db.example.com:6432/crm")
+    assert not through_transaction_pooler("postgresql://u@db.example.com:5432/crm")

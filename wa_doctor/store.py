@@ -11,11 +11,14 @@ Read-only is enforced three times over, so that no statement of ours or of the u
 * every statement goes through the extended query protocol, which runs exactly one statement,
   so ``COMMIT; DELETE …`` is refused by PostgreSQL instead of split and run.
 
-A pooler that refuses startup options (PgBouncer: "unsupported startup parameter") gets the last
-two only. The SQL is parameterised with identifiers quoted by psycopg, and no server-side
-prepared statements are used, so it works through Supabase's transaction pooler. Failures become
-:class:`~wa_doctor.errors.StoreError` carrying the matching ``db.*`` finding id, with the password
-scrubbed from every message.
+A transaction pooler (Supabase's port 6543, PgBouncer's 6432, or one that refuses startup options
+with "unsupported startup parameter") gets the last two only: it shares server sessions, and
+session settings must not reach another client through it.
+
+The SQL is parameterised with identifiers quoted by psycopg, and no server-side prepared
+statements are used, so it works through Supabase's transaction pooler. Failures become
+:class:`~wa_doctor.errors.StoreError` carrying the matching ``db.*`` finding id, with the
+password scrubbed from every message.
 """
 
 from __future__ import annotations
@@ -147,11 +150,27 @@ def _read_only_options(timeout_ms: int) -> str:
     )
 
 
+POOLER_PORTS = frozenset({"6543", "6432"})
+"""Supabase's transaction pooler and PgBouncer's usual port."""
+
+
+def through_transaction_pooler(url: str) -> bool:
+    """A transaction pooler shares server sessions between clients: session settings sent to
+    it could outlive this connection, so it gets none (the per-transaction guards hold)."""
+    try:
+        parts = conninfo_to_dict(url)
+    except Exception:
+        return False
+    return str(parts.get("port") or "") in POOLER_PORTS or "pooler" in str(parts.get("host"))
+
+
 def _connect(url: str, timeout: float) -> psycopg.Connection[Any]:
-    """Connect with the read-only startup options; without them only where a pooler refuses
-    them (the per-transaction guards then still hold)."""
+    """Connect with the read-only startup options, except through a transaction pooler or
+    where a pooler refuses them (the per-transaction guards then still hold)."""
     timeout_ms = max(1, int(timeout * 1000))
     common = {"connect_timeout": max(2, int(timeout)), "prepare_threshold": None}
+    if through_transaction_pooler(url):
+        return psycopg.connect(url, **common)
     try:
         return psycopg.connect(url, options=_read_only_options(timeout_ms), **common)
     except psycopg.OperationalError as exc:
