@@ -32,7 +32,8 @@ DIAGNOSTICS = REPO / "diagnostics"
 PASSWORD_ROLE = "wa_doctor_pw"
 READER_ROLE = "wa_doctor_reader"
 """The least-privilege role the README recommends: SELECT on the credential table, nothing else."""
-READER_PASSWORD = "reader-" + secrets.token_hex(8)
+READER_PASSWORD = "wa-doctor-reader-test-password"
+"""Fixed: parallel test workers sharing one TEST_DATABASE_URL set the same password."""
 CONFIG_VARIABLES = (
     "WHATSAPP_ACCESS_TOKEN",
     "WHATSAPP_PHONE_NUMBER_ID",
@@ -150,6 +151,14 @@ def server_uses_socket(url: str) -> bool:
 
 
 # -- running the suite --------------------------------------------------------------------------
+UNUSED_PLUGINS = tuple(
+    arg
+    for name in ("hypothesispytest", "anyio", "xdist", "benchmark")
+    for arg in ("-p", f"no:{name}")
+)
+"""Test-only plugins the suite's own runs never use: loading them costs each run ~1 s cold."""
+
+
 @dataclass
 class SuiteRun:
     """What one ``pytest diagnostics/`` run left behind."""
@@ -264,6 +273,7 @@ def suite_runner(base: Path):
             str(diagnostics),
             "-p",
             "no:cacheprovider",
+            *UNUSED_PLUGINS,
             "--wa-report-dir",
             str(directory / "reports"),
             f"--junitxml={directory / 'reports' / 'junit.xml'}",

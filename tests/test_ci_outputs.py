@@ -73,3 +73,8 @@ def test_json_junit_terminal_and_html_agree(run_suite, graph_simulator):
     assert from_junit == from_json
     assert from_terminal == from_json
     assert from_html == from_json
+
+
+def test_ci_runs_exactly_the_readmes_test_command():
+    command = (REPO / ".ci" / "run").read_text("utf-8").strip().splitlines()[-1]
+    assert f"```bash\n{command}\n```" in README
