@@ -43,9 +43,9 @@ def assert_reported(run, finding_id: str, remedy_text: str | None = None) -> dic
 
 
 def _html_text(text: str) -> str:
-    from html import escape
+    from wa_doctor.markup import inline
 
-    return escape(text)
+    return inline(text)
 
 
 def _all_remedy_text(remedy: dict) -> str:
@@ -306,7 +306,7 @@ def test_a_broken_diagnostics_file_fails_the_run_and_is_reported(run_suite, tmp_
     assert entry["outcome"] == "failed"
     assert entry["finding"] == "doctor.internal_error"
     assert "no_such_module_xyz" in entry["message"]
-    assert "No se encontraron problemas" not in run.stdout
+    assert "Sin problemas" not in run.stdout
 
 
 def test_failures_stored_by_the_crm_are_grouped_by_code_with_remedies(run_suite, crm_database):

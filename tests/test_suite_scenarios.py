@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from html import escape
 
 import pytest
 
 from conftest import simulator_env
 from wa_doctor.catalog import load
 from wa_doctor.findings import Severity
+from wa_doctor.markup import inline
 from wa_doctor.simulator import SCENARIOS
 
 CATALOG = load()
@@ -32,7 +32,7 @@ def test_each_scenario_reports_its_finding(run_suite, graph_simulator, name):
     assert run.exit_code == (1 if severity is Severity.ERROR else 0), run.stdout
     remedy = entry["remedy"]
     first = remedy["steps"][0] if remedy["steps"] else remedy["procedures"][0]["steps"][0]
-    assert escape(first) in run.html
+    assert inline(first) in run.html
     failed = set(run.findings("failed"))
     assert failed <= {expected}, f"one root cause, one failure: {failed}"
 

@@ -49,9 +49,19 @@ class Procedure:
     title: str
     steps: tuple[str, ...]
     sql: str | None = None
+    command: str | None = None
+    """A shell command to copy (``wa-doctor renew-token …``), shown as a block like SQL."""
+    folded: bool = False
+    """An alternative (the hand-written SQL): folded away in the HTML report."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "steps": list(self.steps), "sql": self.sql}
+        return {
+            "title": self.title,
+            "steps": list(self.steps),
+            "sql": self.sql,
+            "command": self.command,
+            "folded": self.folded,
+        }
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,7 @@ class Catalog:
         self._procedures: Mapping[str, Mapping[str, Any]] = data.get("procedures", {})
         self._terms: Mapping[str, Mapping[str, str]] = data.get("terms", {})
         self._labels: Mapping[str, Mapping[str, str]] = data.get("labels", {})
+        self._checks: Mapping[str, Mapping[str, str]] = data.get("checks", {})
         self.api_versions: tuple[ApiVersion, ...] = tuple(
             ApiVersion(name, spec["released"], spec.get("available_until"))
             for name, spec in data.get("api_versions", {}).items()
@@ -159,6 +170,13 @@ class Catalog:
         """A fixed word of the interface (column names, headings) in ``lang``."""
         return self._labels.get(lang, {}).get(key) or self._labels[DEFAULT_LANGUAGE].get(key, key)
 
+    def check_title(self, check_id: str, lang: str) -> str:
+        """What a check looks at, in words (its id when the catalog has no title for it)."""
+        return self._checks.get(lang, {}).get(check_id) or check_id
+
+    def has_check_title(self, check_id: str, lang: str) -> bool:
+        return check_id in self._checks.get(lang, {})
+
     def term(self, key: str, lang: str) -> str:
         return self._terms.get(lang, {}).get(key) or key
 
@@ -194,11 +212,14 @@ class Catalog:
     def _procedure(self, name: str, lang: str, values: Mapping[str, Any]) -> Procedure:
         spec = self._procedures[name]
         text = self._text(spec, lang)
-        sql = spec.get("sql")
+        sql = text.get("sql", spec.get("sql"))  # a language may have its own (placeholders)
+        command = spec.get("command")
         return Procedure(
             title=fill(text["title"], values),
             steps=tuple(fill(step, values) for step in text.get("steps", [])),
             sql=fill(sql, values).strip() if sql else None,
+            command=fill(command, values).strip() if command else None,
+            folded=bool(spec.get("folded", False)),
         )
 
     def _entry(self, finding_id: str) -> Mapping[str, Any]:

@@ -164,6 +164,11 @@ class Doctor:
             phone_number_id=credential.phone_number_id or "—",
             waba_id=credential.business_account_id or "—",
         )
+        values["renew_args"] = (
+            f"--credential {credential.label} --env-file .env.local"
+            if credential.from_database
+            else "--env-file .env.local"
+        )
         if credential.from_database:
             row = _sql_text(credential.row_id)
             values["row_filter"] = f"{self.spec.columns['id']} = {row}"
@@ -192,6 +197,7 @@ def base_context(spec: TableSpec, catalog: catalog_module.Catalog, lang: str) ->
         **spec.context(),
         "credential": "—",
         "fbtrace_id": "—",
+        "renew_args": "--env-file .env.local",
         "row_label": catalog.label("row_label_any", lang).format(**spec.context()),
         "row_filter": (
             f"{spec.columns['canal_tipo']} = 'whatsapp' AND {spec.columns['activo']} = true"

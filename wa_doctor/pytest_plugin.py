@@ -19,6 +19,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Generator
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +29,12 @@ from . import __version__, simulator
 from .config import SETTINGS, load_config, secret_candidates
 from .doctor import Doctor
 from .errors import ConfigError, DoctorError
+from .files import write_atomically
 from .findings import Outcome
+from .html_page import HtmlPage, check_cell, remedy_cell, result_cell, row_html
 from .prefetch import Prefetcher
 from .redaction import RedactingLogRecordFactory, Redactor
-from .report import CheckRecord, Report, remedy_cell, remedy_html
+from .report import CheckRecord, Report
 from .runner import CheckResult, internal_error, run_check
 
 DOCTOR_KEY = pytest.StashKey[Doctor]()
@@ -84,9 +87,10 @@ def activate(config: pytest.Config) -> None:
         if not config.getoption("htmlpath", None):
             config.option.htmlpath = str(report_dir / "report.html")
         config.option.self_contained_html = True
-        config.pluginmanager.register(HtmlHooks(doctor), "wa-doctor-html")
     plugin = DoctorPlugin(doctor, report_dir / "report.json", server)
     config.pluginmanager.register(plugin, "wa-doctor")
+    if config.pluginmanager.hasplugin("html"):
+        config.pluginmanager.register(HtmlHooks(doctor, plugin.report), "wa-doctor-html")
 
 
 def _scrub_debug_log_at_exit(config: pytest.Config, redactor: Redactor) -> None:
@@ -240,7 +244,7 @@ class DoctorPlugin:
                 properties = [("finding", primary.id), ("remedy", primary.title)]
                 item.user_properties.extend(properties)
                 report.user_properties.extend(properties)
-                _attach_html_extra(report, remedy_html(primary))
+            _attach_html_extra(report, row_html(self.report, record))
         return report
 
     def _record(self, item: pytest.Item, report: Any, call: pytest.CallInfo[None]) -> CheckRecord:
@@ -312,30 +316,60 @@ class DoctorPlugin:
 
 
 class HtmlHooks:
-    """pytest-html hooks: title, the Remedy column and the static diagnosis summary."""
+    """pytest-html hooks: the table in the doctor's words, and the doctor's header on the page.
 
-    def __init__(self, doctor: Doctor) -> None:
+    The header is put in once pytest-html has written the file (see :mod:`.html_page`)."""
+
+    def __init__(self, doctor: Doctor, report: Report) -> None:
         self.doctor = doctor
+        self.report = report
 
-    def _report(self, config: pytest.Config) -> Report:
-        plugin = config.pluginmanager.get_plugin("wa-doctor")
-        return plugin.report
+    def _label(self, key: str) -> str:
+        return self.doctor.catalog.label(key, self.doctor.lang)
 
     def pytest_html_report_title(self, report: Any) -> None:
-        report.title = self.doctor.catalog.label("report_title", self.doctor.lang)
+        report.title = self._label("report_title")
 
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
-        cells.insert(2, f"<th>{self.doctor.catalog.label('remedy', self.doctor.lang)}</th>")
+        words = {
+            ">Result<": "col_result",
+            ">Test<": "col_check",
+            ">Duration<": "col_duration",
+            ">Links<": "col_links",
+        }
+        for n, cell in enumerate(cells):
+            for old, key in words.items():
+                if old in cell:
+                    cells[n] = cell.replace(old, f">{escape(self._label(key))}<")
+        cells.insert(2, f'<th class="col-remedy">{escape(self._label("remedy"))}</th>')
 
     def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
         record = getattr(report, "wa_record", None)
+        if record is not None:
+            cells[0] = result_cell(self.report, record, cells[0])
+            cells[1] = check_cell(self.report, record, report.nodeid)
         cells.insert(2, remedy_cell(record))
 
+    def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
+        """The expanded row shows the doctor's sentence (an extra), not pytest's raw log: a
+        skip's tuple with the install path, or 'No log output captured.'."""
+        if getattr(report, "wa_record", None) is not None:
+            data.clear()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, Any, Any]:
+        """After pytest-html has written the page (its hook is trylast), make it the doctor's."""
+        result = yield
+        self._finish_page(session)
+        return result
+
     @_guarded
-    def pytest_html_results_summary(
-        self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
-    ) -> None:
-        prefix.append(self._report(session.config).summary_html())
+    def _finish_page(self, session: pytest.Session) -> None:
+        path = session.config.getoption("htmlpath", None)
+        if not path or not Path(path).is_file():
+            return
+        page = HtmlPage(self.report, int(session.exitstatus))
+        write_atomically(Path(path), page.finish(Path(path).read_text("utf-8")))
 
 
 def _skip_reason(report: Any) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -102,9 +101,7 @@ class Report:
         counts = self.counts()
         lines: list[tuple[str, str | None]] = [
             (
-                label("problems_found").format(**counts)
-                if self.problems()
-                else label("no_problems"),
+                self.result_line(),
                 "red" if counts["failed"] else ("yellow" if counts["warnings"] else "green"),
             )
         ]
@@ -146,86 +143,19 @@ class Report:
         text = self.doctor.redactor(json.dumps(self.to_json(), ensure_ascii=False, indent=2))
         write_atomically(path, text + "\n")
 
-    # -- HTML -------------------------------------------------------------------------------
     def label(self, key: str) -> str:
         return self.doctor.catalog.label(key, self.doctor.lang)
 
-    def summary_html(self) -> str:
-        """The static diagnosis block at the top of the HTML report."""
+    def result_line(self) -> str:
+        """'✗ 2 problemas, 1 advertencia' / '! 1 warning' / '✓ No problems'."""
         counts = self.counts()
-        problems = self.problems()
-        headline = (
-            self.label("problems_found").format(**counts) if problems else self.label("no_problems")
-        )
-        rows = "".join(
-            f"<tr><td>{escape(c.label)}</td><td>{escape(c.source)}</td>"
-            f"<td><code>{escape(c.token_preview)}</code> ({escape(c.token_source)})</td>"
-            f"<td>{escape(c.phone_number_id or '—')}</td></tr>"
-            for c in self.doctor.credentials
-        )
-        credentials = (
-            f"<table class='wa-credentials'><tr><th>{escape(self.label('credential'))}</th>"
-            f"<th>{escape(self.label('source'))}</th><th>{escape(self.label('token'))}</th>"
-            f"<th>{escape(self.label('phone_number_id'))}</th></tr>{rows}</table>"
-        )
-        sections = "".join(self._problem_html(record) for record in self.highlights())
-        return (
-            f"<style>{_CSS}</style><div class='wa-diagnosis' id='wa-diagnosis'>"
-            f"<h2>{escape(self.label('diagnosis'))}</h2>"
-            f"<p class='wa-headline'>{escape(headline)}</p>{credentials}{sections}</div>"
-        )
-
-    def _problem_html(self, record: CheckRecord) -> str:
-        primary = record.result.primary if record.result else None
-        if primary is None:
-            return ""
-        kind = primary.severity.value
-        who = f"{record.credential} · " if record.credential else ""
-        return (
-            f"<section class='wa-finding wa-{kind}' data-finding='{escape(primary.id)}'>"
-            f"<h3>{escape(who)}{escape(primary.title)} <code>{escape(primary.id)}</code> "
-            f"<span class='wa-badge'>{escape(self.label(kind))}</span></h3>"
-            f"<p>{escape(primary.message)}</p>{remedy_html(primary)}</section>"
-        )
-
-
-def remedy_cell(record: CheckRecord | None) -> str:
-    """The Remedy column of the results table: title and first step, or an empty cell.
-
-    pytest-html needs exactly one cell per header, so every row gets one, even collect errors.
-    """
-    primary = record.result.primary if record and record.result else None
-    text = f"{primary.title}: {primary.first_step}" if primary else ""
-    return f'<td class="col-remedy">{escape(text)}</td>'
-
-
-def remedy_html(remedy: Any) -> str:
-    """Steps, procedures (with their SQL) and links of one remedy, as static HTML."""
-    steps = "".join(f"<li>{escape(step)}</li>" for step in remedy.steps)
-    parts = [f"<ol class='wa-steps'>{steps}</ol>" if steps else ""]
-    for procedure in remedy.procedures:
-        items = "".join(f"<li>{escape(step)}</li>" for step in procedure.steps)
-        sql = f"<pre class='wa-sql'>{escape(procedure.sql)}</pre>" if procedure.sql else ""
-        parts.append(f"<h4>{escape(procedure.title)}</h4><ol>{items}</ol>{sql}")
-    if remedy.links:
-        links = "".join(f"<li><a href='{escape(u)}'>{escape(u)}</a></li>" for u in remedy.links)
-        parts.append(f"<ul class='wa-links'>{links}</ul>")
-    return "".join(parts)
-
-
-_CSS = """
-.wa-diagnosis{font-family:sans-serif;margin:1em 0;padding:1em;
-  border:1px solid #ccc;border-radius:6px}
-.wa-headline{font-weight:bold;font-size:1.1em}
-.wa-credentials{border-collapse:collapse;margin:.5em 0}
-.wa-credentials td,.wa-credentials th{border:1px solid #ddd;padding:.25em .6em;text-align:left}
-.wa-finding{border-left:6px solid #c0392b;padding:.3em 1em;margin:1em 0;background:#fdf3f2}
-.wa-finding.wa-warning{border-left-color:#e67e22;background:#fef7ef}
-.wa-finding.wa-info{border-left-color:#2980b9;background:#f1f7fc}
-.wa-finding h3{margin:.3em 0;font-size:1.05em}
-.wa-badge{font-size:.8em;text-transform:uppercase;color:#555}
-.wa-sql{background:#272822;color:#f8f8f2;padding:.6em;white-space:pre-wrap}
-td.col-remedy{max-width:40em}
-@media print{.controls,.summary__reload,p.filter{display:none}
-.wa-finding{break-inside:avoid}}
-"""
+        parts = [
+            self.label(f"{kind}_{'one' if n == 1 else 'other'}").format(n=n)
+            for kind, n in (("problem", counts["failed"]), ("warning", counts["warnings"]))
+            if n
+        ]
+        if counts["failed"]:
+            return self.label("result_problems").format(parts=", ".join(parts))
+        if counts["warnings"]:
+            return self.label("result_warnings").format(parts=", ".join(parts))
+        return self.label("result_ok")

@@ -1,0 +1,521 @@
+"""``report.html`` as a CRM admin reads it: the problem first, on one screen, without JavaScript.
+
+pytest-html stays the page people know (its results table, filters and expandable rows), but the
+doctor owns what is read first. Once pytest-html has written the file, :meth:`HtmlPage.finish`
+puts a static header at the top of the body: the result in one line, when and against what it
+ran, one status line per credential (flutter-doctor style), what to fix (errors first, each
+finding once with the credentials it concerns, each shared procedure printed once) and what was
+not checked and why. It also sets the language, the title, a viewport for phones and a
+stylesheet over pytest-html's (readable contrast and size, print layout), folds the pytest
+environment table away and translates pytest-html's own words.
+
+Everything inserted is built from records whose texts were already redacted, and escaped here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+
+from . import __version__
+from .catalog import Procedure, Remedy
+from .findings import Outcome, Severity
+from .markup import inline
+from .report import CheckRecord, Report
+
+_MARK = {Outcome.FAILED: "✗", Outcome.WARNING: "!", Outcome.PASSED: "✓", Outcome.SKIPPED: "–"}
+_SEVERITY_CLASS = {Outcome.FAILED: "wa-error", Outcome.WARNING: "wa-warning"}
+
+
+def anchor(finding_id: str) -> str:
+    """The id of a finding's section, for links from the status lines and the table."""
+    return "wa-" + re.sub(r"[^a-z0-9_-]", "-", finding_id.lower())
+
+
+def outcome_word(report: Report, outcome: Outcome) -> str:
+    return report.label(f"outcome_{outcome.value}")
+
+
+@dataclass
+class _Printed:
+    """Procedures already explained on this page: a shared one is explained once; later it is a
+    one-line reference, with only what differs (a credential's own command or SQL)."""
+
+    anchors: dict[tuple[str, tuple[str, ...]], str] = field(default_factory=dict)
+    blocks: set[str] = field(default_factory=set)
+
+    def procedure(self, report: Report, procedure: Procedure) -> str:
+        key = (procedure.title, procedure.steps)
+        fresh = [t for t in (procedure.command, procedure.sql) if t and t not in self.blocks]
+        self.blocks.update(fresh)
+        if key in self.anchors:
+            return (
+                f"<p class='wa-ref'><b>{inline(procedure.title)}</b> → "
+                f"<a href='#{self.anchors[key]}'>{escape(report.label('see_above'))}</a></p>"
+                + "".join(code_block(report, text) for text in fresh)
+            )
+        name = f"wa-procedure-{len(self.anchors) + 1}"
+        self.anchors[key] = name
+        steps = "".join(f"<li>{inline(step)}</li>" for step in procedure.steps)
+        body = f"<ol>{steps}</ol>" + "".join(code_block(report, text) for text in fresh)
+        if procedure.folded:
+            return (
+                f"<details class='wa-alternative' id='{name}'><summary>"
+                f"{inline(procedure.title)}</summary>{body}</details>"
+            )
+        return f"<h4 id='{name}'>{inline(procedure.title)}</h4>{body}"
+
+
+def code_block(report: Report, text: str) -> str:
+    """A block that is easy to select; its copy button appears only where JavaScript runs."""
+    return (
+        f"<div class='wa-code'><button type='button' class='wa-copy' hidden>"
+        f"{escape(report.label('copy'))}</button><pre><code>{escape(text)}</code></pre></div>"
+    )
+
+
+@dataclass
+class _Group:
+    """One finding as the page shows it: the records (credentials) that share its remedy."""
+
+    remedy: Remedy
+    records: list[CheckRecord]
+
+
+def steps_html(report: Report, group: _Group, printed: _Printed) -> str:
+    """The group's steps, then each procedure: once when the credentials share it, else its
+    title and steps once with each credential's own SQL or command (a row's UPDATE)."""
+    remedy = group.remedy
+    steps = "".join(f"<li>{inline(step)}</li>" for step in remedy.steps)
+    parts = [f"<ol class='wa-steps'>{steps}</ol>" if steps else ""]
+    for n, procedure in enumerate(remedy.procedures):
+        variants = {r.credential: r.result.primary.procedures[n] for r in group.records}  # type: ignore[union-attr]
+        if len(set(variants.values())) == 1:
+            parts.append(printed.procedure(report, procedure))
+            continue
+        body = f"<ol>{''.join(f'<li>{inline(s)}</li>' for s in procedure.steps)}</ol>"
+        for credential, own in variants.items():
+            blocks = "".join(code_block(report, t) for t in (own.command, own.sql) if t)
+            body += f"<p class='wa-for'>{escape(credential or '')}</p>{blocks}"
+        title = inline(procedure.title)
+        parts.append(
+            f"<details class='wa-alternative'><summary>{title}</summary>{body}</details>"
+            if procedure.folded
+            else f"<h4>{title}</h4>{body}"
+        )
+    if remedy.links:
+        links = "".join(f"<li>{inline(url)}</li>" for url in remedy.links)
+        parts.append(f"<ul class='wa-links'>{links}</ul>")
+    return "".join(parts)
+
+
+class HtmlPage:
+    """The doctor's part of ``report.html`` for one finished run."""
+
+    def __init__(self, report: Report, exit_status: int, now: datetime | None = None) -> None:
+        self.report = report
+        self.exit_status = exit_status
+        self.now = (now or datetime.now()).astimezone()
+
+    @property
+    def lang(self) -> str:
+        return self.report.doctor.lang
+
+    def label(self, key: str) -> str:
+        return self.report.label(key)
+
+    def result_line(self) -> str:
+        return self.report.result_line()
+
+    def title(self) -> str:
+        return f"{self.result_line()} · {self.label('report_title')}"
+
+    # -- the header -----------------------------------------------------------------------
+    def header(self) -> str:
+        counts = self.report.counts()
+        state = "wa-bad" if counts["failed"] else ("wa-warn" if counts["warnings"] else "wa-good")
+        config = self.report.doctor.config
+        meta = " · ".join(
+            escape(part)
+            for part in (
+                f"{self.label('generated')} {self.now:%Y-%m-%d %H:%M:%S %Z (UTC%z)}",
+                f"wa-doctor {__version__}",
+                f"Graph API {self.report.doctor.redactor(str(config.graph_url))} "
+                f"{config.api_version}",
+                self.label("language_name"),
+                f"{self.label('exit_status')} {self.exit_status}",
+            )
+        )
+        return (
+            f"<header id='wa-header' class='wa-page'>"
+            f"<h1>{escape(self.label('report_title'))}</h1>"
+            f"<p class='wa-result {state}' id='wa-result'>{escape(self.result_line())}</p>"
+            f"<p class='wa-meta'>{meta}</p>"
+            f"{self._status_lines()}{self._findings()}{self._not_checked()}"
+            f"{self._credentials_table()}</header>"
+        )
+
+    def _status_lines(self) -> str:
+        """One line per credential (and one for the checks of no credential): its worst
+        finding and the first thing to do, linked to the remedy."""
+        groups: list[tuple[str, list[CheckRecord]]] = []
+        general = [r for r in self.report.records if r.credential is None]
+        if any(r.outcome in (Outcome.FAILED, Outcome.WARNING) for r in general):
+            groups.append((self.label("general"), general))
+        for credential in self.report.doctor.credentials:
+            mine = [r for r in self.report.records if r.credential == credential.label]
+            groups.append((credential.label, mine))
+        items = "".join(self._status_line(name, records) for name, records in groups)
+        return (
+            f"<section class='wa-status'><h2>{escape(self.label('credentials_heading'))}</h2>"
+            f"<ul>{items}</ul></section>"
+        )
+
+    def _status_line(self, name: str, records: list[CheckRecord]) -> str:
+        worst = next(
+            (
+                r
+                for outcome in (Outcome.FAILED, Outcome.WARNING)
+                for r in records
+                if r.outcome is outcome and r.result and r.result.primary
+            ),
+            None,
+        )
+        if worst is None:
+            ran = sum(1 for r in records if r.outcome is not Outcome.SKIPPED)
+            count = self._checks(ran)
+            return (
+                f"<li class='wa-ok'><span class='wa-mark'>✓</span> <b>{escape(name)}</b> · "
+                f"{escape(self.label('all_passed'))} ({escape(count)})</li>"
+            )
+        primary = worst.result.primary if worst.result else None
+        assert primary is not None
+        return (
+            f"<li class='{_SEVERITY_CLASS[worst.outcome]}'>"
+            f"<span class='wa-mark'>{_MARK[worst.outcome]}</span> <b>{escape(name)}</b> · "
+            f"<a href='#{anchor(primary.id)}'>{escape(primary.title)}</a> "
+            f"<code>{escape(primary.id)}</code> · {escape(self.label('first_action'))}: "
+            f"{inline(primary.first_step)}</li>"
+        )
+
+    def _checks(self, n: int) -> str:
+        return self.label(f"checks_count_{'one' if n == 1 else 'other'}").format(n=n)
+
+    def groups(self) -> list[_Group]:
+        """Findings to fix, errors first, then warnings and facts; one group per finding whose
+        remedy is the same for several credentials."""
+        records = [r for r in self.report.highlights() if r.result and r.result.primary]
+        order = list(Severity)
+        records.sort(key=lambda r: order.index(r.result.primary.severity))  # type: ignore[union-attr]
+        groups: dict[tuple[object, ...], _Group] = {}
+        for record in records:
+            remedy = record.result.primary  # type: ignore[union-attr]
+            key = (remedy.id, remedy.steps, tuple(p.title for p in remedy.procedures))
+            groups.setdefault(key, _Group(remedy, [])).records.append(record)
+        return list(groups.values())
+
+    def _findings(self) -> str:
+        groups = self.groups()
+        if not groups:
+            return ""
+        printed = _Printed()
+        seen_anchors: set[str] = set()
+        sections = []
+        for group in groups:
+            remedy = group.remedy
+            kind = remedy.severity.value
+            name = anchor(remedy.id)
+            id_attr = f" id='{name}'" if name not in seen_anchors else ""
+            seen_anchors.add(name)
+            who = [r.credential for r in group.records if r.credential]
+            concerns = (
+                f"<p class='wa-concerns'>{escape(self.label('concerns'))}: "
+                f"{escape(', '.join(dict.fromkeys(who)))}</p>"
+                if who
+                else ""
+            )
+            messages = list(dict.fromkeys(r.result.primary.message for r in group.records))  # type: ignore[union-attr]
+            text = (
+                f"<p>{inline(messages[0])}</p>"
+                if len(messages) == 1
+                else "<ul>" + "".join(f"<li>{inline(m)}</li>" for m in messages) + "</ul>"
+            )
+            sections.append(
+                f"<section class='wa-finding wa-{kind}'{id_attr} "
+                f"data-finding='{escape(remedy.id)}'>"
+                f"<h3>{escape(remedy.title)} <code>{escape(remedy.id)}</code> "
+                f"<span class='wa-badge'>{escape(self.label(kind))}</span></h3>"
+                f"{concerns}{text}{steps_html(self.report, group, printed)}</section>"
+            )
+        return (
+            f"<section class='wa-findings' id='wa-diagnosis'>"
+            f"<h2>{escape(self.label('problems_heading'))}</h2>{''.join(sections)}</section>"
+        )
+
+    def _not_checked(self) -> str:
+        """Skipped checks grouped by their reason: what was not looked at, and why."""
+        by_reason: dict[str, list[CheckRecord]] = {}
+        for record in self.report.records:
+            if record.outcome is Outcome.SKIPPED:
+                by_reason.setdefault(record.message, []).append(record)
+        if not by_reason:
+            return ""
+        catalog = self.report.doctor.catalog
+
+        def titles(records: list[CheckRecord]) -> str:
+            names = dict.fromkeys(catalog.check_title(r.check_id, self.lang) for r in records)
+            return escape(", ".join(names))
+
+        items = "".join(
+            f"<li><b>{inline(reason)}</b> — {escape(self._checks(len(records)))}: "
+            f"{titles(records)}</li>"
+            for reason, records in by_reason.items()
+        )
+        return (
+            f"<section class='wa-not-checked'><h2>{escape(self.label('not_checked'))}</h2>"
+            f"<ul>{items}</ul></section>"
+        )
+
+    def _credentials_table(self) -> str:
+        rows = "".join(
+            f"<tr><td>{escape(c.label)}</td><td>{escape(c.source)}</td>"
+            f"<td><code>{escape(c.token_preview)}</code> ({escape(c.token_source)})</td>"
+            f"<td>{escape(c.phone_number_id or '—')}</td></tr>"
+            for c in self.report.doctor.credentials
+        )
+        heads = "".join(
+            f"<th>{escape(self.label(key))}</th>"
+            for key in ("credential", "source", "token", "phone_number_id")
+        )
+        return (
+            f"<details class='wa-credentials'><summary>{escape(self.label('credentials_heading'))}"
+            f" ({len(self.report.doctor.credentials)})</summary><div class='wa-scroll'>"
+            f"<table><tr>{heads}</tr>{rows}</table></div></details>"
+        )
+
+    # -- the whole page -------------------------------------------------------------------
+    def finish(self, html: str) -> str:
+        """pytest-html's page with the doctor's header, styles, language and words."""
+        html = re.sub(r"<html[^>]*>", f'<html lang="{self.lang}">', html, count=1)
+        html = re.sub(
+            r"<title[^>]*>.*?</title>",
+            f'<title id="head-title">{escape(self.title())}</title>',
+            html,
+            count=1,
+            flags=re.S,
+        )
+        head = (
+            '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
+            f"<style id='wa-style'>{CSS}</style>"
+        )
+        html = html.replace("</head>", head + "</head>", 1)
+        html = re.sub(r"<body[^>]*>", lambda m: m.group(0) + self.header(), html, count=1)
+        html = html.replace("</body>", f"<script>{COPY_SCRIPT}</script></body>", 1)
+        for old, new in self._words():
+            html = html.replace(old, new)
+        html = self._fold_results(html)
+        return self._filters(html)
+
+    def _fold_results(self, html: str) -> str:
+        """pytest-html's filters and results table, folded under one line: the header above
+        already says what each check found; the table is there for whoever wants every row."""
+        total = len(self.report.records)
+        opening = (
+            f"<details class='wa-results' id='wa-results'><summary>"
+            f"{escape(self.label('results_heading'))} ({total})</summary>"
+        )
+        if '<div class="summary">' not in html or "<footer>" not in html:
+            return html
+        html = html.replace('<div class="summary">', opening + '<div class="summary">', 1)
+        return re.sub(r"(</table>\s*)(<footer>)", r"\1</details>\2", html, count=1)
+
+    def _words(self) -> Iterable[tuple[str, str]]:
+        label = self.label
+        return (
+            (
+                '<div id="environment-header">',
+                f"<details class='wa-environment'><summary>{escape(label('pytest_environment'))}"
+                '</summary><div id="environment-header">',
+            ),
+            ('<table id="environment"></table>', '<table id="environment"></table></details>'),
+            ("<h2>Summary</h2>", f"<h2>{escape(label('results_heading'))}</h2>"),
+            ("(Un)check the boxes to filter the results.", escape(label("filter_hint"))),
+            (">Show all details<", f">{escape(label('show_all'))}<"),
+            (">Hide all details<", f">{escape(label('hide_all'))}<"),
+            ("No results found. Check the filters.", escape(label("no_results"))),
+        )
+
+    def _filters(self, html: str) -> str:
+        """The filter boxes' counts in the doctor's words; warnings counted apart (pytest
+        counts a check with a warning as passed)."""
+        counts = self.report.counts()
+        words = {
+            "failed": outcome_word(self.report, Outcome.FAILED),
+            "skipped": outcome_word(self.report, Outcome.SKIPPED),
+            "error": self.label("outcome_error"),
+        }
+
+        def span(match: re.Match[str]) -> str:
+            kind, number, comma = match.group(1), match.group(2), match.group(3)
+            if kind == "passed":
+                passed = outcome_word(self.report, Outcome.PASSED)
+                warned = outcome_word(self.report, Outcome.WARNING)
+                return (
+                    f'<span class="passed">{counts["passed"]} {escape(passed)}, '
+                    f"{counts['warnings']} {escape(warned)}{comma}</span>"
+                )
+            if kind in words:
+                return f'<span class="{kind}">{number} {escape(words[kind])}{comma}</span>'
+            return match.group(0)
+
+        html = re.sub(r'<span class="(\w+)">(\d+) [^<]*?(,?)</span>', span, html)
+        ran = len([r for r in self.report.records if r.outcome is not Outcome.SKIPPED])
+        return re.sub(
+            r'<p class="run-count">\d+ tests? took ([^<]*)\.</p>',
+            lambda m: (
+                f'<p class="run-count">'
+                f"{escape(self.label('run_count').format(n=ran, duration=m.group(1)))}</p>"
+            ),
+            html,
+        )
+
+
+COPY_SCRIPT = """
+document.querySelectorAll('.wa-copy').forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener('click', function () {
+    var text = button.parentElement.querySelector('code').textContent;
+    navigator.clipboard.writeText(text).then(function () {
+      button.textContent = button.dataset.done || '✓';
+    });
+  });
+});
+"""
+
+CSS = """
+html,body{background:#fff}
+body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f1f1f;
+  min-width:0;max-width:76rem;margin:0 auto;padding:0 1rem;overflow-wrap:anywhere}
+h1#title,h1#title+p{display:none}
+a{color:#0b57d0}
+code{font:.92em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f3f4;
+  padding:.05em .3em;border-radius:3px;color:#1f1f1f}
+.wa-page h1{font-size:1.6rem;margin:.6em 0 .2em}
+.wa-page h2{font-size:1.2rem;margin:1.2em 0 .4em}
+.wa-result{font-size:1.35rem;font-weight:700;margin:.2em 0}
+.wa-result.wa-bad{color:#a50e0e}.wa-result.wa-warn{color:#8a4b00}.wa-result.wa-good{color:#0d652d}
+.wa-meta{color:#3c4043;font-size:.9rem;margin:.2em 0 1em}
+.wa-status ul,.wa-not-checked ul{list-style:none;padding:0;margin:0}
+.wa-status li,.wa-not-checked li{padding:.3em .5em;border-bottom:1px solid #e0e0e0}
+.wa-status .wa-mark{display:inline-block;width:1.2em;font-weight:700}
+.wa-status .wa-error .wa-mark{color:#a50e0e}.wa-status .wa-warning .wa-mark{color:#8a4b00}
+.wa-status .wa-ok .wa-mark{color:#0d652d}
+.wa-finding{border-left:6px solid #c5221f;padding:.4em 1em;margin:1em 0;background:#fcefee;
+  color:#1f1f1f}
+.wa-finding.wa-warning{border-left-color:#b06000;background:#fef7e0}
+.wa-finding.wa-info{border-left-color:#1a73e8;background:#e8f0fe}
+.wa-finding h3{margin:.3em 0;font-size:1.1rem}
+.wa-finding h4{margin:.8em 0 .2em;font-size:1rem}
+.wa-finding li{margin:.15em 0}
+.wa-badge{font-size:.75rem;text-transform:uppercase;letter-spacing:.04em;color:#3c4043;
+  border:1px solid #80868b;border-radius:3px;padding:0 .3em;vertical-align:middle}
+.wa-concerns{font-weight:600;margin:.2em 0}
+.wa-code{position:relative;margin:.5em 0}
+.wa-code pre{background:#202124;color:#f8f9fa;padding:.7em;margin:0;white-space:pre-wrap;
+  overflow-wrap:anywhere;border-radius:4px;font-size:.9rem;user-select:all}
+.wa-code pre code{background:none;color:inherit;padding:0}
+.wa-copy{position:absolute;top:.3em;right:.3em;font-size:.8rem}
+.wa-ref{margin:.2em 0}
+.wa-for{margin:.6em 0 0;font-weight:600}
+details.wa-credentials,details.wa-environment{margin:1em 0}
+details summary{cursor:pointer;font-weight:600}
+details.wa-alternative{margin:.8em 0}
+.wa-scroll{overflow-x:auto}
+.wa-credentials table{border-collapse:collapse;margin:.5em 0}
+.wa-credentials td,.wa-credentials th{border:1px solid #dadce0;padding:.25em .6em;text-align:left}
+#environment td{color:#1f1f1f}
+.summary,#results-table{font-size:14px;color:#1f1f1f}
+#results-table{table-layout:fixed;width:100%}
+#results-table td,#results-table th{color:#1f1f1f;overflow-wrap:anywhere}
+.col-result{width:7.5em}.col-duration{width:5.5em}.col-links{width:4em}
+td.wa-result-cell{font-size:0}
+td.wa-result-cell::after{content:attr(data-label);font-size:14px}
+td.col-result.wa-warning-result{color:#8a4b00;font-weight:600}
+td.wa-check{font-size:12px;color:#3c4043}
+td.wa-check::before{content:attr(data-title);display:block;font-size:14px;font-weight:600;
+  color:#1f1f1f}
+.extra .wa-row{font-size:14px;color:#1f1f1f}
+.summary__data,.controls,.filters{flex-wrap:wrap}
+@media (max-width:600px){
+  body{padding:0 .5rem}
+  .col-duration,.col-links,th[data-column-type=duration],.col-links{display:none}
+  .col-remedy{display:none}
+  .col-result{width:6em}
+}
+@media print{
+  body{max-width:none;font-size:12pt}
+  .wa-copy,button,.controls,p.filter,.summary__reload,details.wa-environment,
+  .wa-credentials,#results-table .extras-row,.run-count{display:none!important}
+  .wa-finding h3,.wa-finding h4{break-after:avoid}
+  .wa-code,.wa-status li{break-inside:avoid}
+  a{color:#1f1f1f}
+}
+"""
+
+
+def result_cell(report: Report, record: CheckRecord | None, cell: str) -> str:
+    """The Result column in the doctor's words, a warning shown as a warning.
+
+    pytest-html reads the cell's text back as the row's result, which its filters and sorting
+    compare with 'Passed', 'Failed'…: so the text stays, and the stylesheet shows the word in
+    ``data-label`` in its place."""
+    if record is None:
+        return cell
+    outcome = re.search(r"<td[^>]*>(.*?)</td>", cell)
+    extra = " wa-warning-result" if record.outcome is Outcome.WARNING else ""
+    return (
+        f'<td class="col-result wa-result-cell{extra}" '
+        f'data-label="{escape(outcome_word(report, record.outcome))}">'
+        f"{outcome.group(1) if outcome else ''}</td>"
+    )
+
+
+def check_cell(report: Report, record: CheckRecord | None, nodeid: str) -> str:
+    """The check's title above its node id (the text stays the node id: pytest-html makes it
+    the row's id and sorts by it)."""
+    if record is None:
+        return f'<td class="col-testId">{escape(nodeid)}</td>'
+    title = report.doctor.catalog.check_title(record.check_id, report.doctor.lang)
+    return f'<td class="col-testId wa-check" data-title="{escape(title)}">{escape(nodeid)}</td>'
+
+
+def remedy_cell(record: CheckRecord | None) -> str:
+    """The Remedy column: the finding's title, linked to its remedy in the header.
+
+    pytest-html needs exactly one cell per header, so every row gets one, even collect errors.
+    """
+    primary = record.result.primary if record and record.result else None
+    if primary is None:
+        return '<td class="col-remedy"></td>'
+    return (
+        f'<td class="col-remedy"><a href="#{anchor(primary.id)}">{escape(primary.title)}</a></td>'
+    )
+
+
+def row_html(report: Report, record: CheckRecord) -> str:
+    """What an expanded row shows: the message or the reason, and a link to the remedy (the
+    remedy itself is printed once, in the header)."""
+    primary = record.result.primary if record.result else None
+    text = f"<p>{inline(record.message)}</p>" if record.message else ""
+    if primary is not None and primary.message and primary.message not in record.message:
+        text += f"<p>{inline(primary.message)}</p>"
+    link = (
+        f"<p><a href='#{anchor(primary.id)}'>{escape(report.label('see_finding'))}: "
+        f"{escape(primary.title)}</a></p>"
+        if primary is not None and record.outcome is not Outcome.PASSED
+        else ""
+    )
+    return f"<div class='wa-row'>{text}{link}</div>"
