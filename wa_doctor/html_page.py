@@ -352,17 +352,12 @@ class HtmlPage:
         """The filter boxes' counts in the doctor's words; warnings counted apart (pytest
         counts a check with a warning as passed)."""
         counts = self.report.counts()
-        words = {
-            "failed": outcome_word(self.report, Outcome.FAILED),
-            "skipped": outcome_word(self.report, Outcome.SKIPPED),
-            "error": self.label("outcome_error"),
-        }
+        words = {kind: self.label(f"filter_{kind}") for kind in ("failed", "skipped", "error")}
 
         def span(match: re.Match[str]) -> str:
             kind, number, comma = match.group(1), match.group(2), match.group(3)
             if kind == "passed":
-                passed = outcome_word(self.report, Outcome.PASSED)
-                warned = outcome_word(self.report, Outcome.WARNING)
+                passed, warned = self.label("filter_passed"), self.label("filter_warnings")
                 return (
                     f'<span class="passed">{counts["passed"]} {escape(passed)}, '
                     f"{counts['warnings']} {escape(warned)}{comma}</span>"
@@ -440,7 +435,14 @@ details.wa-alternative{margin:.8em 0}
 .summary,#results-table{font-size:14px;color:#1f1f1f}
 #results-table{table-layout:fixed;width:100%}
 #results-table td,#results-table th{color:#1f1f1f;overflow-wrap:anywhere}
-.col-result{width:7.5em}.col-duration{width:5.5em}.col-links{width:4em}
+th[data-column-type=result]{width:8em}th[data-column-type=duration]{width:6em}
+#results-table th:last-child{width:5em}th.col-remedy{width:30%}
+.logwrapper:not(:has(.log)){display:none}
+.summary__data h2{display:none}
+input[data-test-result=xfailed],input[data-test-result=xfailed]+span,
+input[data-test-result=xpassed],input[data-test-result=xpassed]+span,
+input[data-test-result=rerun],input[data-test-result=rerun]+span,
+input[data-test-result=retried],input[data-test-result=retried]+span{display:none}
 td.wa-result-cell{font-size:0}
 td.wa-result-cell::after{content:attr(data-label);font-size:14px}
 td.col-result.wa-warning-result{color:#8a4b00;font-weight:600}
@@ -451,9 +453,10 @@ td.wa-check::before{content:attr(data-title);display:block;font-size:14px;font-w
 .summary__data,.controls,.filters{flex-wrap:wrap}
 @media (max-width:600px){
   body{padding:0 .5rem}
-  .col-duration,.col-links,th[data-column-type=duration],.col-links{display:none}
+  .col-duration,.col-links,th[data-column-type=duration],#results-table th:last-child,
   .col-remedy{display:none}
-  .col-result{width:6em}
+  #results-table{table-layout:auto}
+  th[data-column-type=result]{width:6.5em}
 }
 @media print{
   body{max-width:none;font-size:12pt}
