@@ -65,15 +65,51 @@ def test_json_junit_terminal_and_html_agree(run_suite, graph_simulator):
         if prop.get("name") == "finding"
     ]
     summary = run.stdout.split("WhatsApp Cloud API doctor", 1)[1]
-    from_terminal = re.findall(r"\[[✗!]\] \S+ — .*\(([a-z_]+\.[a-z_0-9]+)\)", summary)
+    from_terminal = re.findall(r"^\[[✗!]\] \S+ · \S+ — .*\(([a-z_]+\.[a-z_0-9]+)\)$", summary, re.M)
     from_html = re.findall(r"data-finding='([^']+)'", run.html)
 
     assert len(from_json) >= 3, from_json
     assert {"token.temporary", "api.version_ending"} <= set(from_json)
     assert from_junit == from_json
-    assert from_terminal == from_json
     errors_first = [f for f in from_json if f in run.findings("failed")]
-    assert from_html == errors_first + [f for f in from_json if f not in errors_first]
+    errors_first += [f for f in from_json if f not in errors_first]
+    assert from_terminal == errors_first  # what a person reads puts errors first
+    assert from_html == errors_first
+
+
+def test_a_warning_in_junit_carries_its_message_and_remedy(run_suite, graph_simulator):
+    server = graph_simulator("expiring-soon")
+
+    run = run_suite("--wa-lang", "en", env=simulator_env(server))
+
+    (case,) = [
+        c
+        for c in run.junit_cases()
+        if any(p.get("value") == "token.expiring_soon" for p in c.iter("property"))
+    ]
+    properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+    entry = run.with_finding("token.expiring_soon")
+    assert properties["severity"] == "warning"
+    assert entry["message"].endswith(properties["message"])
+    assert properties["remedy"].startswith(entry["remedy"]["title"] + ": ")
+
+
+def test_quiet_prints_one_line_per_finding_and_the_default_folds_the_rest(
+    run_suite, graph_simulator
+):
+    server = graph_simulator("session-logged-out")
+
+    quiet = run_suite("-q", "--wa-lang", "en", env=simulator_env(server))
+    normal = run_suite("--wa-lang", "en", env=simulator_env(server))
+
+    quiet_summary = quiet.stdout.split("WhatsApp Cloud API doctor", 1)[1].splitlines()
+    assert quiet_summary[1] == "✗ 1 problem"
+    assert quiet_summary[2].startswith("✗ env-") and "token.session_logged_out" in quiet_summary[2]
+    assert not quiet_summary[3].startswith(("✗", "!", "["))
+    summary = normal.stdout.split("WhatsApp Cloud API doctor", 1)[1]
+    assert "$ wa-doctor renew-token --env-file .env.local" in summary
+    assert "not run: blocked by token.session_logged_out ×" in summary
+    assert "[-]" not in summary  # skipped checks are counted, not listed
 
 
 def test_ci_runs_exactly_the_readmes_test_command():

@@ -22,7 +22,7 @@ from html import escape
 
 from . import __version__
 from .catalog import Procedure, Remedy
-from .findings import Outcome, Severity
+from .findings import Outcome
 from .markup import inline
 from .report import CheckRecord, Report
 
@@ -207,11 +207,8 @@ class HtmlPage:
     def groups(self) -> list[_Group]:
         """Findings to fix, errors first, then warnings and facts; one group per finding whose
         remedy is the same for several credentials."""
-        records = [r for r in self.report.highlights() if r.result and r.result.primary]
-        order = list(Severity)
-        records.sort(key=lambda r: order.index(r.result.primary.severity))  # type: ignore[union-attr]
         groups: dict[tuple[object, ...], _Group] = {}
-        for record in records:
+        for record in self.report.worst_first():
             remedy = record.result.primary  # type: ignore[union-attr]
             key = (remedy.id, remedy.steps, tuple(p.title for p in remedy.procedures))
             groups.setdefault(key, _Group(remedy, [])).records.append(record)

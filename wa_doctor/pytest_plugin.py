@@ -36,6 +36,7 @@ from .prefetch import Prefetcher
 from .redaction import RedactingLogRecordFactory, Redactor
 from .report import CheckRecord, Report
 from .runner import CheckResult, internal_error, run_check
+from .terminal import TerminalSummary
 
 DOCTOR_KEY = pytest.StashKey[Doctor]()
 RESULT_KEY = pytest.StashKey[CheckResult]()
@@ -241,7 +242,12 @@ class DoctorPlugin:
             primary = record.result.primary if record.result else None
             if primary is not None:
                 # JUnit XML reads properties from the teardown report, which copies the item's.
-                properties = [("finding", primary.id), ("remedy", primary.title)]
+                properties = [
+                    ("finding", primary.id),
+                    ("severity", primary.severity.value),
+                    ("message", primary.message),
+                    ("remedy", f"{primary.title}: {primary.first_step}"),
+                ]
                 item.user_properties.extend(properties)
                 report.user_properties.extend(properties)
             _attach_html_extra(report, row_html(self.report, record))
@@ -306,7 +312,8 @@ class DoctorPlugin:
         tr = terminalreporter
         label = self.doctor.catalog.label
         tr.section("WhatsApp Cloud API doctor")
-        for text, colour in self.report.doctor_lines():
+        verbosity = tr.config.get_verbosity()
+        for text, colour in TerminalSummary(self.report).lines(verbosity):
             tr.write_line(text, **({colour: True} if colour else {}))
         html = tr.config.getoption("htmlpath", None)
         if html:

@@ -16,16 +16,10 @@ from typing import Any
 from . import __version__
 from .doctor import Doctor
 from .files import write_atomically
-from .findings import Outcome
+from .findings import Outcome, Severity
 from .runner import CheckResult
 
 PROBLEM_OUTCOMES = (Outcome.FAILED, Outcome.WARNING)
-_MARKS = {
-    Outcome.PASSED: ("✓", "green"),
-    Outcome.FAILED: ("✗", "red"),
-    Outcome.WARNING: ("!", "yellow"),
-    Outcome.SKIPPED: ("-", None),
-}
 
 
 @dataclass(frozen=True)
@@ -91,40 +85,14 @@ class Report:
             counts[keys[record.outcome]] += 1
         return counts
 
-    # -- terminal ---------------------------------------------------------------------------
-    def doctor_lines(self) -> list[tuple[str, str | None]]:
-        """flutter-doctor style: per credential, one line per check, remedies under failures.
-
-        Returns (text, colour) pairs; the colour is applied only on a terminal that has it.
-        """
-        label = self.label
-        counts = self.counts()
-        lines: list[tuple[str, str | None]] = [
-            (
-                self.result_line(),
-                "red" if counts["failed"] else ("yellow" if counts["warnings"] else "green"),
-            )
-        ]
-        groups = [None] + [c.label for c in self.doctor.credentials]
-        for group in groups:
-            records = [r for r in self.records if r.credential == group]
-            if not records:
-                continue
-            lines.append((group or label("general"), None))
-            for record in records:
-                lines.extend(self._record_lines(record))
-        return lines
-
-    def _record_lines(self, record: CheckRecord) -> list[tuple[str, str | None]]:
-        mark, colour = _MARKS[record.outcome]
-        primary = record.result.primary if record.result else None
-        if primary is None:
-            reason = f" — {record.message}" if record.outcome is Outcome.SKIPPED else ""
-            return [(f"  [{mark}] {record.check_id}{reason}", colour)]
-        head = f"  [{mark}] {record.check_id} — {primary.title} ({primary.id})"
-        if record.outcome is Outcome.PASSED:  # an info finding: the fact itself
-            return [(head, colour), (f"      {primary.message}", None)]
-        return [(head, colour), (f"      {self.label('remedy')}: {primary.first_step}", None)]
+    def worst_first(self) -> list[CheckRecord]:
+        """The highlights, errors first, then warnings, then facts (run order within each):
+        what the terminal and the HTML page show first."""
+        order = list(Severity)
+        return sorted(
+            (r for r in self.highlights() if r.result and r.result.primary),
+            key=lambda r: order.index(r.result.primary.severity),  # type: ignore[union-attr]
+        )
 
     def to_json(self) -> dict[str, Any]:
         config = self.doctor.config

@@ -1,0 +1,139 @@
+"""The doctor's section of pytest's terminal output: the problem first, the rest folded.
+
+A newcomer reads the end of the output. So it starts with the result in one line, then every
+finding (errors first) with its message, the first step, the command or SQL to copy and the docs
+link; every finding of a check is shown, not only the worst (stored failures 131047, 131026 and
+132000 are three findings). Passed and not-run checks fold into one line per credential, the
+reasons counted ("14 not run: blocked by config.missing_token ×12"), unless ``-v`` asks for every
+check. ``-q`` prints one line per finding.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .catalog import Remedy
+from .findings import Outcome, Severity
+from .report import CheckRecord, Report
+
+_MARK = {
+    Severity.ERROR: ("✗", "red"),
+    Severity.WARNING: ("!", "yellow"),
+    Severity.INFO: ("i", None),
+}
+_OUTCOME_MARK = {
+    Outcome.PASSED: ("✓", "green"),
+    Outcome.FAILED: ("✗", "red"),
+    Outcome.WARNING: ("!", "yellow"),
+    Outcome.SKIPPED: ("-", None),
+}
+
+Line = tuple[str, str | None]
+"""A line and its colour (applied only on a terminal that has colours)."""
+
+
+@dataclass(frozen=True)
+class TerminalSummary:
+    """What the doctor prints at the end of a run, at pytest's verbosity."""
+
+    report: Report
+
+    def label(self, key: str) -> str:
+        return self.report.label(key)
+
+    def lines(self, verbosity: int = 0) -> list[Line]:
+        counts = self.report.counts()
+        colour = "red" if counts["failed"] else ("yellow" if counts["warnings"] else "green")
+        lines: list[Line] = [(self.report.result_line(), colour)]
+        found = [
+            (record, remedy)
+            for record in self.report.worst_first()
+            for remedy in _by_severity(record.result.remedies if record.result else ())
+        ]
+        if verbosity < 0:
+            return lines + [self._one_line(record, remedy) for record, remedy in found]
+        for record, remedy in found:
+            lines.append(("", None))
+            lines.extend(self._finding(record, remedy))
+        lines.append(("", None))
+        if verbosity > 0:
+            lines.extend(self._every_check())
+        else:
+            lines.extend(self._folded())
+        return lines
+
+    def _one_line(self, record: CheckRecord, remedy: Remedy) -> Line:
+        mark, colour = _MARK[remedy.severity]
+        where = record.credential or self.label("general")
+        return (f"{mark} {where} {remedy.id}: {remedy.title} — {remedy.first_step}", colour)
+
+    def _finding(self, record: CheckRecord, remedy: Remedy) -> list[Line]:
+        mark, colour = _MARK[remedy.severity]
+        where = record.credential or self.label("general")
+        lines: list[Line] = [
+            (f"[{mark}] {record.check_id} · {where} — {remedy.title} ({remedy.id})", colour),
+            (f"    {remedy.message}", None),
+        ]
+        if remedy.severity is Severity.INFO:
+            return lines
+        lines.append((f"    → {remedy.first_step}", None))
+        lines.extend((f"      {line}", None) for line in _copyable(remedy).splitlines())
+        lines.extend((f"    {url}", None) for url in remedy.links[:1])
+        return lines
+
+    def _folded(self) -> list[Line]:
+        """Per credential: how many checks passed and, counted by reason, how many did not
+        run."""
+        lines: list[Line] = []
+        for name, records in self._groups():
+            passed = sum(1 for r in records if r.outcome is Outcome.PASSED)
+            parts = [self._count("passed", passed)] if passed else []
+            skipped = [r.message for r in records if r.outcome is Outcome.SKIPPED]
+            if skipped:
+                reasons = "; ".join(
+                    reason + (f" ×{n}" if n > 1 else "") for reason, n in Counter(skipped).items()
+                )
+                parts.append(f"{self._count('skipped', len(skipped))}: {reasons}")
+            if parts:
+                lines.append((f"{name}: {' · '.join(parts)}", None))
+        return lines
+
+    def _every_check(self) -> list[Line]:
+        lines: list[Line] = []
+        for name, records in self._groups():
+            lines.append((name, None))
+            for record in records:
+                mark, colour = _OUTCOME_MARK[record.outcome]
+                primary = record.result.primary if record.result else None
+                text = f" — {primary.title} ({primary.id})" if primary else ""
+                if record.outcome is Outcome.SKIPPED:
+                    text = f" — {record.message}"
+                lines.append((f"  [{mark}] {record.check_id}{text}", colour))
+        return lines
+
+    def _groups(self) -> list[tuple[str, list[CheckRecord]]]:
+        names = [None] + [c.label for c in self.report.doctor.credentials]
+        groups = []
+        for name in names:
+            records = [r for r in self.report.records if r.credential == name]
+            if records:
+                groups.append((name or self.label("general"), records))
+        return groups
+
+    def _count(self, kind: str, n: int) -> str:
+        return f"{n} {self.label(f'filter_{kind}')}"
+
+
+def _by_severity(remedies: tuple[Remedy, ...]) -> list[Remedy]:
+    order = list(Severity)
+    return sorted(remedies, key=lambda r: order.index(r.severity))
+
+
+def _copyable(remedy: Remedy) -> str:
+    """What to copy, as the HTML shows it first: the procedures' commands, else the SQL of
+    the first procedure that is not a folded alternative."""
+    commands = [p.command for p in remedy.procedures if p.command]
+    if commands:
+        return "\n".join(f"$ {command}" for command in dict.fromkeys(commands))
+    return next((p.sql for p in remedy.procedures if p.sql and not p.folded), "")
