@@ -70,3 +70,28 @@ def test_sql_remedies_are_narrowed_by_the_context():
     )
     (update,) = [p for p in remedy.procedures if p.sql and p.sql.startswith("UPDATE")]
     assert "WHERE id = '3';" in update.sql
+
+
+def test_every_interface_word_is_in_both_languages():
+    spanish, english = (CATALOG.label_keys(lang) for lang in ("es", "en"))
+    assert spanish == english, spanish ^ english
+
+
+def test_every_check_has_a_title_in_both_languages():
+    from conftest import DIAGNOSTICS
+
+    checks = {
+        name.removeprefix("test_")
+        for path in DIAGNOSTICS.glob("test_*.py")
+        for name in re.findall(r"^def (test_\w+)", path.read_text("utf-8"), re.M)
+    }
+    for lang in ("es", "en"):
+        missing = {c for c in checks if not CATALOG.has_check_title(c, lang)}
+        assert not missing, (lang, missing)
+
+
+def test_english_remedies_hold_no_spanish_placeholder():
+    for finding_id in CATALOG.ids:
+        remedy = CATALOG.render(Finding(finding_id), "en")
+        sql = "".join(p.sql or "" for p in remedy.procedures)
+        assert "PEGA_AQUI" not in sql + "".join(remedy.steps), finding_id

@@ -8,9 +8,9 @@ from wa_doctor.redaction import RedactingLogRecordFactory, Redactor, token_previ
 
 def test_a_token_is_shown_only_as_prefix_and_length():
     token = fake_token()
-    assert token_preview(token) == f"{token[:6]}…(200 chars)"
-    assert token_preview(None) == "(none)"
-    assert token_preview("") == "(empty)"
+    assert token_preview(token) == f"{token[:6]}…(200)"
+    assert token_preview(None) == "—"
+    assert token_preview("") == "…(0)"
 
 
 def test_the_whole_token_and_any_twelve_character_slice_are_removed():

@@ -214,7 +214,7 @@ def test_dry_run_shows_previews_and_writes_nothing(setup, tmp_path):
     )
 
     assert done.returncode == 0, done.stdout
-    assert f"{token[:6]}…({len(token)} chars)" in done.stdout
+    assert f"{token[:6]}…({len(token)})" in done.stdout
     assert "nothing was written" in done.stdout
     assert setup.table() == before
     assert env_file.read_text() == "WHATSAPP_ACCESS_TOKEN=old-token-value-123456\n"

@@ -85,7 +85,7 @@ def test_with_no_configuration_the_report_says_what_to_set(run_suite):
             "label": "env-no-phone",
             "source": "environment",
             "token_source": "default",
-            "token_preview": "(none)",
+            "token_preview": "—",
             "phone_number_id": None,
             "phone_number_id_problems": [],
             "row_id": None,

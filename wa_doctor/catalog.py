@@ -25,6 +25,7 @@ from .findings import Finding, Severity
 
 DEFAULT_LANGUAGE = "es"
 _API_VERSION = re.compile(r"v(\d+)\.0")
+_SOURCE_WORD = re.compile(r"\b(?:default|simulator|option|environment|database|row)\b")
 
 
 class _Leave(dict):
@@ -111,6 +112,7 @@ class Catalog:
         self._terms: Mapping[str, Mapping[str, str]] = data.get("terms", {})
         self._labels: Mapping[str, Mapping[str, str]] = data.get("labels", {})
         self._checks: Mapping[str, Mapping[str, str]] = data.get("checks", {})
+        self._sources: Mapping[str, Mapping[str, str]] = data.get("sources", {})
         self.api_versions: tuple[ApiVersion, ...] = tuple(
             ApiVersion(name, spec["released"], spec.get("available_until"))
             for name, spec in data.get("api_versions", {}).items()
@@ -170,12 +172,23 @@ class Catalog:
         """A fixed word of the interface (column names, headings) in ``lang``."""
         return self._labels.get(lang, {}).get(key) or self._labels[DEFAULT_LANGUAGE].get(key, key)
 
+    def label_keys(self, lang: str) -> frozenset[str]:
+        return frozenset(self._labels.get(lang, {}))
+
     def check_title(self, check_id: str, lang: str) -> str:
         """What a check looks at, in words (its id when the catalog has no title for it)."""
         return self._checks.get(lang, {}).get(check_id) or check_id
 
     def has_check_title(self, check_id: str, lang: str) -> bool:
         return check_id in self._checks.get(lang, {})
+
+    def source(self, text: str, lang: str) -> str:
+        """Where a value came from, in ``lang``: "database crm.t row 3" → "base de datos crm.t
+        fila 3" (sources are built from these words by the config and credential modules)."""
+        words = self._sources.get(lang, {})
+        if not words:
+            return text
+        return _SOURCE_WORD.sub(lambda m: words.get(m.group(0), m.group(0)), text)
 
     def term(self, key: str, lang: str) -> str:
         return self._terms.get(lang, {}).get(key) or key
@@ -185,6 +198,9 @@ class Catalog:
         """The finding's title, message and remedy in ``lang``, placeholders filled."""
         entry = self._entry(found.id)
         values = {**(context or {}), **self._translated(found.params, lang)}
+        for key, value in values.items():
+            if key.endswith("source") and isinstance(value, str):
+                values[key] = self.source(value, lang)
         text = self._text(entry, lang)
         procedures = tuple(
             self._procedure(name, lang, values) for name in entry.get("procedures", [])

@@ -277,9 +277,11 @@ class HtmlPage:
         )
 
     def _credentials_table(self) -> str:
+        source = self.report.doctor.catalog.source
         rows = "".join(
-            f"<tr><td>{escape(c.label)}</td><td>{escape(c.source)}</td>"
-            f"<td><code>{escape(c.token_preview)}</code> ({escape(c.token_source)})</td>"
+            f"<tr><td>{escape(c.label)}</td><td>{escape(source(c.source, self.lang))}</td>"
+            f"<td><code>{escape(c.token_preview)}</code> "
+            f"({escape(source(c.token_source, self.lang))})</td>"
             f"<td>{escape(c.phone_number_id or '—')}</td></tr>"
             for c in self.report.doctor.credentials
         )

@@ -54,12 +54,11 @@ def plain_text(text: str) -> str:
 
 
 def token_preview(token: str | None) -> str:
-    """Show a token the way every output of this tool does: ``EAAGm0…(212 chars)``."""
+    """Show a token the way every output of this tool does: ``EAAGm0…(212)``, a prefix and
+    the length, in no language's words (reports are in Spanish or English)."""
     if token is None:
-        return "(none)"
-    if not token:
-        return "(empty)"
-    return f"{token[:PREVIEW_PREFIX]}…({len(token)} chars)"
+        return "—"
+    return f"{token[:PREVIEW_PREFIX]}…({len(token)})"
 
 
 class Redactor:
