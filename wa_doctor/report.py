@@ -126,4 +126,6 @@ class Report:
             return self.label("result_problems").format(parts=", ".join(parts))
         if counts["warnings"]:
             return self.label("result_warnings").format(parts=", ".join(parts))
+        if counts["skipped"]:  # a green run must not hide that some checks never ran
+            return self.label("result_ok_not_run").format(n=counts["skipped"])
         return self.label("result_ok")
