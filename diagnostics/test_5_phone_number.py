@@ -1,5 +1,6 @@
-"""Does the Phone Number ID exist, and can that number send?"""
+"""Does the Phone Number ID exist, can that number send, and how much?"""
 
+from wa_doctor.checks import account
 from wa_doctor.checks import phone as checks
 
 
@@ -25,3 +26,19 @@ def test_phone_number_live(check, credential):
 
 def test_phone_number_in_waba(check, credential):
     check(checks.phone_number_in_waba, credential)
+
+
+def test_phone_display_name_approved(check, credential):
+    check(checks.phone_display_name_approved, credential)
+
+
+def test_phone_number_on_cloud_api(check, credential):
+    check(checks.phone_number_on_cloud_api, credential)
+
+
+def test_phone_number_capacity(check, credential):
+    check(checks.phone_number_capacity, credential)
+
+
+def test_waba_approved_and_verified(check, credential):
+    check(account.waba_approved_and_verified, credential)

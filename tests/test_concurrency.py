@@ -15,8 +15,9 @@ import pytest
 
 from conftest import DIAGNOSTICS, CrmDatabase
 
-REQUESTS_PER_CREDENTIAL = 4
-"""debug_token, the phone number, the WABA's phone list, the campaign template."""
+REQUESTS_PER_CREDENTIAL = 5
+"""debug_token, the phone number, the WABA's phone list, the WABA itself, the campaign
+template."""
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 from conftest import fake_token, simulator_env
 from wa_doctor.config import load_config
 from wa_doctor.errors import ConfigError
-from wa_doctor.simulator.scenarios import SEND
 
 DB_PASSWORD = "pw-" + secrets.token_hex(10)
 
@@ -116,7 +115,7 @@ def test_a_path_in_the_phone_number_id_never_reaches_the_graph_api(
     server = graph_simulator("healthy")
     env = {**simulator_env(server), "WHATSAPP_PHONE_NUMBER_ID": phone_number_id}
 
-    run = run_suite(*SEND, "--wa-lang", "en", env=env)
+    run = run_suite("--wa-send-to", "+15550001111", "--wa-lang", "en", env=env)
 
     entry = run.with_finding("config.malformed_phone_number_id")
     assert "looks like a URL or a path" in entry["message"]

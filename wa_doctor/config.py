@@ -221,6 +221,12 @@ SETTINGS: tuple[Setting, ...] = (
         default="en_US",
     ),
     Setting(
+        "campaign_size",
+        "WA_DOCTOR_CAMPAIGN_SIZE",
+        "Unique recipients of the campaign you plan: fails when the messaging limit is lower.",
+        parse=_int_between(1, 100_000_000),
+    ),
+    Setting(
         "send_to",
         "WA_DOCTOR_SEND_TO",
         "Opt-in: really send the template to this number (e.g. +15550001111). Never by default.",

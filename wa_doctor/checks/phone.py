@@ -8,7 +8,7 @@ from typing import Any
 
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import Blocked, GraphApiError, GraphError
+from ..errors import Blocked, GraphApiError, GraphError, NotApplicable
 from ..findings import Finding, finding, findings_if
 from ..prefetch import reads, resource
 from ..tokens import TokenInfo
@@ -115,16 +115,87 @@ def phone_number_exists(doctor: Doctor, credential: Credential) -> list[Finding]
     return []
 
 
+STATUS_FINDINGS = {
+    "FLAGGED": "phone.flagged",
+    "RESTRICTED": "phone.restricted",
+    "BANNED": "phone.banned",
+    "RATE_LIMITED": "phone.rate_limited",
+}
+"""Quality and policy states, each with its own remedy (appeal, wait, improve quality); any
+other status but CONNECTED is a registration problem (phone.not_registered)."""
+
+UNAPPROVED_NAMES = ("DECLINED", "EXPIRED", "PENDING_REVIEW")
+
+TIER_LIMITS: dict[str, int | None] = {
+    "TIER_50": 50,
+    "TIER_250": 250,
+    "TIER_1K": 1_000,
+    "TIER_2K": 2_000,
+    "TIER_10K": 10_000,
+    "TIER_100K": 100_000,
+    "TIER_UNLIMITED": None,
+}
+"""Unique users a portfolio may start conversations with per moving 24 h (None: unlimited)."""
+
+
+def _throughput(phone: dict[str, Any]) -> str:
+    throughput = phone.get("throughput")
+    level = throughput.get("level") if isinstance(throughput, dict) else throughput
+    return str(level or "?")
+
+
 @reads(fetch_phone)
 def phone_number_connected(doctor: Doctor, credential: Credential) -> list[Finding]:
     phone = require_phone(doctor, credential)
-    status = str(phone.get("status") or "?")
+    status = str(phone.get("status") or "?").upper()
+    if status == "CONNECTED" or status.startswith("MESSAGING_LIMIT_TIER"):
+        return []
+    return [
+        finding(
+            STATUS_FINDINGS.get(status, "phone.not_registered"),
+            status=status,
+            verification=phone.get("code_verification_status") or "?",
+            quality=phone.get("quality_rating") or "?",
+            throughput=_throughput(phone),
+        )
+    ]
+
+
+@reads(fetch_phone)
+def phone_display_name_approved(doctor: Doctor, credential: Credential) -> list[Finding]:
+    phone = require_phone(doctor, credential)
+    name_status = str(phone.get("name_status") or "").upper()
     return findings_if(
-        status != "CONNECTED",
-        "phone.not_registered",
-        status=status,
-        verification=phone.get("code_verification_status") or "?",
+        name_status in UNAPPROVED_NAMES,
+        "phone.display_name_not_approved",
+        name_status=name_status,
+        verified_name=phone.get("verified_name") or "—",
     )
+
+
+@reads(fetch_phone)
+def phone_number_on_cloud_api(doctor: Doctor, credential: Credential) -> list[Finding]:
+    platform = str(require_phone(doctor, credential).get("platform_type") or "").upper()
+    return findings_if(
+        bool(platform) and platform != "CLOUD_API", "phone.not_cloud_api", platform_type=platform
+    )
+
+
+@reads(fetch_phone)
+def phone_number_capacity(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """The portfolio's messaging limit as a fact, and a failure when ``--wa-campaign-size``
+    unique recipients are more than it allows in 24 hours."""
+    phone = require_phone(doctor, credential)
+    tier = str(phone.get("whatsapp_business_manager_messaging_limit") or "").upper()
+    if tier not in TIER_LIMITS:
+        raise NotApplicable("skip_no_messaging_limit", tier=tier or "—")
+    limit = TIER_LIMITS[tier]
+    shown = f"{limit:,}" if limit is not None else "∞"
+    params = {"tier": tier, "limit": shown, "throughput": _throughput(phone)}
+    size = doctor.config.campaign_size
+    if size and limit is not None and int(str(size)) > limit:
+        return [finding("phone.campaign_over_limit", campaign_size=f"{int(str(size)):,}", **params)]
+    return [finding("phone.messaging_limit", **params)]
 
 
 @reads(fetch_phone)

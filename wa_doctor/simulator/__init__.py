@@ -6,7 +6,7 @@ and by the project's tests.
 
 from __future__ import annotations
 
-from ..config import Config, shown_value
+from ..config import SETTINGS_BY_NAME, Config, shown_value
 from ..errors import ConfigError
 from .scenarios import SCENARIOS, build, listing
 from .server import GraphSimulator
@@ -27,7 +27,10 @@ def start_for(name: str, config: Config) -> tuple[GraphSimulator, Config]:
     world = build(name)
     simulator = GraphSimulator(world)
     simulator.start()
-    changes: dict[str, object] = {"graph_url": simulator.url, **world.settings}
+    changes: dict[str, object] = {
+        "graph_url": simulator.url,
+        **{name: SETTINGS_BY_NAME[name].parse(value) for name, value in world.settings.items()},
+    }
     if not config.database_url:
         changes.update(
             access_token=world.token,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 
 from .meta import TOKEN_ERRORS, TokenError, expired_error
@@ -55,8 +55,9 @@ class Scenario:
     description: str
     finding: str | None
     apply: Callable[[World, int], None]
-    args: tuple[str, ...] = ()
-    """Options the scenario needs to show its finding (the opt-in send ones)."""
+    settings: Mapping[str, str] = field(default_factory=dict)
+    """Settings the scenario needs to show its finding (the opt-in send, a short deadline), as
+    the environment would give them: ``--wa-simulate NAME`` applies them by itself."""
 
 
 def _main_token(world: World) -> TokenState:
@@ -144,6 +145,16 @@ def _phone_facts(world: World, now: int, **facts: object) -> None:
         setattr(_phone(world), name, value)
 
 
+def _waba_facts(world: World, now: int, **facts: object) -> None:
+    for name, value in facts.items():
+        setattr(world.wabas[world.waba_id], name, value)
+
+
+def _campaign_over_limit(world: World, now: int) -> None:
+    _phone(world).messaging_limit = "TIER_2K"
+    world.settings["campaign_size"] = "5000"
+
+
 def _blocked(world: World, now: int) -> None:
     # S-SPEC health_status example error 141006 (payment method), paraphrased.
     _phone_facts(
@@ -204,7 +215,10 @@ def _window_closed_async(world: World, now: int) -> None:
     world.recipients["15550001111"] = now - 3 * DAY
 
 
-SEND = ("--wa-send-to", "+15550001111")
+SEND = {"send_to": "+15550001111"}
+SEND_TEXT = {**SEND, "send_text": "true"}
+SHORT_DEADLINE = {"timeout": "3"}
+"""Fault scenarios answer late or never: a short deadline shows the finding in seconds."""
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -303,6 +317,54 @@ SCENARIOS: dict[str, Scenario] = {
         "phone.not_registered",
         partial(_phone_facts, status="PENDING", code_verification_status="UNVERIFIED"),
     ),
+    "phone-flagged": Scenario(
+        "Meta flagged the number for low quality (status FLAGGED, quality RED).",
+        "phone.flagged",
+        partial(_phone_facts, status="FLAGGED", quality_rating="RED"),
+    ),
+    "phone-restricted": Scenario(
+        "The number is RESTRICTED from starting conversations.",
+        "phone.restricted",
+        partial(_phone_facts, status="RESTRICTED"),
+    ),
+    "phone-banned": Scenario(
+        "The number is BANNED.", "phone.banned", partial(_phone_facts, status="BANNED")
+    ),
+    "phone-rate-limited": Scenario(
+        "The number is RATE_LIMITED.",
+        "phone.rate_limited",
+        partial(_phone_facts, status="RATE_LIMITED"),
+    ),
+    "display-name-declined": Scenario(
+        "Meta declined the number's display name.",
+        "phone.display_name_not_approved",
+        partial(_phone_facts, name_status="DECLINED"),
+    ),
+    "on-premises-number": Scenario(
+        "The number is registered on the On-Premises API, not the Cloud API.",
+        "phone.not_cloud_api",
+        partial(_phone_facts, platform_type="ON_PREMISE"),
+    ),
+    "campaign-over-limit": Scenario(
+        "A 5,000-recipient campaign (--wa-campaign-size) on a portfolio limited to 2,000.",
+        "phone.campaign_over_limit",
+        _campaign_over_limit,
+    ),
+    "waba-rejected": Scenario(
+        "Meta rejected the WhatsApp Business Account's review.",
+        "waba.review_rejected",
+        partial(_waba_facts, account_review_status="REJECTED"),
+    ),
+    "waba-pending": Scenario(
+        "The WhatsApp Business Account is still under review.",
+        "waba.review_pending",
+        partial(_waba_facts, account_review_status="PENDING"),
+    ),
+    "business-not-verified": Scenario(
+        "The business behind the WABA is not verified.",
+        "waba.business_not_verified",
+        partial(_waba_facts, business_verification_status="not_verified"),
+    ),
     "phone-blocked": Scenario(
         "health_status BLOCKED: payment method error (141006).", "phone.health_blocked", _blocked
     ),
@@ -353,56 +415,71 @@ SCENARIOS: dict[str, Scenario] = {
         "The customer last wrote 3 days ago; a text gets 131047 at once.",
         "messaging.window_24h",
         _window_closed,
-        (*SEND, "--wa-send-text"),
+        SEND_TEXT,
     ),
     "window-closed-async": Scenario(
         "The customer last wrote 3 days ago; Meta accepts the text "
         "and would fail it later by webhook.",
         "messaging.text_accepted",
         _window_closed_async,
-        (*SEND, "--wa-send-text"),
+        SEND_TEXT,
     ),
     "graph-timeout": Scenario(
-        "The Graph API does not answer in time.", "graph.timeout", partial(_fault, Fault.TIMEOUT)
+        "The Graph API does not answer in time.",
+        "graph.timeout",
+        partial(_fault, Fault.TIMEOUT),
+        SHORT_DEADLINE,
     ),
     "graph-server-error": Scenario(
         "The Graph API answers HTTP 500 (code 2, transient).",
         "graph.server_error",
         partial(_fault, Fault.SERVER_ERROR),
+        SHORT_DEADLINE,
     ),
     "graph-bad-gateway": Scenario(
         "A proxy answers HTTP 502 with an HTML page.",
         "graph.server_error",
         partial(_fault, Fault.BAD_GATEWAY),
+        SHORT_DEADLINE,
     ),
     "graph-html": Scenario(
         "A proxy answers 200 with an HTML login page.",
         "graph.bad_response",
         partial(_fault, Fault.HTML),
+        SHORT_DEADLINE,
     ),
     "graph-truncated": Scenario(
-        "The JSON body is cut short.", "graph.bad_response", partial(_fault, Fault.TRUNCATED)
+        "The JSON body is cut short.",
+        "graph.bad_response",
+        partial(_fault, Fault.TRUNCATED),
+        SHORT_DEADLINE,
     ),
     "graph-empty": Scenario(
-        "The body is empty.", "graph.bad_response", partial(_fault, Fault.EMPTY)
+        "The body is empty.", "graph.bad_response", partial(_fault, Fault.EMPTY), SHORT_DEADLINE
     ),
     "graph-rate-limited": Scenario(
         "HTTP 429, code 4: application request limit reached.",
         "graph.rate_limited",
         partial(_fault, Fault.RATE_LIMIT),
+        SHORT_DEADLINE,
     ),
     "graph-slow-drip": Scenario(
         "The answer arrives one byte at a time: each read is quick, the whole never ends.",
         "graph.timeout",
         partial(_fault, Fault.SLOW_DRIP),
+        SHORT_DEADLINE,
     ),
     "graph-huge-answer": Scenario(
         "A 64 MiB answer (a broken proxy, or an attack on memory).",
         "graph.bad_response",
         partial(_fault, Fault.HUGE),
+        SHORT_DEADLINE,
     ),
     "graph-deep-json": Scenario(
-        "JSON nested 200,000 levels deep.", "graph.bad_response", partial(_fault, Fault.DEEP)
+        "JSON nested 200,000 levels deep.",
+        "graph.bad_response",
+        partial(_fault, Fault.DEEP),
+        SHORT_DEADLINE,
     ),
     "terminal-escape-in-error": Scenario(
         "Meta's error message holds terminal escape sequences (clear screen, fake green text).",
@@ -413,6 +490,7 @@ SCENARIOS: dict[str, Scenario] = {
         "Every request is redirected to itself.",
         "graph.bad_response",
         partial(_fault, Fault.REDIRECT_LOOP),
+        SHORT_DEADLINE,
     ),
 }
 
@@ -420,7 +498,9 @@ SCENARIOS: dict[str, Scenario] = {
 def build(name: str, token: str | None = None, now: int | None = None) -> World:
     """The world of scenario ``name``; ``token`` fixes the main token (tests pass their own)."""
     world = healthy(token)
-    SCENARIOS[name].apply(world, int(now if now is not None else time.time()))
+    scenario = SCENARIOS[name]
+    world.settings.update(scenario.settings)
+    scenario.apply(world, int(now if now is not None else time.time()))
     return world
 
 

@@ -34,8 +34,8 @@ from .meta import (
 )
 from .world import Fault, PhoneState, TokenState, World
 
-FAULT_DELAY = 8.0
-"""How long a 'timeout' fault holds a request: longer than any timeout the tests set."""
+FAULT_DELAY = 12.0
+"""How long a 'timeout' fault holds a request: longer than one call may take (10 s)."""
 
 PHONE_DEFAULT_FIELDS = ("id", "display_phone_number", "verified_name", "quality_rating")
 """What GET /{phone-number-id} returns without ``fields`` (S-SPEC getPhoneNumberById)."""
@@ -193,10 +193,17 @@ class GraphSimulator(HTTPServerBase):
             return Answer(200, _phone_data(phone, fields))
         waba = self.world.wabas.get(node_id)
         if waba is not None and caller.can_reach(waba.id):
-            foreign = [f for f in _fields(request) if f not in ("id", "name")]
-            if foreign:
+            known = {
+                "id": waba.id,
+                "name": waba.name,
+                "account_review_status": waba.account_review_status,
+                "business_verification_status": waba.business_verification_status,
+            }
+            foreign = [f for f in _fields(request) if f not in known]
+            if foreign:  # a phone field asked of a WABA id: Graph names the node type
                 return nonexisting_field(foreign[0], "WhatsAppBusinessAccount")
-            return Answer(200, {"id": waba.id, "name": waba.name})
+            fields = _fields(request) or ("name",)
+            return Answer(200, {key: known[key] for key in ("id", *fields)})
         return unsupported_request("GET", node_id)
 
     def _edge(self, caller: TokenState, parts: list[str], request: Request) -> Answer:
@@ -313,6 +320,7 @@ def _phone_data(phone: PhoneState, fields: tuple[str, ...]) -> dict[str, Any]:
         "platform_type": phone.platform_type,
         "account_mode": phone.account_mode,
         "throughput": {"level": phone.throughput},
+        "whatsapp_business_manager_messaging_limit": phone.messaging_limit,
         "health_status": _health(phone),
     }
     return {key: everything[key] for key in ("id", *fields) if key in everything}

@@ -75,6 +75,8 @@ class PhoneState:
     platform_type: str = "CLOUD_API"
     account_mode: str = "LIVE"
     throughput: str = "STANDARD"
+    messaging_limit: str = "TIER_2K"
+    """``whatsapp_business_manager_messaging_limit`` (a tier name, as third-party captures show)."""
     can_send_message: CanSend = CanSend.AVAILABLE
     health_errors: list[dict[str, Any]] = field(default_factory=list)
     health_info: list[str] = field(default_factory=list)
@@ -96,6 +98,9 @@ class WabaState:
     id: str
     name: str = "CRM Demo WABA"
     templates: list[TemplateState] = field(default_factory=list)
+    account_review_status: str = "APPROVED"
+    business_verification_status: str = "verified"
+    """Lower case, as Graph's WhatsAppBusinessAccount reference lists the values."""
 
 
 class Fault(StrEnum):

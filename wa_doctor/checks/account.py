@@ -1,0 +1,48 @@
+"""The WhatsApp Business Account itself: has Meta approved it, and is the business verified?"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..credentials import Credential
+from ..doctor import Doctor
+from ..errors import Blocked, GraphError
+from ..findings import Finding, finding
+from ..prefetch import reads, resource
+from .configuration import require_token
+from .token import credential_waba, inspect
+
+WABA_FIELDS = "account_review_status,business_verification_status"
+
+REVIEW_FINDINGS = {"PENDING": "waba.review_pending"}
+"""Review states that only delay; any other state but APPROVED stops sending (rejected,
+restricted, limit reached)."""
+
+
+@resource(inspect)
+def fetch_waba(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
+    """The credential's WABA node with its review and verification status (one request)."""
+    waba = credential_waba(doctor, credential)
+    return waba, doctor.graph.get(waba, require_token(credential), {"fields": WABA_FIELDS})
+
+
+@reads(fetch_waba)
+def waba_approved_and_verified(doctor: Doctor, credential: Credential) -> list[Finding]:
+    try:
+        waba, node = fetch_waba(doctor, credential)
+    except GraphError as error:
+        raise Blocked(error.finding_id) from None
+    found = []
+    review = str(node.get("account_review_status") or "").upper()
+    if review and review != "APPROVED":
+        found.append(
+            finding(
+                REVIEW_FINDINGS.get(review, "waba.review_rejected"),
+                waba_id=waba,
+                review_status=review,
+            )
+        )
+    verification = str(node.get("business_verification_status") or "").lower()
+    if verification and verification != "verified":
+        found.append(finding("waba.business_not_verified", waba_id=waba, verification=verification))
+    return found
