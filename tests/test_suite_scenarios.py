@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import date
 
 import pytest
 
@@ -114,6 +115,27 @@ def test_an_unsupported_version_is_not_the_one_the_doctor_calls(run_suite, graph
 
     assert run.with_finding("api.version_unsupported")
     assert server.seen and all(s.path.startswith("/v25.0/") for s in server.seen)
+
+
+@pytest.mark.parametrize(
+    ("version", "finding", "says"),
+    [
+        ("v17.0", "api.version_unsupported", "(≤ 2026-01-26)"),
+        ("v20.0", "api.version_unsupported", "(2026-09-24)"),
+        ("v2x", "api.version_invalid", "is not a Graph API version"),
+        ("21.0", "api.version_invalid", "is not a Graph API version"),
+    ],
+)
+def test_a_retired_version_is_unsupported_and_only_garbage_is_invalid(
+    run_suite, version, finding, says
+):
+    run = run_suite("--wa-lang", "en", env={"WHATSAPP_API_VERSION": version})
+
+    entry = run.with_finding(finding)
+    assert says in entry["message"]
+    if finding == "api.version_unsupported":
+        oldest = CATALOG.oldest_served_api_version(date.today())
+        assert f"the oldest one it still serves ({oldest.name})" in entry["message"]
 
 
 def test_app_token_is_the_debug_token_caller_when_configured(run_suite, graph_simulator):

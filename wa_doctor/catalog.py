@@ -24,7 +24,7 @@ from typing import Any
 from .findings import Finding, Severity
 
 DEFAULT_LANGUAGE = "es"
-_API_VERSION = re.compile(r"v(\d+)\.0")
+_API_VERSION = re.compile(r"v(\d+)\.\d+")
 _SOURCE_WORD = re.compile(r"\b(?:default|simulator|option|environment|database|row)\b")
 
 
@@ -122,11 +122,29 @@ class Catalog:
     def api_version(self, name: str) -> ApiVersion | None:
         return next((v for v in self.api_versions if v.name == name), None)
 
+    def _major(self, name: str) -> int | None:
+        match = _API_VERSION.fullmatch(name)
+        return int(match.group(1)) if match else None
+
     def is_future_api_version(self, name: str) -> bool:
         """A well-formed version newer than the table: Meta released it after this tool."""
-        match = _API_VERSION.fullmatch(name)
-        newest = max(int(v.name[1:].split(".")[0]) for v in self.api_versions)
-        return bool(match) and int(match.group(1)) > newest
+        major = self._major(name)
+        newest = max(self._major(v.name) or 0 for v in self.api_versions)
+        return major is not None and major > newest
+
+    def is_retired_api_version(self, name: str) -> bool:
+        """A well-formed version older than the table (v17.0): real, and long retired."""
+        major = self._major(name)
+        oldest = min(self._major(v.name) or 0 for v in self.api_versions)
+        return major is not None and major < oldest
+
+    def oldest_served_api_version(self, today: date) -> ApiVersion | None:
+        """What Meta answers a call to a retired version with (Platform Versioning: calls to a
+        version no longer usable "will be defaulted to the next oldest usable version")."""
+        live = [
+            v for v in self.api_versions if v.available_until is None or v.available_until >= today
+        ]
+        return min(live, key=lambda v: self._major(v.name) or 0, default=None)
 
     def api_version_served(self, name: str, today: date) -> bool:
         entry = self.api_version(name)

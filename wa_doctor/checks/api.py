@@ -18,10 +18,16 @@ def api_version_supported(doctor: Doctor) -> list[Finding]:
         "recommended": DEFAULT_API_VERSION,
         "recommended_until": recommended.available_until if recommended else "—",
     }
+    oldest = doctor.catalog.oldest_served_api_version(doctor.today)
+    params["served_instead"] = oldest.name if oldest else "—"
     entry = doctor.catalog.api_version(version)
     if entry is None:
         if doctor.catalog.is_future_api_version(version):
             return []
+        if doctor.catalog.is_retired_api_version(version):
+            first = min(doctor.catalog.api_versions, key=lambda v: v.released)
+            until = f"≤ {first.available_until}"
+            return [finding("api.version_unsupported", available_until=until, **params)]
         return [finding("api.version_invalid", **params)]
     if entry.available_until is None:
         return []
