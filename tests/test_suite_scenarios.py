@@ -237,3 +237,16 @@ def test_the_run_deadline_bounds_a_hanging_api(run_suite, graph_simulator):
 
     assert run.with_finding("graph.timeout")
     assert time.monotonic() - started < 15, "the 8-second hang was cut at the 2-second deadline"
+
+
+def test_the_expiry_warning_window_fits_the_token_unless_set(run_suite):
+    fitted = run_suite("--wa-simulate", "system-user-expiring", "--wa-lang", "en")
+    fixed = run_suite(
+        "--wa-simulate", "system-user-expiring", "--wa-expiry-warning-days", "7", "--wa-lang", "en"
+    )
+
+    assert fitted.only("token_not_expiring_soon")["outcome"] == "warning"
+    assert fixed.only("token_not_expiring_soon")["outcome"] == "passed"
+    fact = fitted.only("token_permanent")
+    assert (fact["outcome"], fact["finding"]) == ("passed", "token.system_user_expires")
+    assert "a 60-day token" in fact["message"]

@@ -31,6 +31,8 @@ class TokenInfo:
     application: str | None = None
     type: str | None = None
     expires_at: int | None = None
+    issued_at: int | None = None
+    data_access_expires_at: int | None = None
     user_id: str | None = None
     scopes: tuple[str, ...] = ()
     targets: Mapping[str, tuple[str, ...] | None] = field(default_factory=dict)
@@ -42,6 +44,13 @@ class TokenInfo:
     @property
     def never_expires(self) -> bool:
         return not self.expires_at
+
+    @property
+    def lifetime_days(self) -> int | None:
+        """How long the token was issued for, when Meta says when it was issued."""
+        if not self.expires_at or not self.issued_at or self.expires_at <= self.issued_at:
+            return None
+        return (self.expires_at - self.issued_at) // 86_400
 
     @classmethod
     def from_debug(cls, data: Any) -> TokenInfo:
@@ -64,6 +73,8 @@ class TokenInfo:
             application=_str(data.get("application")),
             type=_str(data.get("type")),
             expires_at=as_int(data.get("expires_at")),
+            issued_at=as_int(data.get("issued_at")),
+            data_access_expires_at=as_int(data.get("data_access_expires_at")),
             user_id=_str(data.get("user_id")),
             scopes=tuple(s for s in _list(data.get("scopes")) if isinstance(s, str)),
             targets=targets,
@@ -87,7 +98,7 @@ class TokenInfo:
         lists = [ids for ids in limits if ids is not None]
         if not lists:
             return None
-        return tuple(sorted(set().union(*lists)))
+        return tuple(dict.fromkeys(i for ids in lists for i in ids))  # Meta's order: newest first
 
 
 def inspect(session: GraphSession, token: str, app_token: str | None = None) -> TokenInfo:

@@ -57,26 +57,45 @@ def token_valid(doctor: Doctor, credential: Credential) -> list[Finding]:
 
 @reads(inspect)
 def token_permanent(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """Not a System User token: temporary. A System User token with an expiry (Business
+    Manager may offer only 60 days) is not temporary: it is a date to plan for."""
     info = require_valid_token(doctor, credential)
+    if info.type != tokens.SYSTEM_USER:
+        return [
+            finding(
+                "token.temporary", token_type=info.type or "?", expires_at=when(info.expires_at)
+            )
+        ]
     return findings_if(
-        info.type != tokens.SYSTEM_USER,
-        "token.temporary",
-        token_type=info.type or "?",
+        not info.never_expires,
+        "token.system_user_expires",
         expires_at=when(info.expires_at),
+        lifetime_days=info.lifetime_days or "?",
+        data_access_expires_at=when(info.data_access_expires_at),
+        warn_days=warning_days(doctor, info),
     )
+
+
+def warning_days(doctor: Doctor, info: tokens.TokenInfo) -> int:
+    """``--wa-expiry-warning-days`` when set; by default a quarter of the token's lifetime, at
+    least 7 days (15 days for a 60-day token: a week is short notice for a two-month token)."""
+    configured = int(doctor.config.expiry_warning_days)
+    if doctor.config.source("expiry_warning_days") != "default" or not info.lifetime_days:
+        return configured
+    return max(configured, info.lifetime_days // 4)
 
 
 @reads(inspect)
 def token_not_expiring_soon(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
-    if info.never_expires:
+    ends = [t for t in (info.expires_at, info.data_access_expires_at) if t]
+    if not ends:
         return []
-    seconds_left = (info.expires_at or 0) - doctor.now()
-    warn_days = int(doctor.config.expiry_warning_days)
+    seconds_left = min(ends) - doctor.now()
     return findings_if(
-        seconds_left <= warn_days * DAY,
+        seconds_left <= warning_days(doctor, info) * DAY,
         "token.expiring_soon",
-        expires_at=when(info.expires_at),
+        expires_at=when(min(ends)),
         days_left=max(0, seconds_left // DAY),
     )
 

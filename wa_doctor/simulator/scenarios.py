@@ -111,6 +111,13 @@ def _expiring(world: World, now: int) -> None:
     _main_token(world).expires_at = now + 3 * DAY
 
 
+def _sixty_day_token(days_left: int, world: World, now: int) -> None:
+    """Business Manager's 60-day System User token, ``days_left`` days before it expires."""
+    state = _main_token(world)
+    state.expires_at = now + days_left * DAY
+    state.issued_at = state.expires_at - 60 * DAY
+
+
 def _scopes(scopes: tuple[str, ...], world: World, now: int) -> None:
     _main_token(world).scopes = scopes
 
@@ -276,6 +283,17 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "expiring-soon": Scenario(
         "A System User token that expires in 3 days.", "token.expiring_soon", _expiring
+    ),
+    "system-user-60-day": Scenario(
+        "A System User token Business Manager issued for 60 days, 50 days left: a date, not a "
+        "temporary token.",
+        "token.system_user_expires",
+        partial(_sixty_day_token, 50),
+    ),
+    "system-user-expiring": Scenario(
+        "The same 60-day token with 10 days left: inside the warning window that fits it (15).",
+        "token.expiring_soon",
+        partial(_sixty_day_token, 10),
     ),
     "scopes-missing": Scenario(
         "The token lacks whatsapp_business_messaging.",
