@@ -7,6 +7,10 @@ def test_campaign_template_usable(check, credential):
     check(templates.campaign_template_usable, credential)
 
 
+def test_campaign_template_fits(check, credential):
+    check(templates.campaign_template_fits, credential)
+
+
 def test_template_send(check, credential):
     check(messaging.template_send, credential)
 

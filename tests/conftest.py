@@ -339,7 +339,8 @@ def simulator_env(server: Any) -> dict[str, str]:
         "WHATSAPP_GRAPH_URL": server.url,
         "WHATSAPP_ACCESS_TOKEN": world.token,
         "WHATSAPP_PHONE_NUMBER_ID": world.configured_phone_number_id or world.phone_number_id,
-        "WHATSAPP_BUSINESS_ACCOUNT_ID": world.waba_id,
     }
+    if world.waba_configured:
+        env["WHATSAPP_BUSINESS_ACCOUNT_ID"] = world.waba_id
     env.update({SETTINGS_BY_NAME[k].env: v for k, v in world.settings.items()})
     return env

@@ -227,6 +227,12 @@ SETTINGS: tuple[Setting, ...] = (
         parse=_int_between(1, 100_000_000),
     ),
     Setting(
+        "template_params",
+        "WA_DOCTOR_TEMPLATE_PARAMS",
+        "How many body parameters the CRM sends with the template: fails on a mismatch (132000).",
+        parse=_int_between(0, 100),
+    ),
+    Setting(
         "send_to",
         "WA_DOCTOR_SEND_TO",
         "Opt-in: really send the template to this number (e.g. +15550001111). Never by default.",

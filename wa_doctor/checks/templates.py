@@ -1,18 +1,26 @@
-"""Is the campaign template there, in that exact language, and APPROVED? (reference 4.4)"""
+"""Is the campaign template there, in that exact language, APPROVED, and does the campaign fit it?
+(reference 4.4; the 132000 family before it happens)"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..findings import Finding, finding
+from ..errors import Blocked, GraphError, NotApplicable
+from ..findings import Finding, finding, findings_if
 from ..prefetch import reads, resource
 from .configuration import require_token
 from .token import credential_waba, inspect
 
 STATUS_FINDINGS = {"PAUSED": "template.paused", "DISABLED": "template.disabled"}
 """Statuses with their own remedy; any other status but APPROVED is template.not_approved."""
+
+MEDIA_HEADERS = ("IMAGE", "VIDEO", "DOCUMENT", "LOCATION")
+_PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+US_PREFIX = "+1"
+"""Meta pauses marketing templates to United States numbers (+1 and a US area code)."""
 
 
 @resource(inspect)
@@ -24,26 +32,98 @@ def fetch_templates(doctor: Doctor, credential: Credential) -> tuple[str, dict[s
         require_token(credential),
         {
             "name": str(doctor.config.template),
-            "fields": "name,language,status,category",
+            "fields": "name,language,status,category,components",
             "limit": "100",
         },
     )
     return waba, answer
 
 
-@reads(fetch_templates)
-def campaign_template_usable(doctor: Doctor, credential: Credential) -> list[Finding]:
+def _problem(doctor: Doctor, credential: Credential) -> tuple[Finding | None, dict[str, Any]]:
+    """The template's problem (missing, other language, not approved), or None and the
+    template itself."""
     waba, answer = fetch_templates(doctor, credential)
     name, language = str(doctor.config.template), str(doctor.config.template_language)
     named = [t for t in answer.get("data") or [] if isinstance(t, dict) and t.get("name") == name]
     params = {"template": name, "language": language, "waba_id": waba}
     if not named:
-        return [finding("template.missing", **params)]
+        return finding("template.missing", **params), {}
     match = next((t for t in named if t.get("language") == language), None)
     if match is None:
         languages = ", ".join(sorted(str(t.get("language")) for t in named))
-        return [finding("template.language_missing", available=languages, **params)]
+        return finding("template.language_missing", available=languages, **params), {}
     status = str(match.get("status") or "?")
-    if status == "APPROVED":
-        return []
-    return [finding(STATUS_FINDINGS.get(status, "template.not_approved"), status=status, **params)]
+    if status != "APPROVED":
+        found = STATUS_FINDINGS.get(status, "template.not_approved")
+        return finding(found, status=status, **params), match
+    return None, match
+
+
+@reads(fetch_templates)
+def campaign_template_usable(doctor: Doctor, credential: Credential) -> list[Finding]:
+    try:
+        problem, _ = _problem(doctor, credential)
+    except NotApplicable as skip:
+        if skip.reason != "skip_no_waba":
+            raise
+        return [finding("template.waba_unknown", template=str(doctor.config.template))]
+    return [problem] if problem else []
+
+
+@reads(fetch_templates)
+def campaign_template_fits(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """What each send needs (body parameters, a media header's link), checked against
+    ``--wa-template-params``; a MARKETING template to a +1 recipient gets Meta's US pause."""
+    try:
+        problem, template = _problem(doctor, credential)
+    except GraphError as error:
+        raise Blocked(error.finding_id) from None
+    if problem is not None:
+        raise Blocked(problem.id)
+    shape = _shape(template)
+    params = {
+        "template": str(doctor.config.template),
+        "language": str(doctor.config.template_language),
+        "category": str(template.get("category") or "?"),
+        "placeholders": ", ".join(shape["body"]) or "—",
+    }
+    given = doctor.config.template_params
+    expected = len(shape["body"])
+    if given is not None and int(str(given)) != expected:
+        return [finding("template.params_mismatch", expected=expected, given=given, **params)]
+    recipient = str(doctor.config.send_to or "")
+    us_pause = findings_if(
+        params["category"] == "MARKETING" and recipient.startswith(US_PREFIX),
+        "template.marketing_us_pause",
+        recipient=recipient,
+        **params,
+    )
+    if us_pause:
+        return us_pause
+    return findings_if(
+        bool(expected or shape["header"] != "—"),
+        "template.shape",
+        placeholders_count=expected,
+        header=shape["header"],
+        **params,
+    )
+
+
+def _shape(template: dict[str, Any]) -> dict[str, Any]:
+    """The body's placeholders ({{1}}, {{name}}) and the header (text with its own, or media)."""
+    body: list[str] = []
+    header = "—"
+    for component in template.get("components") or []:
+        if not isinstance(component, dict):
+            continue
+        kind = str(component.get("type") or "").upper()
+        text = str(component.get("text") or "")
+        if kind == "BODY":
+            body = ["{{" + p + "}}" for p in dict.fromkeys(_PLACEHOLDER.findall(text))]
+        elif kind == "HEADER":
+            form = str(component.get("format") or "TEXT").upper()
+            if form in MEDIA_HEADERS:
+                header = form
+            elif _PLACEHOLDER.search(text):
+                header = "TEXT {{…}}"
+    return {"body": body, "header": header}

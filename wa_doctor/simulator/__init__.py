@@ -35,6 +35,6 @@ def start_for(name: str, config: Config) -> tuple[GraphSimulator, Config]:
         changes.update(
             access_token=world.token,
             phone_number_id=world.configured_phone_number_id or world.phone_number_id,
-            business_account_id=world.waba_id,
+            business_account_id=world.waba_id if world.waba_configured else None,
         )
     return simulator, config.with_values(**changes)

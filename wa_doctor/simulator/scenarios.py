@@ -209,20 +209,39 @@ def _templates(world: World, now: int, **changes: object) -> None:
                 setattr(template, name, value)
 
 
+def _template_body(text: str, world: World, now: int) -> None:
+    for template in world.wabas[world.waba_id].templates:
+        template.components = [{"type": "BODY", "text": text}]
+
+
+def _media_header(world: World, now: int) -> None:
+    for template in world.wabas[world.waba_id].templates:
+        template.components = [
+            {"type": "HEADER", "format": "IMAGE"},
+            {"type": "BODY", "text": "Hola {{1}}, mira nuestra oferta."},
+        ]
+
+
+def _waba_unknown(world: World, now: int) -> None:
+    world.waba_configured = False
+    _main_token(world).target_ids = None  # a portfolio-wide grant names no WABA
+
+
 def _sandbox(world: World, now: int) -> None:
     _phone(world).account_mode = "SANDBOX"
 
 
 def _window_closed(world: World, now: int) -> None:
-    world.recipients["15550001111"] = now - 3 * DAY
+    world.recipients["34600000111"] = now - 3 * DAY
     world.window_error_sync = True
 
 
 def _window_closed_async(world: World, now: int) -> None:
-    world.recipients["15550001111"] = now - 3 * DAY
+    world.recipients["34600000111"] = now - 3 * DAY
 
 
-SEND = {"send_to": "+15550001111"}
+SEND = {"send_to": "+34600000111"}
+"""A Spanish mobile, like the guides' customers (a +1 recipient gets the US marketing pause)."""
 SEND_TEXT = {**SEND, "send_text": "true"}
 SHORT_DEADLINE = {"timeout": "3"}
 """Fault scenarios answer late or never: a short deadline shows the finding in seconds."""
@@ -422,6 +441,28 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "template-disabled": Scenario(
         "hello_world is DISABLED.", "template.disabled", partial(_templates, status="DISABLED")
+    ),
+    "template-params-mismatch": Scenario(
+        "The template's body has two parameters; the CRM sends one (--wa-template-params 1).",
+        "template.params_mismatch",
+        partial(_template_body, "Hola {{1}}, tu pedido {{2}} está listo."),
+        {"template_params": "1"},
+    ),
+    "template-media-header": Scenario(
+        "The template has an image header and one body parameter: each send needs both.",
+        "template.shape",
+        _media_header,
+    ),
+    "marketing-to-us": Scenario(
+        "A MARKETING template sent to a +1 number: Meta pauses marketing to US numbers (131049).",
+        "template.marketing_us_pause",
+        lambda world, now: None,
+        {"send_to": "+15550001111"},
+    ),
+    "waba-unknown": Scenario(
+        "No WHATSAPP_BUSINESS_ACCOUNT_ID and a portfolio-wide token: the template goes unchecked.",
+        "template.waba_unknown",
+        _waba_unknown,
     ),
     "recipient-not-allowed": Scenario(
         "A test number sends to a recipient not in its 'To' list.",

@@ -224,6 +224,7 @@ class GraphSimulator(HTTPServerBase):
                     "language": t.language,
                     "status": t.status,
                     "category": t.category,
+                    "components": t.components,
                     "id": t.id,
                 }
                 for t in found

@@ -82,6 +82,19 @@ class PhoneState:
     health_info: list[str] = field(default_factory=list)
 
 
+HELLO_WORLD: tuple[dict[str, Any], ...] = (
+    {"type": "HEADER", "format": "TEXT", "text": "Hello World"},
+    {
+        "type": "BODY",
+        "text": "Welcome and congratulations!! This message demonstrates your ability to send a "
+        "WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking "
+        "the time to test with us.",
+    },
+    {"type": "FOOTER", "text": "WhatsApp Business Platform sample message"},
+)
+"""Meta's sample template every new WABA has: no parameters."""
+
+
 @dataclass
 class TemplateState:
     """One message template of a WABA (reference 4.4)."""
@@ -91,6 +104,7 @@ class TemplateState:
     status: str = "APPROVED"
     category: str = "MARKETING"
     id: str = field(default_factory=lambda: str(secrets.randbelow(10**15) + 10**15))
+    components: list[dict[str, Any]] = field(default_factory=lambda: list(HELLO_WORLD))
 
 
 @dataclass
@@ -141,6 +155,8 @@ class World:
     settings: dict[str, str] = field(default_factory=dict)
     """Configuration the scenario implies (e.g. an old API version) for --wa-simulate."""
     configured_phone_number_id: str | None = None
+    waba_configured: bool = True
+    """Whether the CRM's configuration names the WABA (WHATSAPP_BUSINESS_ACCOUNT_ID)."""
     """The phone number id the user configured, when the scenario makes it a wrong one."""
     fault: Fault | None = None
     latency: float = 0.0
