@@ -172,3 +172,26 @@ def test_no_git_repository_skips_with_the_reason(run_suite, tmp_path):
     run = run_suite("--wa-app-dir", str(tmp_path), env={"WHATSAPP_ACCESS_TOKEN": fake_token()})
     assert "git" in run.only("token_not_in_source")["message"]
     assert run.only("token_not_in_source")["outcome"] == "skipped"
+
+
+def test_graph_versions_in_the_crms_code_are_judged_with_file_and_line(run_suite, crm_app):
+    (crm_app / "lib").mkdir()
+    (crm_app / "lib" / "whatsapp.ts").write_text(
+        "// send\nconst url = 'https://graph.facebook.com/v17.0/' + phoneId + '/messages';\n"
+    )
+    (crm_app / "lib" / "templates.ts").write_text(
+        "fetch(`https://graph.facebook.com/v21.0/${waba}/message_templates`)\n"
+    )
+    (crm_app / "lib" / "current.ts").write_text("const v = 'graph.facebook.com/v25.0';\n")
+    git(crm_app, "add", "lib")
+    git(crm_app, "commit", "-qm", "crm")
+
+    run = run_suite("--wa-app-dir", str(crm_app), "--wa-lang", "en")
+
+    entry = run.only("api_versions_in_code")
+    messages = {f["id"]: f["message"] for f in entry["findings"]}
+    assert set(messages) == {"api.code_version_unsupported", "api.code_version_ending"}
+    assert "v17.0" in messages["api.code_version_unsupported"]
+    assert "lib/whatsapp.ts:2" in messages["api.code_version_unsupported"]
+    assert "lib/templates.ts:1" in messages["api.code_version_ending"]
+    assert "lib/current.ts" not in str(messages)

@@ -2,45 +2,86 @@
 
 from __future__ import annotations
 
+import re
+
 from ..config import DEFAULT_API_VERSION
 from ..doctor import Doctor
+from ..errors import NotApplicable
 from ..findings import Finding, finding
+from .exposure import git
 
 ENDING_WINDOW_DAYS = 90
 """Warn this long before Meta stops serving the configured version."""
 
 
 def api_version_supported(doctor: Doctor) -> list[Finding]:
-    version = str(doctor.config.api_version).strip()
+    found = judge(doctor, str(doctor.config.api_version).strip())
+    return [found] if found else []
+
+
+def judge(doctor: Doctor, version: str) -> Finding | None:
+    """The finding for a Graph version on today's date: retired, ending soon, or not a version."""
     recommended = doctor.catalog.api_version(DEFAULT_API_VERSION)
+    oldest = doctor.catalog.oldest_served_api_version(doctor.today)
     params = {
         "api_version": version,
         "recommended": DEFAULT_API_VERSION,
         "recommended_until": recommended.available_until if recommended else "—",
+        "served_instead": oldest.name if oldest else "—",
     }
-    oldest = doctor.catalog.oldest_served_api_version(doctor.today)
-    params["served_instead"] = oldest.name if oldest else "—"
     entry = doctor.catalog.api_version(version)
     if entry is None:
         if doctor.catalog.is_future_api_version(version):
-            return []
+            return None
         if doctor.catalog.is_retired_api_version(version):
             first = min(doctor.catalog.api_versions, key=lambda v: v.released)
-            until = f"≤ {first.available_until}"
-            return [finding("api.version_unsupported", available_until=until, **params)]
-        return [finding("api.version_invalid", **params)]
+            return finding(
+                "api.version_unsupported", available_until=f"≤ {first.available_until}", **params
+            )
+        return finding("api.version_invalid", **params)
     if entry.available_until is None:
-        return []
+        return None
     days_left = (entry.available_until - doctor.today).days
     if days_left < 0:
-        return [finding("api.version_unsupported", available_until=entry.available_until, **params)]
+        return finding("api.version_unsupported", available_until=entry.available_until, **params)
     if days_left <= ENDING_WINDOW_DAYS:
-        return [
-            finding(
-                "api.version_ending",
-                available_until=entry.available_until,
-                days_left=days_left,
-                **params,
-            )
-        ]
-    return []
+        return finding(
+            "api.version_ending",
+            available_until=entry.available_until,
+            days_left=days_left,
+            **params,
+        )
+    return None
+
+
+IN_CODE = {
+    "api.version_unsupported": "api.code_version_unsupported",
+    "api.version_ending": "api.code_version_ending",
+}
+"""What a version judged in the CRM's code is reported as (the configured one is one thing,
+the URLs the CRM really calls are another)."""
+
+_VERSION_URL = re.compile(
+    r"^(?P<file>[^:]+):(?P<line>\d+):.*?graph\.facebook\.com/(?P<version>v\d+\.\d+)"
+)
+MAX_PLACES = 5
+
+
+def api_versions_in_code(doctor: Doctor) -> list[Finding]:
+    """With ``--wa-app-dir``: every ``graph.facebook.com/vNN.N`` in the CRM's tracked files,
+    judged like the configured version, with the files and lines that call it."""
+    if not doctor.config.app_dir:
+        raise NotApplicable("skip_no_app_dir")
+    grep = git(doctor, "grep", "-n", "-I", "-E", r"graph\.facebook\.com/v[0-9]+\.[0-9]+", "--", ".")
+    places: dict[str, list[str]] = {}
+    for line in grep.stdout.splitlines():
+        match = _VERSION_URL.match(line)
+        if match:
+            places.setdefault(match["version"], []).append(f"{match['file']}:{match['line']}")
+    found = []
+    for version, where in places.items():
+        judged = judge(doctor, version)
+        if judged is not None and judged.id in IN_CODE:
+            shown = ", ".join(where[:MAX_PLACES]) + (" …" if len(where) > MAX_PLACES else "")
+            found.append(finding(IN_CODE[judged.id], places=shown, **judged.params))
+    return found

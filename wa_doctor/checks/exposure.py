@@ -88,7 +88,7 @@ def _in_git_repository(doctor: Doctor) -> bool:
     return inside.returncode == 0
 
 
-def _git(doctor: Doctor, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def git(doctor: Doctor, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """Run git in the app folder; patterns go through stdin so no token is on a command line."""
     if not doctor.once("app_dir_in_git", lambda: _in_git_repository(doctor)):
         raise NotApplicable("skip_no_git")
@@ -108,8 +108,8 @@ def env_files_not_tracked(doctor: Doctor) -> list[Finding]:
     ]
     exposed = []
     for name in holding:
-        tracked = _git(doctor, "ls-files", "--error-unmatch", "--", name).returncode == 0
-        ignored = _git(doctor, "check-ignore", "-q", "--", name).returncode == 0
+        tracked = git(doctor, "ls-files", "--error-unmatch", "--", name).returncode == 0
+        ignored = git(doctor, "check-ignore", "-q", "--", name).returncode == 0
         if tracked or not ignored:
             exposed.append(f"{name} ({'tracked' if tracked else 'not in .gitignore'})")
     return findings_if(bool(exposed), "exposure.env_file_tracked", files=", ".join(exposed))
@@ -120,6 +120,6 @@ def token_not_in_source(doctor: Doctor) -> list[Finding]:
     tokens = _tokens(doctor)
     if not tokens:
         return []
-    found = _git(doctor, "grep", "-n", "-I", "-F", "-f", "-", "--", ".", stdin="\n".join(tokens))
+    found = git(doctor, "grep", "-n", "-I", "-F", "-f", "-", "--", ".", stdin="\n".join(tokens))
     places = [":".join(line.split(":", 2)[:2]) for line in found.stdout.splitlines() if line]
     return findings_if(bool(places), "exposure.token_in_source", places=", ".join(places))

@@ -205,17 +205,23 @@ def phone_number_can_send(doctor: Doctor, credential: Credential) -> list[Findin
     entities = [e for e in health.get("entities") or [] if isinstance(e, dict)]
     verdict = health.get("can_send_message")
     if verdict == "BLOCKED":
-        errors = [err for e in entities for err in e.get("errors") or [] if isinstance(err, dict)]
         described = "; ".join(
-            f"{err.get('error_code', '?')}: {err.get('error_description', '')} — "
+            f"{_entity(e)} {err.get('error_code', '?')}: {err.get('error_description', '')} — "
             f"{err.get('possible_solution', '')}"
-            for err in errors
+            for e in entities
+            for err in e.get("errors") or []
+            if isinstance(err, dict)
         )
         return [finding("phone.health_blocked", meta_errors=described or "—")]
     if verdict == "LIMITED":
-        info = [str(i) for e in entities for i in e.get("additional_info") or []]
+        info = [f"{_entity(e)} {i}" for e in entities for i in e.get("additional_info") or []]
         return [finding("phone.health_limited", meta_info="; ".join(info) or "—")]
     return []
+
+
+def _entity(entity: dict[str, Any]) -> str:
+    """Which node a health error is about (the number, the WABA, the business, the app)."""
+    return f"[{entity.get('entity_type') or '?'} {entity.get('id') or ''}]".replace(" ]", "]")
 
 
 @reads(fetch_phone)
