@@ -113,8 +113,11 @@ def test_an_unsupported_version_is_not_the_one_the_doctor_calls(run_suite, graph
 
     run = run_suite(env=simulator_env(server))
 
-    assert run.with_finding("api.version_unsupported")
-    assert server.seen and all(s.path.startswith("/v25.0/") for s in server.seen)
+    entry = run.with_finding("api.version_unsupported")
+    asked_meta = [s.path for s in server.seen if not s.path.startswith("/v25.0/")]
+    assert asked_meta == ["/v20.0/debug_token"], "one call, to learn what Meta serves instead"
+    oldest = CATALOG.oldest_served_api_version(date.today())
+    assert f"({oldest.name})" in entry["message"]
 
 
 @pytest.mark.parametrize(
@@ -250,3 +253,19 @@ def test_the_expiry_warning_window_fits_the_token_unless_set(run_suite):
     fact = fitted.only("token_permanent")
     assert (fact["outcome"], fact["finding"]) == ("passed", "token.system_user_expires")
     assert "a 60-day token" in fact["message"]
+
+
+def test_meta_says_which_version_answers_a_retired_one(graph_simulator):
+    from wa_doctor.graph import GraphClient
+    from wa_doctor.redaction import Redactor
+
+    server = graph_simulator("healthy")
+    client = GraphClient(server.url, "v25.0", timeout=5, redactor=Redactor(), catalog=CATALOG)
+    try:
+        served = client.served_version("v17.0", server.world.token)
+        current = client.served_version("v25.0", server.world.token)
+    finally:
+        client.close()
+
+    assert served == CATALOG.oldest_served_api_version(date.today()).name
+    assert current == "v25.0"

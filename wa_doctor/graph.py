@@ -35,6 +35,7 @@ from .identifiers import is_graph_path
 from .redaction import Redactor
 
 MAX_REDIRECTS = 3
+_VERSION = re.compile(r"v\d{1,3}\.\d{1,3}")
 MAX_BODY_MIB = 5
 MAX_BODY_BYTES = MAX_BODY_MIB * 1024 * 1024
 """The largest answer read: Graph answers are kilobytes; more is a broken proxy or an attack."""
@@ -198,6 +199,25 @@ class GraphClient:
             raise GraphError(
                 self._say(f"cannot connect: {type(exc).__name__}: {exc}"), "graph.unreachable"
             ) from None
+
+    def served_version(self, version: str, token: str) -> str | None:
+        """The version Meta really answers a call to ``version`` with (its
+        ``facebook-api-version`` header), asked with one ``debug_token``; None when unknown."""
+        if self._invalid_base is not None or not _VERSION.fullmatch(version):
+            return None
+        try:
+            answer = self._send(
+                "GET",
+                f"/{version}/debug_token",
+                "debug_token",
+                {"input_token": token},
+                None,
+                {"Authorization": f"Bearer {token}"},
+            )
+        except GraphError:
+            return None
+        served = answer.headers.get("facebook-api-version", "")
+        return served if _VERSION.fullmatch(served) else None
 
     def _parse(self, response: Answer, path: str) -> dict[str, Any]:
         status = response.status_code

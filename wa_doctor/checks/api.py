@@ -15,8 +15,17 @@ ENDING_WINDOW_DAYS = 90
 
 
 def api_version_supported(doctor: Doctor) -> list[Finding]:
-    found = judge(doctor, str(doctor.config.api_version).strip())
-    return [found] if found else []
+    """The configured version on today's date; for a retired one, Meta is asked which version
+    it really answers with (one debug_token, only then)."""
+    version = str(doctor.config.api_version).strip()
+    found = judge(doctor, version)
+    if found is None or found.id != "api.version_unsupported":
+        return [found] if found else []
+    token = next((c.clean_token for c in doctor.credentials if c.clean_token), None)
+    served = doctor.graph.client.served_version(version, token) if token else None
+    if served:
+        found = finding(found.id, **{**found.params, "served_instead": served})
+    return [found]
 
 
 def judge(doctor: Doctor, version: str) -> Finding | None:

@@ -15,11 +15,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pytest_httpserver.httpserver import HTTPServerBase
 from werkzeug import Request, Response
 
+from ..catalog import load as load_catalog
 from .meta import (
     CANNOT_PARSE,
     Answer,
@@ -105,6 +107,7 @@ class GraphSimulator(HTTPServerBase):
                 response = _fault_response(fault, request)
             else:
                 response = _to_response(self.answer(request))
+                response.headers["facebook-api-version"] = served_version(request.path)
             return response
         finally:
             seen = Seen(
@@ -376,6 +379,19 @@ def _public_query(request: Request) -> dict[str, str]:
     """The query without tokens, for request logs that tests may print."""
     hidden = {"input_token", "access_token", "appsecret_proof"}
     return {k: v for k, v in request.args.items() if k not in hidden}
+
+
+def served_version(path: str) -> str:
+    """The version Meta answers a call with: the one asked for while Meta serves it, else the
+    oldest one it still serves (Platform Versioning: calls to a retired version "will be
+    defaulted to the next oldest usable version")."""
+    asked = next((p for p in path.split("/") if p), "")
+    catalog = load_catalog()
+    today = date.today()
+    if catalog.api_version_served(asked, today):
+        return asked
+    oldest = catalog.oldest_served_api_version(today)
+    return oldest.name if oldest else asked
 
 
 def _to_response(answer: Answer) -> Response:
