@@ -254,6 +254,7 @@ def suite_runner(base: Path):
         files: Mapping[str, str | bytes] | None = None,
         secrets_to_check: tuple[str, ...] = (),
         diagnostics: Path = DIAGNOSTICS,
+        cache: bool = False,
     ) -> SuiteRun:
         directory = base / f"run{next(counter)}"
         directory.mkdir()
@@ -271,8 +272,8 @@ def suite_runner(base: Path):
             "-m",
             "pytest",
             str(diagnostics),
-            "-p",
-            "no:cacheprovider",
+            # pytest's cache (--lf, --ff) lives at the rootdir: private to this run when asked
+            *(("-o", f"cache_dir={base / 'cache'}") if cache else ("-p", "no:cacheprovider")),
             *UNUSED_PLUGINS,
             "--wa-report-dir",
             str(directory / "reports"),

@@ -115,3 +115,24 @@ def test_quiet_prints_one_line_per_finding_and_the_default_folds_the_rest(
 def test_ci_runs_exactly_the_readmes_test_command():
     command = (REPO / ".ci" / "run").read_text("utf-8").strip().splitlines()[-1]
     assert f"```bash\n{command}\n```" in README
+
+
+def test_last_failed_reruns_only_the_failures(run_suite):
+    first = run_suite(cache=True)
+    again = run_suite("--lf", cache=True)
+
+    assert first.exit_code == again.exit_code == 1
+    assert "run-last-failure: rerun previous 2 failures" in again.stdout
+    assert again.report["summary"]["failed"] == 2 and again.report["summary"]["passed"] == 0
+
+
+def test_meta_trace_id_is_its_own_field_and_shown(run_suite, graph_simulator):
+    server = graph_simulator("wrong-phone-number-id")
+
+    run = run_suite(env=simulator_env(server))
+
+    entry = run.with_finding("phone.unsupported_request")
+    assert entry["fbtrace_id"] and entry["fbtrace_id"] != "—"
+    assert entry["findings"][0]["fbtrace_id"] == entry["fbtrace_id"]
+    assert entry["fbtrace_id"] in run.stdout.split("WhatsApp Cloud API doctor", 1)[1]
+    assert entry["fbtrace_id"] in run.html

@@ -94,3 +94,23 @@ def test_input_without_an_error_is_a_usage_error(capsys):
     assert status == 2 and "not an error code nor JSON" in err
     status, _, err = explain(capsys, json.dumps({"hello": "world"}))
     assert status == 2 and "no object with a numeric 'code'" in err
+
+
+def test_list_names_every_finding_with_its_title(capsys):
+    from wa_doctor import catalog, cli
+
+    assert cli.main(["explain", "--list", "--lang", "en"]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(catalog.load().ids)
+    assert "token.session_logged_out  Session invalid: the user logged out" in lines
+
+
+def test_version_is_printed(capsys):
+    from wa_doctor import __version__, cli
+
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"wa-doctor {__version__}"

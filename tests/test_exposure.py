@@ -195,3 +195,14 @@ def test_graph_versions_in_the_crms_code_are_judged_with_file_and_line(run_suite
     assert "lib/whatsapp.ts:2" in messages["api.code_version_unsupported"]
     assert "lib/templates.ts:1" in messages["api.code_version_ending"]
     assert "lib/current.ts" not in str(messages)
+
+
+def test_run_from_the_doctors_own_folder_the_code_checks_say_not_checked(run_suite):
+    from conftest import REPO
+
+    run = run_suite("--wa-app-dir", str(REPO), "--wa-lang", "en")
+
+    for check in ("env_files_not_tracked", "token_not_in_source", "api_versions_in_code"):
+        entry = run.only(check)
+        assert entry["outcome"] == "skipped", check
+        assert "the doctor's own folder" in entry["message"]

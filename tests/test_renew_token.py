@@ -446,3 +446,45 @@ def test_an_env_file_that_fails_after_the_row_says_the_state_and_the_command(
     assert f"--credential db{setup.rows[0]}-{setup.phones[0]} --env-file {env_file}" in out
     assert env_file.read_text() == "WHATSAPP_ACCESS_TOKEN=old\n"
     assert token[:12] not in out
+
+
+def test_an_unknown_credential_is_refused_before_the_token_is_asked_for(setup, tmp_path):
+    done = setup.renew(random_token("EAAZ"), "--credential", "db999-nothing", cwd=tmp_path)
+
+    assert done.returncode == 1
+    assert "[config.credential_not_found" in done.stdout
+    assert f"db{setup.rows[0]}-{setup.phones[0]}" in done.stdout  # what exists instead
+
+
+def test_renew_token_honours_the_simulator(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WHATSAPP_", "WA_"))}
+    env.pop("DATABASE_URL", None)
+    env_file = tmp_path / ".env.local"
+    env_file.write_text("WHATSAPP_ACCESS_TOKEN=old\n")
+    token = random_token("EAAN")
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wa_doctor.cli",
+            "renew-token",
+            "--lang",
+            "en",
+            "--simulate",
+            "healthy",
+            "--env-file",
+            str(env_file),
+        ],
+        input=token,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+
+    assert done.returncode == 1
+    assert "[token.invalid]" in done.stdout, done.stdout + done.stderr  # the simulator answered
+    assert env_file.read_text() == "WHATSAPP_ACCESS_TOKEN=old\n"
+    assert token[:12] not in done.stdout + done.stderr

@@ -9,16 +9,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import LANGUAGES, load_config
+from . import __version__
+from .catalog import load as load_catalog
+from .checks import configuration
+from .config import LANGUAGES, load_config, secret_candidates
 from .doctor import Doctor
 from .errors import ConfigError
 from .explain import ExplainError, explain, format_remedy, parse
+from .findings import Finding, Outcome
 from .redaction import RedactingLogRecordFactory, Redactor
 from .renewal import Renewal, RenewRequest
+from .runner import run_check
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wa-doctor", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"wa-doctor {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     explainer = commands.add_parser(
         "explain",
@@ -28,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Reads standard input when ERROR is '-' or missing.",
     )
     explainer.add_argument("error", nargs="?", default="-")
+    explainer.add_argument(
+        "--list", action="store_true", help="list every finding id with its title instead"
+    )
     explainer.add_argument("--lang", choices=LANGUAGES, default="es")
     renewer = commands.add_parser(
         "renew-token",
@@ -48,9 +57,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--vercel", action="store_true", help="print the Vercel CLI commands when it is installed"
     )
     renewer.add_argument("--lang", choices=LANGUAGES, default=None)
+    renewer.add_argument(
+        "--simulate", metavar="SCENARIO", help="validate against the built-in Graph simulator"
+    )
     args = parser.parse_args(argv)
     if args.command == "renew-token":
         return renew_token(args)
+    if args.list:
+        catalog = load_catalog()
+        print("\n".join(f"{i}  {catalog.render(Finding(i), args.lang).title}" for i in catalog.ids))
+        return 0
     text = sys.stdin.read() if args.error == "-" else args.error
     try:
         found = parse(text)
@@ -63,20 +79,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def renew_token(args: argparse.Namespace) -> int:
-    """``wa-doctor renew-token``: the token comes from stdin or a no-echo prompt, never argv."""
-    options = {"credential": args.credential, "lang": args.lang}
+    """``wa-doctor renew-token``: the token comes from stdin or a no-echo prompt, never argv.
+
+    Configuration is read as the suite reads it, ``WA_DOCTOR_SIMULATE`` included (a renewal
+    against the simulator writes the real database row only if you point it at one). A
+    ``--credential`` that names nothing is refused before the token is asked for."""
+    options = {"credential": args.credential, "lang": args.lang, "simulate": args.simulate}
+    server = None
     try:
         config = load_config(options, os.environ)
+        if config.simulate:
+            from . import simulator  # only now: it brings a web server along
+
+            server, config = simulator.start_for(str(config.simulate), config)
     except ConfigError as exc:
-        print(f"wa-doctor renew-token: {exc}", file=sys.stderr)
+        redact = Redactor(secret_candidates(options, os.environ))
+        print(redact(f"wa-doctor renew-token: {exc}"), file=sys.stderr)
         return 2
-    interactive = sys.stdin.isatty()
-    prompt = "Token nuevo / new token (no se muestra / not shown): "
-    new_token = getpass.getpass(prompt) if interactive else sys.stdin.read()
     doctor = Doctor.create(config)
     log_factory = RedactingLogRecordFactory(doctor.redactor)
     log_factory.install()
     try:
+        chosen = run_check(doctor, configuration.credential_selected)
+        if chosen.outcome is Outcome.FAILED:
+            print("\n\n".join(format_remedy(r, doctor.redactor) for r in chosen.remedies))
+            return 1
+        interactive = sys.stdin.isatty()
+        prompt = "Token nuevo / new token (no se muestra / not shown): "
+        new_token = getpass.getpass(prompt) if interactive else sys.stdin.read()
         request = RenewRequest(
             env_file=args.env_file,
             backup=args.backup,
@@ -89,6 +119,8 @@ def renew_token(args: argparse.Namespace) -> int:
     finally:
         log_factory.uninstall()
         doctor.close()
+        if server is not None:
+            server.stop()
 
 
 def _ask(question: str) -> bool:

@@ -69,6 +69,11 @@ class _Printed:
         return f"<h4 id='{name}'>{inline(procedure.title)}</h4>{body}"
 
 
+def _with_trace(message: str, trace: str | None) -> str:
+    """A message with Meta's trace id, which Meta support asks for."""
+    return f"{message} (fbtrace_id `{trace}`)" if trace and trace not in message else message
+
+
 def code_block(report: Report, text: str) -> str:
     """A block that is easy to select; its copy button appears only where JavaScript runs."""
     return (
@@ -234,7 +239,12 @@ class HtmlPage:
                 if who
                 else ""
             )
-            messages = list(dict.fromkeys(r.result.primary.message for r in group.records))  # type: ignore[union-attr]
+            messages = list(
+                dict.fromkeys(
+                    _with_trace(r.result.primary.message, r.result.fbtrace_id())  # type: ignore[union-attr]
+                    for r in group.records
+                )
+            )
             text = (
                 f"<p>{inline(messages[0])}</p>"
                 if len(messages) == 1

@@ -42,9 +42,16 @@ class CheckRecord:
             "outcome": self.outcome.value,
             "finding": primary.id if primary else None,
             "message": self.message,
+            "fbtrace_id": self.result.fbtrace_id() if self.result else None,
             "remedy": primary.to_dict() if primary else None,
             "findings": [
-                {"id": r.id, "severity": r.severity.value, "title": r.title, "message": r.message}
+                {
+                    "id": r.id,
+                    "severity": r.severity.value,
+                    "title": r.title,
+                    "message": r.message,
+                    "fbtrace_id": self.result.fbtrace_id(r),
+                }
                 for r in (self.result.remedies if self.result else ())
             ],
         }

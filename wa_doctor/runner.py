@@ -39,6 +39,16 @@ class CheckResult:
                     return remedy
         return None
 
+    def fbtrace_id(self, remedy: Remedy | None = None) -> str | None:
+        """Meta's trace id for a finding that came from a Graph answer (the primary one by
+        default): Meta support asks for it first."""
+        remedy = remedy or self.primary
+        for found, rendered in zip(self.findings, self.remedies, strict=False):
+            if rendered is remedy:
+                trace = str(found.params.get("fbtrace_id") or "")
+                return trace if trace and trace != "—" else None
+        return None
+
     def headline(self) -> str:
         """One line for pytest's failure message and JUnit: ``[id] title: message``."""
         primary = self.primary

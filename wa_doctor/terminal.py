@@ -75,6 +75,9 @@ class TerminalSummary:
             (f"[{mark}] {record.check_id} · {where} — {remedy.title} ({remedy.id})", colour),
             (f"    {remedy.message}", None),
         ]
+        trace = record.result.fbtrace_id(remedy) if record.result else None
+        if trace and trace not in remedy.message:
+            lines.append((f"    fbtrace_id: {trace}", None))
         if remedy.severity is Severity.INFO:
             return lines
         lines.append((f"    → {remedy.first_step}", None))

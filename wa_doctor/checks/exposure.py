@@ -70,7 +70,12 @@ def token_not_in_public_variable(doctor: Doctor) -> list[Finding]:
 
 
 def app_dir(doctor: Doctor) -> Path:
-    return Path(str(doctor.config.app_dir or doctor.config.directory))
+    """The CRM's folder (``--wa-app-dir``, default the current one); not the doctor's own
+    checkout, where scanning would report the doctor green instead of the CRM."""
+    folder = Path(str(doctor.config.app_dir or doctor.config.directory))
+    if (folder / "wa_doctor" / "__init__.py").is_file() and (folder / "diagnostics").is_dir():
+        raise NotApplicable("skip_app_dir_is_doctor", folder=folder)
+    return folder
 
 
 def _tokens(doctor: Doctor) -> set[str]:
@@ -117,6 +122,7 @@ def env_files_not_tracked(doctor: Doctor) -> list[Finding]:
 
 def token_not_in_source(doctor: Doctor) -> list[Finding]:
     """git grep for the exact token in tracked files; only file and line are kept."""
+    app_dir(doctor)  # the CRM's folder, or not checked
     tokens = _tokens(doctor)
     if not tokens:
         return []
