@@ -19,6 +19,7 @@ def test_every_finding_has_spanish_and_english_text_and_a_remedy(finding_id):
         remedy = CATALOG.render(Finding(finding_id), lang)
         assert remedy.title and remedy.message
         assert remedy.steps or remedy.procedures, f"{finding_id} has no remedy step in {lang}"
+        assert remedy.links, f"{finding_id} has no docs link"
 
 
 @pytest.mark.parametrize("name", CATALOG.procedure_names())
