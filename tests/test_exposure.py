@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import CREDENTIAL_TABLE, fake_token
+from conftest import CREDENTIAL_TABLE, REPO, fake_token
 
 PHONE = "106540352242922"
 SUPABASE_ROLES = """
@@ -198,8 +198,6 @@ def test_graph_versions_in_the_crms_code_are_judged_with_file_and_line(run_suite
 
 
 def test_run_from_the_doctors_own_folder_the_code_checks_say_not_checked(run_suite):
-    from conftest import REPO
-
     run = run_suite("--wa-app-dir", str(REPO), "--wa-lang", "en")
 
     for check in ("env_files_not_tracked", "token_not_in_source", "api_versions_in_code"):

@@ -60,7 +60,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     renewer.add_argument(
         "--simulate", metavar="SCENARIO", help="validate against the built-in Graph simulator"
     )
-    args = parser.parse_args(argv)
+    commands.add_parser(
+        "check",
+        help="run the diagnosis (what `pytest diagnostics/` runs), from any folder",
+        description="Runs the doctor's checks with pytest in the current folder: the same "
+        "options (--wa-…, -q, -v, --junitxml) and exit codes; reports go to ./reports/.",
+    )
+    args, extra = parser.parse_known_args(argv)  # `check` hands what it does not know to pytest
+    if args.command == "check":
+        return check(extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "renew-token":
         return renew_token(args)
     if args.list:
@@ -76,6 +86,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     redact = Redactor()
     print("\n\n".join(format_remedy(explain(facts, args.lang), redact) for facts in found))
     return 0
+
+
+def check(pytest_args: Sequence[str]) -> int:
+    """``wa-doctor check``: pytest on the installed checks, rooted in the current folder (so
+    reports, the cache and ``.env.local`` are the user's, never the installation's)."""
+    import pytest
+
+    from . import diagnostics
+
+    folder = Path(diagnostics.__file__).parent
+    here = Path.cwd()
+    return int(
+        pytest.main(
+            [str(folder), f"--rootdir={here}", "-p", "wa_doctor.pytest_plugin", *pytest_args]
+        )
+    )
 
 
 def renew_token(args: argparse.Namespace) -> int:

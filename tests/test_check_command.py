@@ -1,0 +1,62 @@
+"""``wa-doctor check`` is the diagnosis from any folder, also after a plain (non-editable)
+install: the checks ship inside the package, and the run is rooted where the user is."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import CONFIG_VARIABLES, REPO
+
+
+def test_check_runs_the_installed_checks_from_any_folder(tmp_path: Path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = [python, "-m", "pip", "install", "-q", "--no-deps"]
+    subprocess.run([*install, str(REPO)], check=True, capture_output=True)
+    crm = tmp_path / "crm"
+    crm.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+
+    located = subprocess.run(
+        [python, "-c", "import wa_doctor.diagnostics as d; print(d.__file__)"],
+        cwd=crm,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    done = subprocess.run(
+        [venv / "bin" / "wa-doctor", "check", "-q", "--wa-simulate", "healthy", "-p", "no:xdist"],
+        cwd=crm,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+    assert str(venv) in located.stdout, "the installed copy, not the checkout"
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads((crm / "reports" / "report.json").read_text("utf-8"))
+    assert report["summary"]["failed"] == 0 and report["summary"]["passed"] > 20
+    assert (crm / "reports" / "report.html").is_file()
+
+
+def test_check_keeps_pytest_exit_codes(tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "wa_doctor.cli", "check", "-q", "--wa-timeout", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+    assert done.returncode == 4, done.stdout + done.stderr  # a usage error stays one
+    assert "--wa-timeout" in done.stderr
