@@ -136,3 +136,41 @@ def test_meta_trace_id_is_its_own_field_and_shown(run_suite, graph_simulator):
     assert entry["findings"][0]["fbtrace_id"] == entry["fbtrace_id"]
     assert entry["fbtrace_id"] in run.stdout.split("WhatsApp Cloud API doctor", 1)[1]
     assert entry["fbtrace_id"] in run.html
+
+
+def test_an_accepted_finding_is_shown_as_ignored_and_fails_nothing_until_it_expires(
+    run_suite, graph_simulator
+):
+    server = graph_simulator("phone-blocked")
+    accepted = (
+        'ignore = [{ id = "phone.health_blocked", reason = "payment fixed, Meta reviewing", '
+        "until = 2099-12-31 }]\n"
+    )
+    expired = accepted.replace("2099-12-31", "2020-01-01")
+
+    ignored = run_suite(
+        "--wa-lang", "en", env=simulator_env(server), files={"wa-doctor.toml": accepted}
+    )
+    again = run_suite(
+        "--wa-lang", "en", env=simulator_env(server), files={"wa-doctor.toml": expired}
+    )
+
+    entry = ignored.only("phone_number_can_send")
+    assert ignored.exit_code == 0 and entry["outcome"] == "passed"
+    assert entry["remedy"]["ignored"] == "payment fixed, Meta reviewing"
+    assert "accepted, does not count: payment fixed" in ignored.stdout
+    assert "payment fixed, Meta reviewing" in ignored.html
+    assert again.exit_code == 1 and again.only("phone_number_can_send")["outcome"] == "failed"
+
+
+def test_fail_on_warning_and_wa_ignore(run_suite, graph_simulator):
+    server = graph_simulator("expiring-soon")
+
+    failing = run_suite("--wa-fail-on", "warning", env=simulator_env(server))
+    accepted = run_suite(
+        "--wa-fail-on", "warning", "--wa-ignore", "token.expiring_soon", env=simulator_env(server)
+    )
+
+    assert failing.exit_code == 1
+    assert accepted.exit_code == 0
+    assert accepted.only("token_not_expiring_soon")["remedy"]["ignored"] == "--wa-ignore"

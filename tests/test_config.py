@@ -85,3 +85,47 @@ def test_every_setting_is_in_the_readme_table():
     readme = (REPO / "README.md").read_text("utf-8")
     for setting in SETTINGS:
         assert f"| `{setting.env}` | `{setting.option}` |" in readme, setting.name
+
+
+def test_the_settings_file_sits_between_the_environment_and_the_default(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.wa-doctor]\ntemplate = "promo"\nlang = "en"\ntimeout = 12\n'
+        'template-language = "es"\n'
+    )
+    (tmp_path / ".env").write_text("WA_DOCTOR_LANG=es\n")
+
+    config = load_config({"timeout": "20"}, {}, tmp_path)
+
+    assert (config.template, config.template_language) == ("promo", "es")
+    assert config.source("template") == "pyproject.toml [tool.wa-doctor] template"
+    assert config.lang == "es" and config.source("lang") == ".env WA_DOCTOR_LANG"
+    assert config.timeout == 20.0
+
+
+def test_wa_doctor_toml_wins_over_pyproject_and_refuses_secrets_and_typos(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.wa-doctor]\ntemplate = "from-pyproject"\n')
+    (tmp_path / "wa-doctor.toml").write_text('template = "from-own-file"\n')
+    assert load_config({}, {}, tmp_path).template == "from-own-file"
+
+    (tmp_path / "wa-doctor.toml").write_text('access_token = "EAAsecret"\n')
+    with pytest.raises(ConfigError, match="is a secret and the file is committed"):
+        load_config({}, {}, tmp_path)
+    (tmp_path / "wa-doctor.toml").write_text('templte = "x"\n')
+    with pytest.raises(ConfigError, match="unknown setting `templte`"):
+        load_config({}, {}, tmp_path)
+
+
+def test_accepted_findings_come_from_the_file_and_the_option(tmp_path):
+    (tmp_path / "wa-doctor.toml").write_text(
+        'ignore = [{ id = "phone.quality_low", reason = "agreed", until = 2099-01-31 },\n'
+        '          { id = "api.version_ending", reason = "old", until = 2020-01-01 }]\n'
+    )
+
+    config = load_config({"ignore": "token.expiring_soon"}, {}, tmp_path)
+
+    assert [(i.finding_id, i.reason) for i in config.ignores] == [
+        ("phone.quality_low", "agreed"),
+        ("api.version_ending", "old"),
+        ("token.expiring_soon", "--wa-ignore"),
+    ]
+    assert load_config({"fail_on": "warning"}, {}, tmp_path).fails_on_warnings

@@ -76,6 +76,9 @@ class Remedy:
     steps: tuple[str, ...]
     procedures: tuple[Procedure, ...]
     links: tuple[str, ...]
+    ignored: str | None = None
+    """Why the user accepted this finding (``ignore`` in wa-doctor.toml, ``--wa-ignore``): it is
+    still shown, and fails nothing."""
 
     @property
     def first_step(self) -> str:
@@ -91,6 +94,7 @@ class Remedy:
             "steps": list(self.steps),
             "procedures": [p.to_dict() for p in self.procedures],
             "links": list(self.links),
+            "ignored": self.ignored,
         }
 
 

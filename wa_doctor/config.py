@@ -20,6 +20,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from .config_file import ConfigFile, Ignore, option_ignores, read_config_file
 from .errors import ConfigError
 from .redaction import Redactor, plain_text, token_preview
 
@@ -83,6 +84,16 @@ def _language(value: str) -> str:
     if value not in LANGUAGES:
         raise ValueError(f"choose one of: {', '.join(LANGUAGES)}")
     return value
+
+
+def _choice(*choices: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = value.strip().lower()
+        if value not in choices:
+            raise ValueError(f"choose one of: {', '.join(choices)}")
+        return value
+
+    return parse
 
 
 def _flag(value: str) -> bool:
@@ -263,10 +274,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "strict",
         "WA_DOCTOR_STRICT",
-        "Warnings fail too (exit code 1): for CI that must stay spotless.",
+        "Warnings fail too (exit code 1): the short form of --wa-fail-on warning.",
         default=False,
         parse=_flag,
         is_flag=True,
+    ),
+    Setting(
+        "fail_on",
+        "WA_DOCTOR_FAIL_ON",
+        "What fails the run: error (default) or warning.",
+        default="error",
+        parse=_choice("error", "warning"),
+    ),
+    Setting(
+        "ignore",
+        "WA_DOCTOR_IGNORE",
+        "Finding ids accepted for this run, comma-separated: shown as ignored, failing nothing "
+        "(with reasons and end dates: `ignore` in wa-doctor.toml).",
+        default=(),
+        parse=option_ignores,
     ),
     Setting(
         "simulate",
@@ -286,6 +312,17 @@ class Config:
     sources: Mapping[str, str]
     env_file_problems: tuple[str, ...] = ()
     directory: Path = field(default_factory=Path.cwd)
+    file_ignores: tuple[Ignore, ...] = ()
+    """Accepted findings from the settings file (with reasons and end dates)."""
+
+    @property
+    def ignores(self) -> tuple[Ignore, ...]:
+        """Every accepted finding: the settings file's and ``--wa-ignore``'s."""
+        return (*self.file_ignores, *tuple(self.values.get("ignore") or ()))
+
+    @property
+    def fails_on_warnings(self) -> bool:
+        return bool(self.values.get("strict")) or self.values.get("fail_on") == "warning"
 
     def __getattr__(self, name: str) -> object:
         try:
@@ -330,7 +367,7 @@ class Config:
         for name, value in changes.items():
             values[name] = value
             sources[name] = "simulator"
-        return Config(values, sources, self.env_file_problems, self.directory)
+        return Config(values, sources, self.env_file_problems, self.directory, self.file_ignores)
 
 
 def _dsn_passwords(url: str) -> list[str]:
@@ -401,10 +438,15 @@ def load_config(
     """Resolve every setting; raise :class:`ConfigError` naming the option for a bad value."""
     directory = directory or Path.cwd()
     file_values, file_origins, problems = read_env_files(directory)
+    settings_file = read_config_file(
+        directory,
+        frozenset(s.name for s in SETTINGS),
+        frozenset(s.name for s in SETTINGS if s.secret),
+    )
     values: dict[str, object] = {}
     sources: dict[str, str] = {}
     for setting in SETTINGS:
-        raw, source = _pick(setting, options, environ, file_values, file_origins)
+        raw, source = _pick(setting, options, environ, file_values, file_origins, settings_file)
         if raw is None or (raw == "" and setting.parse is not _text):
             values[setting.name] = setting.default
             sources[setting.name] = "default"
@@ -422,7 +464,7 @@ def load_config(
                 f"{setting.option} / {setting.env} ({source}) = {shown}: {exc}"
             ) from None
         sources[setting.name] = source
-    return Config(values, sources, tuple(problems), directory)
+    return Config(values, sources, tuple(problems), directory, settings_file.ignores)
 
 
 SHOWN_LENGTH = 40
@@ -456,6 +498,7 @@ def _pick(
     environ: Mapping[str, str],
     file_values: Mapping[str, str],
     file_origins: Mapping[str, str],
+    settings_file: ConfigFile,
 ) -> tuple[object | None, str]:
     option_value = options.get(setting.name)
     if option_value is not None:
@@ -464,4 +507,6 @@ def _pick(
         return environ[setting.env], f"environment {setting.env}"
     if setting.env in file_values:
         return file_values[setting.env], f"{file_origins[setting.env]} {setting.env}"
+    if setting.name in settings_file.values:
+        return settings_file.values[setting.name], f"{settings_file.origin} {setting.name}"
     return None, "default"

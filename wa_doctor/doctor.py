@@ -114,6 +114,14 @@ class Doctor:
     def close(self) -> None:
         self.graph.close()
 
+    def ignored(self, finding_id: str) -> str | None:
+        """The reason the user accepted this finding, while the acceptance holds (an ``until``
+        date in the past no longer counts)."""
+        for rule in self.config.ignores:
+            if rule.finding_id == finding_id and rule.active(self.today):
+                return rule.reason
+        return None
+
     def once(self, key: str, compute: Callable[[], _T]) -> _T:
         """A run-wide value computed once, for reads that several checks share."""
         if key not in self._memo:

@@ -250,6 +250,12 @@ class HtmlPage:
                 if len(messages) == 1
                 else "<ul>" + "".join(f"<li>{inline(m)}</li>" for m in messages) + "</ul>"
             )
+            if remedy.ignored:
+                kind = "ignored"
+                concerns += (
+                    f"<p class='wa-ignored-note'>{escape(self.label('ignored'))}: "
+                    f"{inline(remedy.ignored)}</p>"
+                )
             sections.append(
                 f"<section class='wa-finding wa-{kind}'{id_attr} "
                 f"data-finding='{escape(remedy.id)}'>"
@@ -421,6 +427,7 @@ code{font:.92em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:
   color:#1f1f1f}
 .wa-finding.wa-warning{border-left-color:#b06000;background:#fef7e0}
 .wa-finding.wa-info{border-left-color:#1a73e8;background:#e8f0fe}
+.wa-finding.wa-ignored{border-left-color:#80868b;background:#f1f3f4}
 .wa-finding h3{margin:.3em 0;font-size:1.1rem}
 .wa-finding h4{margin:.8em 0 .2em;font-size:1rem}
 .wa-finding li{margin:.15em 0}

@@ -140,7 +140,7 @@ def check(request: pytest.FixtureRequest, doctor: Doctor) -> Callable[..., Check
     def run(function: Callable[..., Any], *args: Any) -> CheckResult:
         result = run_check(doctor, function, *args)
         request.node.stash[RESULT_KEY] = result
-        strict = bool(doctor.config.strict) and result.outcome is Outcome.WARNING
+        strict = doctor.config.fails_on_warnings and result.outcome is Outcome.WARNING
         if result.outcome is Outcome.FAILED or strict:
             pytest.fail(result.headline(), pytrace=False)
         if result.outcome is Outcome.SKIPPED:

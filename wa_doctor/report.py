@@ -51,6 +51,7 @@ class CheckRecord:
                     "title": r.title,
                     "message": r.message,
                     "fbtrace_id": self.result.fbtrace_id(r),
+                    "ignored": r.ignored,
                 }
                 for r in (self.result.remedies if self.result else ())
             ],
@@ -96,10 +97,12 @@ class Report:
         """The highlights, errors first, then warnings, then facts (run order within each):
         what the terminal and the HTML page show first."""
         order = list(Severity)
-        return sorted(
-            (r for r in self.highlights() if r.result and r.result.primary),
-            key=lambda r: order.index(r.result.primary.severity),  # type: ignore[union-attr]
-        )
+
+        def rank(record: CheckRecord) -> tuple[bool, int]:
+            primary = record.result.primary  # type: ignore[union-attr]
+            return primary.ignored is not None, order.index(primary.severity)  # type: ignore[union-attr]
+
+        return sorted((r for r in self.highlights() if r.result and r.result.primary), key=rank)
 
     def to_json(self) -> dict[str, Any]:
         config = self.doctor.config

@@ -32,11 +32,13 @@ class CheckResult:
 
     @property
     def primary(self) -> Remedy | None:
-        """The most serious finding's remedy: what tables and summaries show."""
-        for severity in Severity:
-            for remedy in self.remedies:
-                if remedy.severity is severity:
-                    return remedy
+        """The most serious finding's remedy (one not accepted by the user first): what tables
+        and summaries show."""
+        for accepted in (False, True):
+            for severity in Severity:
+                for remedy in self.remedies:
+                    if remedy.severity is severity and (remedy.ignored is not None) == accepted:
+                        return remedy
         return None
 
     def fbtrace_id(self, remedy: Remedy | None = None) -> str | None:
@@ -87,9 +89,10 @@ def result_of(
     """Render findings and derive the outcome: error → failed, warning → warning, none → passed."""
     context = doctor.context(credential)
     remedies = tuple(
-        _redact_remedy(doctor, doctor.catalog.render(f, doctor.lang, context)) for f in found
+        _redact_remedy(doctor, doctor.catalog.render(f, doctor.lang, context), doctor.ignored(f.id))
+        for f in found
     )
-    severity = worst(r.severity for r in remedies)
+    severity = worst(r.severity for r in remedies if r.ignored is None)
     outcome = {
         Severity.ERROR: Outcome.FAILED,
         Severity.WARNING: Outcome.WARNING,
@@ -103,9 +106,10 @@ def _redacted(doctor: Doctor, params: Any) -> dict[str, Any]:
     return {k: doctor.redactor(v) if isinstance(v, str) else v for k, v in dict(params).items()}
 
 
-def _redact_remedy(doctor: Doctor, remedy: Remedy) -> Remedy:
+def _redact_remedy(doctor: Doctor, remedy: Remedy, ignored: str | None = None) -> Remedy:
     """Messages quote Meta's text and error details: scrub them like every other output."""
     return Remedy(
+        ignored=ignored,
         id=remedy.id,
         severity=remedy.severity,
         title=doctor.redactor(remedy.title),

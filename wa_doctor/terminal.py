@@ -63,18 +63,23 @@ class TerminalSummary:
             lines.extend(self._folded())
         return lines
 
+    def _mark(self, remedy: Remedy) -> tuple[str, str | None]:
+        return ("~", None) if remedy.ignored else _MARK[remedy.severity]
+
     def _one_line(self, record: CheckRecord, remedy: Remedy) -> Line:
-        mark, colour = _MARK[remedy.severity]
+        mark, colour = self._mark(remedy)
         where = record.credential or self.label("general")
         return (f"{mark} {where} {remedy.id}: {remedy.title} — {remedy.first_step}", colour)
 
     def _finding(self, record: CheckRecord, remedy: Remedy) -> list[Line]:
-        mark, colour = _MARK[remedy.severity]
+        mark, colour = self._mark(remedy)
         where = record.credential or self.label("general")
         lines: list[Line] = [
             (f"[{mark}] {record.check_id} · {where} — {remedy.title} ({remedy.id})", colour),
             (f"    {remedy.message}", None),
         ]
+        if remedy.ignored:
+            return [*lines, (f"    {self.label('ignored')}: {remedy.ignored}", None)]
         trace = record.result.fbtrace_id(remedy) if record.result else None
         if trace and trace not in remedy.message:
             lines.append((f"    fbtrace_id: {trace}", None))
