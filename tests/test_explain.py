@@ -1,6 +1,7 @@
 """`wa-doctor explain` turns any catalog code, or a logged error JSON, into its remedy."""
 
 import json
+import re
 
 import pytest
 
@@ -114,3 +115,20 @@ def test_version_is_printed(capsys):
 
     assert done.value.code == 0
     assert capsys.readouterr().out.strip() == f"wa-doctor {__version__}"
+
+
+def test_checks_lists_every_check_with_what_it_reads_and_can_raise(capsys):
+    from conftest import DIAGNOSTICS
+    from wa_doctor import cli
+
+    assert cli.main(["checks", "--lang", "en"]) == 0
+
+    out = capsys.readouterr().out
+    names = re.findall(
+        r"^def test_(\w+)", "".join(p.read_text() for p in DIAGNOSTICS.glob("*.py")), re.M
+    )
+    for name in names:
+        assert f"\n{name} — " in "\n" + out, name
+    assert "token_valid — The token is valid\n    reads: GET /debug_token" in out
+    listed = set(re.findall(r"\b[a-z]+\.[a-z_0-9]+\b", out.split("findings:", 1)[1]))
+    assert listed - {"graph.*"} <= set(catalog.load().ids)

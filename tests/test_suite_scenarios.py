@@ -34,6 +34,8 @@ def test_each_scenario_reports_its_finding_run_as_the_readme_shows(run_suite, na
     severity = CATALOG.severity(expected)
     assert entry["outcome"] == OUTCOME_OF[severity]
     assert run.exit_code == (1 if severity is Severity.ERROR else 0), run.stdout
+    declared = CATALOG.raises(entry["id"])
+    assert expected in declared or expected.startswith("graph."), (entry["id"], declared)
     remedy = entry["remedy"]
     first = remedy["steps"][0] if remedy["steps"] else remedy["procedures"][0]["steps"][0]
     assert inline(first) in run.html

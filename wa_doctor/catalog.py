@@ -117,6 +117,7 @@ class Catalog:
         self._labels: Mapping[str, Mapping[str, str]] = data.get("labels", {})
         self._checks: Mapping[str, Mapping[str, str]] = data.get("checks", {})
         self._sources: Mapping[str, Mapping[str, str]] = data.get("sources", {})
+        self._raises: Mapping[str, list[str]] = data.get("raises", {})
         self.api_versions: tuple[ApiVersion, ...] = tuple(
             ApiVersion(name, spec["released"], spec.get("available_until"))
             for name, spec in data.get("api_versions", {}).items()
@@ -200,6 +201,10 @@ class Catalog:
     def check_title(self, check_id: str, lang: str) -> str:
         """What a check looks at, in words (its id when the catalog has no title for it)."""
         return self._checks.get(lang, {}).get(check_id) or check_id
+
+    def raises(self, check_id: str) -> tuple[str, ...]:
+        """The findings a check can raise (besides graph.* for checks that call Meta)."""
+        return tuple(self._raises.get(check_id, ()))
 
     def has_check_title(self, check_id: str, lang: str) -> bool:
         return check_id in self._checks.get(lang, {})

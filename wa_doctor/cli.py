@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import os
+import pkgutil
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -60,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     renewer.add_argument(
         "--simulate", metavar="SCENARIO", help="validate against the built-in Graph simulator"
     )
+    lister = commands.add_parser(
+        "checks", help="list every check: what it reads and the findings it can raise"
+    )
+    lister.add_argument("--lang", choices=LANGUAGES, default="es")
     commands.add_parser(
         "check",
         help="run the diagnosis (what `pytest diagnostics/` runs), from any folder",
@@ -69,6 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)  # `check` hands what it does not know to pytest
     if args.command == "check":
         return check(extra)
+    if args.command == "checks":
+        print(list_checks(args.lang))
+        return 0
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "renew-token":
@@ -86,6 +96,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     redact = Redactor()
     print("\n\n".join(format_remedy(explain(facts, args.lang), redact) for facts in found))
     return 0
+
+
+READS_IN_WORDS = {
+    "inspect": "GET /debug_token",
+    "fetch_phone": "GET /{phone-number-id}",
+    "fetch_waba_phones": "GET /{waba-id}/phone_numbers",
+    "fetch_waba": "GET /{waba-id}",
+    "fetch_templates": "GET /{waba-id}/message_templates",
+}
+
+
+def list_checks(lang: str) -> str:
+    """Every check in run order: its id and title, what it reads, the findings it can raise."""
+    from . import checks, diagnostics, prefetch
+
+    for module in pkgutil.iter_modules(checks.__path__):  # checks register what they read
+        importlib.import_module(f"{checks.__name__}.{module.name}")
+    catalog = load_catalog()
+    folder = Path(diagnostics.__file__).parent
+    lines = []
+    for path in sorted(folder.glob("test_*.py")):
+        for name in re.findall(r"^def test_(\w+)", path.read_text("utf-8"), re.M):
+            reads = [
+                READS_IN_WORDS.get(f.__name__, f.__name__) for f in prefetch.READS.get(name, ())
+            ]
+            graph = " + graph.*" if reads else ""
+            lines += [
+                f"{name} — {catalog.check_title(name, lang)}",
+                f"    reads: {', '.join(reads) or 'configuration, database or files'}",
+                f"    findings: {', '.join(catalog.raises(name)) or '—'}{graph}",
+            ]
+    return "\n".join(lines)
 
 
 def check(pytest_args: Sequence[str]) -> int:
