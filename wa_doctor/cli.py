@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import getpass
 import importlib
 import os
 import pkgutil
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, tokens
 from .catalog import load as load_catalog
 from .checks import configuration
+from .checks import token as token_checks
 from .config import LANGUAGES, load_config, secret_candidates
 from .doctor import Doctor
-from .errors import ConfigError
+from .errors import ConfigError, DoctorError
 from .explain import ExplainError, explain, format_remedy, parse
 from .findings import Finding, Outcome
 from .redaction import RedactingLogRecordFactory, Redactor
@@ -63,6 +66,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     renewer.add_argument(
         "--simulate", metavar="SCENARIO", help="validate against the built-in Graph simulator"
     )
+    info = commands.add_parser(
+        "token-info",
+        help="what Meta's Access Token Debugger shows, for the configured or a piped token",
+    )
+    info.add_argument("--lang", choices=LANGUAGES, default=None)
+    info.add_argument("--simulate", metavar="SCENARIO", help="ask the built-in simulator")
     lister = commands.add_parser(
         "checks", help="list every check: what it reads and the findings it can raise"
     )
@@ -76,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)  # `check` hands what it does not know to pytest
     if args.command == "check":
         return check(extra)
+    if args.command == "token-info":
+        return token_info(args)
     if args.command == "checks":
         print(list_checks(args.lang))
         return 0
@@ -146,13 +157,67 @@ def check(pytest_args: Sequence[str]) -> int:
     )
 
 
-def renew_token(args: argparse.Namespace) -> int:
-    """``wa-doctor renew-token``: the token comes from stdin or a no-echo prompt, never argv.
+def token_info(args: argparse.Namespace) -> int:
+    """``wa-doctor token-info``: the token (piped, else WHATSAPP_ACCESS_TOKEN) as Meta's Access
+    Token Debugger describes it, with the token itself shown only as a preview."""
+    piped = "" if sys.stdin.isatty() else sys.stdin.read().strip()
+    options = {"lang": args.lang, "simulate": args.simulate, "access_token": piped or None}
+    with _doctor_for(options, "token-info") as doctor:
+        if doctor is None:
+            return 2
+        credential = doctor.env
+        if piped:  # the simulator stands its own token in for the configured one, not a piped one
+            credential = dataclasses.replace(credential, token=piped)
+        missing = configuration.missing_token(credential)
+        if missing is not None:
+            print(format_remedy(doctor.catalog.render(missing, doctor.lang), doctor.redactor))
+            return 1
+        try:
+            info = tokens.inspect(doctor.graph, credential.clean_token or "", doctor.app_token)
+        except DoctorError as error:
+            found = Finding(error.finding_id, dict(error.params))
+            print(format_remedy(doctor.catalog.render(found, doctor.lang), doctor.redactor))
+            return 1
+        print(doctor.redactor(describe_token(doctor, credential.token_preview, info)))
+        return 0 if info.is_valid else 1
 
-    Configuration is read as the suite reads it, ``WA_DOCTOR_SIMULATE`` included (a renewal
-    against the simulator writes the real database row only if you point it at one). A
-    ``--credential`` that names nothing is refused before the token is asked for."""
-    options = {"credential": args.credential, "lang": args.lang, "simulate": args.simulate}
+
+def describe_token(doctor: Doctor, preview: str, info: tokens.TokenInfo) -> str:
+    """The debugger's fields, one a line, in the run's language."""
+
+    def label(key: str) -> str:
+        return doctor.catalog.label(key, doctor.lang)
+
+    def date_or(timestamp: int | None) -> str:
+        if timestamp:
+            return token_checks.when(timestamp)
+        return label("token_info_never") if info.is_valid else "—"
+
+    granular = [
+        f"{scope}: {', '.join(ids) if ids else label('token_info_all_assets')}"
+        for scope, ids in info.targets.items()
+    ]
+    rows = [
+        (label("token"), preview),
+        (label("token_info_valid"), label("token_info_yes" if info.is_valid else "token_info_no")),
+        (label("token_info_app"), f"{info.application or '?'} ({info.app_id or '?'})"),
+        (label("token_info_type"), info.type or "?"),
+        (label("token_info_issued"), token_checks.when(info.issued_at)),
+        (label("token_info_expires"), date_or(info.expires_at)),
+        (label("token_info_data_access"), date_or(info.data_access_expires_at)),
+        (label("token_info_scopes"), ", ".join(info.scopes) or "—"),
+        (label("token_info_granular"), "; ".join(granular) or "—"),
+    ]
+    if info.error_message:
+        rows.append((label("token_info_error"), info.error_message))
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
+
+
+@contextlib.contextmanager
+def _doctor_for(options: dict[str, object], command: str) -> Iterator[Doctor | None]:
+    """A Doctor from the configuration as the suite reads it (the simulator when asked), with
+    log records redacted; None after printing a usage error."""
     server = None
     try:
         config = load_config(options, os.environ)
@@ -162,12 +227,31 @@ def renew_token(args: argparse.Namespace) -> int:
             server, config = simulator.start_for(str(config.simulate), config)
     except ConfigError as exc:
         redact = Redactor(secret_candidates(options, os.environ))
-        print(redact(f"wa-doctor renew-token: {exc}"), file=sys.stderr)
-        return 2
+        print(redact(f"wa-doctor {command}: {exc}"), file=sys.stderr)
+        yield None
+        return
     doctor = Doctor.create(config)
     log_factory = RedactingLogRecordFactory(doctor.redactor)
     log_factory.install()
     try:
+        yield doctor
+    finally:
+        log_factory.uninstall()
+        doctor.close()
+        if server is not None:
+            server.stop()
+
+
+def renew_token(args: argparse.Namespace) -> int:
+    """``wa-doctor renew-token``: the token comes from stdin or a no-echo prompt, never argv.
+
+    Configuration is read as the suite reads it, ``WA_DOCTOR_SIMULATE`` included (a renewal
+    against the simulator writes the real database row only if you point it at one). A
+    ``--credential`` that names nothing is refused before the token is asked for."""
+    options = {"credential": args.credential, "lang": args.lang, "simulate": args.simulate}
+    with _doctor_for(options, "renew-token") as doctor:
+        if doctor is None:
+            return 2
         chosen = run_check(doctor, configuration.credential_selected)
         if chosen.outcome is Outcome.FAILED:
             print("\n\n".join(format_remedy(r, doctor.redactor) for r in chosen.remedies))
@@ -184,11 +268,6 @@ def renew_token(args: argparse.Namespace) -> int:
         )
         confirm = _ask if interactive else None
         return Renewal(doctor, new_token, request, print, confirm).run()
-    finally:
-        log_factory.uninstall()
-        doctor.close()
-        if server is not None:
-            server.stop()
 
 
 def _ask(question: str) -> bool:

@@ -1,0 +1,52 @@
+"""``wa-doctor token-info``: what Meta's Access Token Debugger shows, for the configured or a
+piped token, in both languages, with the token only ever as a preview."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from conftest import CONFIG_VARIABLES, SuiteRun, assert_no_secret, fake_token
+
+
+def token_info(*args: str, stdin: str = "", env: dict[str, str] | None = None):
+    environ = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+    environ.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "wa_doctor.cli", "token-info", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=60,
+    )
+
+
+def test_a_sixty_day_system_user_token_is_described_like_the_debugger(tmp_path):
+    done = token_info("--simulate", "system-user-60-day", "--lang", "en")
+
+    assert done.returncode == 0, done.stderr
+    lines = dict(line.split("  ", 1) for line in done.stdout.splitlines())
+    assert lines["Type"].strip() == "SYSTEM_USER"
+    assert lines["Valid"].strip() == "yes"
+    assert lines["Expires"].strip().endswith("UTC")
+    assert "whatsapp_business_messaging: " in lines["Granular scopes (WABA)"]
+
+
+def test_a_piped_token_meta_does_not_know_is_not_valid_and_never_printed(tmp_path):
+    token = fake_token("EAAP")
+
+    done = token_info("--simulate", "healthy", "--lang", "es", stdin=token + "\n")
+
+    assert done.returncode == 1
+    assert "Válido" in done.stdout and "Error de Meta" in done.stdout
+    assert f"{token[:6]}…({len(token)})" in done.stdout
+    assert_no_secret(SuiteRun(done.returncode, done.stdout, done.stderr, tmp_path), token)
+
+
+def test_without_a_token_it_says_what_to_set():
+    done = token_info("--lang", "en")
+
+    assert done.returncode == 1
+    assert "WHATSAPP_ACCESS_TOKEN" in done.stdout
