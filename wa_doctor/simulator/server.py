@@ -1,9 +1,9 @@
 """A Graph API simulator served over real HTTP on 127.0.0.1.
 
-Built on pytest-httpserver's :class:`HTTPServerBase` (a threaded werkzeug server usable without
-pytest): the doctor's httpx client talks to it exactly as to graph.facebook.com, with no
-patching. It answers from a :class:`~wa_doctor.simulator.world.World` and records every request
-and the peak number in flight, so tests can count round trips.
+A threaded werkzeug server (its public ``make_server``): the doctor's httpx client talks to it
+exactly as to graph.facebook.com, with no patching. It answers from a
+:class:`~wa_doctor.simulator.world.World` and records every request and the peak number in
+flight, so tests can count round trips.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pytest_httpserver.httpserver import HTTPServerBase
 from werkzeug import Request, Response
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..catalog import load as load_catalog
 from .meta import (
@@ -65,22 +65,45 @@ class Seen:
         return self.method, self.path, json.dumps(self.query, sort_keys=True), self.subject
 
 
-class GraphSimulator(HTTPServerBase):
+class GraphSimulator:
     """Serve a :class:`World` as the Graph API. Use as a context manager or start()/stop()."""
 
     def __init__(self, world: World, host: str = "127.0.0.1", port: int = 0) -> None:
-        super().__init__(host, port, threaded=True)
         self.world = world
+        self.host = host
+        self.port = port
         self.seen: list[Seen] = []
         self.in_flight = 0
         self.peak_in_flight = 0
         self._count_lock = threading.Lock()
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         # werkzeug logs every request at INFO (and adds its own stderr handler when the level
         # is unset): access lines would clutter every report's captured log.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        super().start()
+        self._server = make_server(
+            self.host, self.port, Request.application(self.dispatch), threaded=True
+        )
+        self.port = self._server.port
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> GraphSimulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     @property
     def url(self) -> str:
