@@ -132,3 +132,29 @@ def test_checks_lists_every_check_with_what_it_reads_and_can_raise(capsys):
     assert "token_valid — The token is valid\n    reads: GET /debug_token" in out
     listed = set(re.findall(r"\b[a-z]+\.[a-z_0-9]+\b", out.split("findings:", 1)[1]))
     assert listed - {"graph.*"} <= set(catalog.load().ids)
+
+
+@pytest.mark.parametrize(
+    ("code", "finding"),
+    [
+        ("131026", "messaging.undeliverable"),
+        ("131049", "messaging.ecosystem_limit"),
+        ("131050", "messaging.marketing_opt_out"),
+        ("131042", "messaging.payment_issue"),
+        ("131048", "messaging.spam_rate_limited"),
+        ("131051", "messaging.unsupported_type"),
+        ("131053", "messaging.media_upload_failed"),
+        ("131056", "messaging.pair_rate_limited"),
+        ("131021", "messaging.recipient_is_sender"),
+        ("130472", "messaging.experiment"),
+        ("132000", "messaging.template_params_mismatch"),
+        ("132012", "messaging.template_param_format"),
+        ("132015", "template.paused"),
+        ("132016", "template.disabled"),
+        ("133005", "phone.pin_mismatch"),
+        ("133010", "phone.not_registered"),
+        ("470", "messaging.window_24h"),
+    ],
+)
+def test_delivery_errors_that_arrive_by_webhook_have_their_own_finding(code, finding):
+    assert catalog.load().for_graph_error(int(code)) == finding
