@@ -29,16 +29,21 @@ _SOURCE_WORD = re.compile(r"\b(?:default|simulator|option|environment|database|r
 
 
 class _Leave(dict):
-    """format_map mapping that leaves unknown placeholders as they are."""
+    """format_map mapping for unknown placeholders: left as they are, or ``missing``."""
+
+    missing: str | None = None
 
     def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+        return self.missing if self.missing is not None else "{" + key + "}"
 
 
-def fill(template: str, values: Mapping[str, Any]) -> str:
-    """Fill ``template`` from ``values``; unknown placeholders stay visible."""
+def fill(template: str, values: Mapping[str, Any], missing: str | None = None) -> str:
+    """Fill ``template`` from ``values``; unknown placeholders stay visible, or become
+    ``missing`` where a visible ``{name}`` would puzzle the reader (``wa-doctor explain``)."""
+    mapping = _Leave(values)
+    mapping.missing = missing
     try:
-        return template.format_map(_Leave(values))
+        return template.format_map(mapping)
     except (ValueError, IndexError):  # a stray brace in Meta's text, for instance
         return template
 
@@ -221,8 +226,15 @@ class Catalog:
         return self._terms.get(lang, {}).get(key) or key
 
     # -- rendering ------------------------------------------------------------------------
-    def render(self, found: Finding, lang: str, context: Mapping[str, Any] | None = None) -> Remedy:
-        """The finding's title, message and remedy in ``lang``, placeholders filled."""
+    def render(
+        self,
+        found: Finding,
+        lang: str,
+        context: Mapping[str, Any] | None = None,
+        missing: str | None = None,
+    ) -> Remedy:
+        """The finding's title, message and remedy in ``lang``, placeholders filled (those no
+        parameter fills stay visible, or read ``missing`` when given)."""
         entry = self._entry(found.id)
         values = {**(context or {}), **self._translated(found.params, lang)}
         for key, value in values.items():
@@ -230,14 +242,14 @@ class Catalog:
                 values[key] = self.source(value, lang)
         text = self._text(entry, lang)
         procedures = tuple(
-            self._procedure(name, lang, values) for name in entry.get("procedures", [])
+            self._procedure(name, lang, values, missing) for name in entry.get("procedures", [])
         )
         return Remedy(
             id=found.id,
             severity=Severity(entry["severity"]),
-            title=fill(text["title"], values),
-            message=fill(text.get("message", ""), values),
-            steps=tuple(fill(step, values) for step in text.get("steps", [])),
+            title=fill(text["title"], values, missing),
+            message=fill(text.get("message", ""), values, missing),
+            steps=tuple(fill(step, values, missing) for step in text.get("steps", [])),
             procedures=procedures,
             links=tuple(entry.get("links", [])),
         )
@@ -252,16 +264,18 @@ class Catalog:
                 out[key] = value
         return out
 
-    def _procedure(self, name: str, lang: str, values: Mapping[str, Any]) -> Procedure:
+    def _procedure(
+        self, name: str, lang: str, values: Mapping[str, Any], missing: str | None = None
+    ) -> Procedure:
         spec = self._procedures[name]
         text = self._text(spec, lang)
         sql = text.get("sql", spec.get("sql"))  # a language may have its own (placeholders)
         command = spec.get("command")
         return Procedure(
-            title=fill(text["title"], values),
-            steps=tuple(fill(step, values) for step in text.get("steps", [])),
-            sql=fill(sql, values).strip() if sql else None,
-            command=fill(command, values).strip() if command else None,
+            title=fill(text["title"], values, missing),
+            steps=tuple(fill(step, values, missing) for step in text.get("steps", [])),
+            sql=fill(sql, values, missing).strip() if sql else None,
+            command=fill(command, values, missing).strip() if command else None,
             folded=bool(spec.get("folded", False)),
         )
 

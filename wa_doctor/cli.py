@@ -29,6 +29,22 @@ from .runner import run_check
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; output cut short by a closed pipe (``| head``) is not an error."""
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # the reader left: send what is still buffered nowhere, so exiting raises nothing
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def language(args: argparse.Namespace) -> str:
+    """``--lang``, else ``WA_DOCTOR_LANG`` (as the suite reads it), else Spanish."""
+    chosen = args.lang or os.environ.get("WA_DOCTOR_LANG", "").strip().lower()
+    return chosen if chosen in LANGUAGES else "es"
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="wa-doctor", description=__doc__)
     parser.add_argument("--version", action="version", version=f"wa-doctor {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -43,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     explainer.add_argument(
         "--list", action="store_true", help="list every finding id with its title instead"
     )
-    explainer.add_argument("--lang", choices=LANGUAGES, default="es")
+    explainer.add_argument("--lang", choices=LANGUAGES, default=None)
     renewer = commands.add_parser(
         "renew-token",
         help="replace a credential's token safely (validated live, one row, verified)",
@@ -75,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lister = commands.add_parser(
         "checks", help="list every check: what it reads and the findings it can raise"
     )
-    lister.add_argument("--lang", choices=LANGUAGES, default="es")
+    lister.add_argument("--lang", choices=LANGUAGES, default=None)
     commands.add_parser(
         "check",
         help="run the diagnosis (what `pytest diagnostics/` runs), from any folder",
@@ -88,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "token-info":
         return token_info(args)
     if args.command == "checks":
-        print(list_checks(args.lang))
+        print(list_checks(language(args)))
         return 0
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
@@ -96,7 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return renew_token(args)
     if args.list:
         catalog = load_catalog()
-        print("\n".join(f"{i}  {catalog.render(Finding(i), args.lang).title}" for i in catalog.ids))
+        lang = language(args)
+        print("\n".join(f"{i}  {catalog.render(Finding(i), lang).title}" for i in catalog.ids))
         return 0
     text = sys.stdin.read() if args.error == "-" else args.error
     try:
@@ -105,7 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wa-doctor explain: {exc}", file=sys.stderr)
         return 2
     redact = Redactor()
-    print("\n\n".join(format_remedy(explain(facts, args.lang), redact) for facts in found))
+    lang = language(args)
+    print("\n\n".join(format_remedy(explain(facts, lang), redact) for facts in found))
+    sys.stdout.flush()  # inside main's guard: a reader that left is not an error
     return 0
 
 

@@ -41,19 +41,48 @@ class ExplainError(ValueError):
     """The input holds no error code this command can read."""
 
 
+_META_PREFIX = re.compile(r"\(#(\d+)\)")
+"""Meta starts many messages with the code: ``(#131047) Re-engagement message``."""
+
+
 def parse(text: str) -> list[ErrorFacts]:
-    """Codes like ``131047`` or ``190/467``, or JSON holding error objects of either shape."""
+    """Codes like ``131047`` or ``190/467``; JSON holding error objects of either shape, alone
+    or inside a log line; or, failing those, Meta's ``(#131047)`` prefix in a message."""
+    text = text.strip()
+    if not text:
+        raise ExplainError("nothing to explain: give an error code (131047, 190/467) or its JSON")
     match = _CODE.fullmatch(text)
     if match:
         return [ErrorFacts(int(match.group(1)), as_int(match.group(2)))]
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ExplainError(f"not an error code nor JSON: {exc.msg} (line {exc.lineno})") from None
-    found = list(_error_objects(data))
-    if not found:
-        raise ExplainError("the JSON holds no object with a numeric 'code'")
-    return found
+    found = [facts for data in _json_values(text) for facts in _error_objects(data)]
+    if found:
+        return found
+    prefixed = [ErrorFacts(int(code), message=text) for code in _META_PREFIX.findall(text)]
+    if prefixed:
+        return prefixed
+    raise ExplainError(
+        "no error code found: give a code (131047, 190/467), the error JSON, or a log line "
+        "holding either"
+    )
+
+
+def _json_values(text: str) -> Iterator[Any]:
+    """Every JSON object or list in ``text``: the whole of it, or embedded in a log line."""
+    decoder = json.JSONDecoder()
+    position = 0
+    while position < len(text):
+        start = min(
+            (i for i in (text.find("{", position), text.find("[", position)) if i >= 0), default=-1
+        )
+        if start < 0:
+            return
+        try:
+            value, end = decoder.raw_decode(text, start)
+        except (json.JSONDecodeError, RecursionError):
+            position = start + 1
+            continue
+        yield value
+        position = end
 
 
 def _error_objects(data: Any) -> Iterator[ErrorFacts]:
@@ -94,7 +123,8 @@ def explain(facts: ErrorFacts, lang: str) -> Remedy:
     }
     context = base_context(TableSpec.parse(DEFAULT_TABLE), catalog, lang)
     context["credential"] = catalog.label("this_credential", lang)
-    return catalog.render(Finding(finding_id, params), lang, context)
+    # what a log line cannot tell (the phone number id, a token preview…) reads as "—"
+    return catalog.render(Finding(finding_id, params), lang, context, missing="—")
 
 
 def format_remedy(remedy: Remedy, redact: Redactor) -> str:
