@@ -1,6 +1,6 @@
 """Can this setup send a campaign? The template, and (opt-in) a real send."""
 
-from wa_doctor.checks import messaging, templates
+from wa_doctor.checks import messaging, templates, webhooks
 
 
 def test_campaign_template_usable(check, credential):
@@ -17,6 +17,10 @@ def test_template_send(check, credential):
 
 def test_text_send(check, credential):
     check(messaging.text_send, credential)
+
+
+def test_webhooks_subscribed(check, credential):
+    check(webhooks.webhooks_subscribed, credential)
 
 
 def test_recent_send_failures(check):

@@ -34,7 +34,7 @@ def test_every_finding_id_the_code_emits_is_in_the_catalog():
         emitted |= set(
             re.findall(
                 r'"((?:config|db|token|api|graph|phone|template|messaging|'
-                r'exposure|waba|doctor)\.[a-z_0-9]+)"',
+                r'exposure|waba|webhooks|doctor)\.[a-z_0-9]+)"',
                 text,
             )
         )

@@ -57,8 +57,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def failing_run(tmp_path_factory) -> Iterator[tuple[SuiteRun, str]]:
-    """One run shared by the tests: a failure (Meta blocks the number), a second one (another
-    app's token) and a warning (an API version about to end)."""
+    """One run shared by the tests: a failure (Meta blocks the number), two more (another app's
+    token, so the WABA's webhooks go to another app too) and a warning (an API version about to
+    end)."""
     from wa_doctor.simulator import GraphSimulator, build
 
     token = fake_token()
@@ -145,9 +146,9 @@ def test_header_result_and_status_lines_read_with_javascript_off(browser, failin
     page = _open(browser, run, javascript=False)
 
     assert page.locator("html").get_attribute("lang") == "es"
-    assert page.title().startswith("✗ 2 problemas, ")
+    assert page.title().startswith("✗ 3 problemas, ")
     result = page.locator("#wa-result")
-    assert result.is_visible() and result.inner_text().startswith("✗ 2 problemas")
+    assert result.is_visible() and result.inner_text().startswith("✗ 3 problemas")
     (credential,) = [c["label"] for c in run.report["credentials"]]
     first_error = next(
         c["finding"] for c in run.report["checks"] if c["outcome"] == "failed" and c["credential"]

@@ -372,3 +372,31 @@ def test_connecting_as_the_tables_owner_is_a_warning_with_a_reader_role(run_suit
     sql = entry["remedy"]["procedures"][0]["sql"]
     assert "GRANT SELECT ON crm.marketing_channel_credential TO wa_doctor" in sql
     assert reader.only("connected_role_only_reads")["outcome"] == "passed"
+
+
+def test_no_stored_failures_without_webhooks_is_not_a_clean_bill(
+    run_suite, crm_database, graph_simulator
+):
+    from conftest import simulator_env
+
+    server = graph_simulator("webhooks-not-subscribed")
+    crm_database.add_credential(server.world.token, server.world.phone_number_id)
+    crm_database.execute("CREATE TABLE crm.whatsapp_message_status (code int, at timestamptz)")
+    env = {
+        "WHATSAPP_GRAPH_URL": server.url,
+        "DATABASE_URL": crm_database.reader_url,
+        "WHATSAPP_BUSINESS_ACCOUNT_ID": simulator_env(server)["WHATSAPP_BUSINESS_ACCOUNT_ID"],
+    }
+    crm_database.execute("GRANT SELECT ON crm.whatsapp_message_status TO wa_doctor_reader")
+
+    run = run_suite(
+        "--wa-lang",
+        "en",
+        "--wa-failures-query",
+        "SELECT code, at FROM crm.whatsapp_message_status",
+        env=env,
+    )
+
+    entry = run.only("recent_send_failures")
+    assert (entry["outcome"], entry["finding"]) == ("warning", "webhooks.failures_unseen")
+    assert server.world.waba_id in entry["message"]

@@ -18,6 +18,7 @@ from ..prefetch import reads
 from ..store import read_failures
 from .configuration import require_token
 from .phone import fetch_phone, require_phone, require_phone_id
+from .webhooks import unsubscribed_wabas
 
 TEXT_BODY = "wa-doctor: prueba de envío / send test"
 
@@ -88,6 +89,10 @@ def recent_send_failures(doctor: Doctor) -> list[Finding]:
         raise NotApplicable("skip_no_failures_query")
     doctor.require_database()
     rows = read_failures(str(doctor.config.database_url), str(query), doctor.redactor)
+    if not rows:
+        unseen = unsubscribed_wabas(doctor)
+        if unseen:  # no stored failure proves nothing when no webhook can deliver one
+            return [finding("webhooks.failures_unseen", waba_ids=", ".join(unseen))]
     seen: dict[int | None, list[Any]] = defaultdict(list)
     for code, when in rows:
         seen[code].append(when)

@@ -31,10 +31,17 @@ PHONE_NUMBER_ID = "106540352242922"
 DAY = 86_400
 
 
+APP_NAME = "CRM WhatsApp"
+
+
 def healthy(token: str | None = None) -> World:
     """A never-expiring System User token with every scope, a connected number, hello_world."""
     token = token or random_token()
-    waba = WabaState(WABA_ID, templates=[TemplateState("hello_world", "en_US")])
+    waba = WabaState(
+        WABA_ID,
+        templates=[TemplateState("hello_world", "en_US")],
+        subscribed_apps=[(APP_ID, APP_NAME)],
+    )
     phone = PhoneState(PHONE_NUMBER_ID, WABA_ID)
     return World(
         app_id=APP_ID,
@@ -225,6 +232,11 @@ def _media_header(world: World, now: int) -> None:
 def _waba_unknown(world: World, now: int) -> None:
     world.waba_configured = False
     _main_token(world).target_ids = None  # a portfolio-wide grant names no WABA
+
+
+def _subscribed(apps: list[tuple[str, str]], world: World, now: int) -> None:
+    world.wabas[world.waba_id].subscribed_apps = list(apps)
+    world.settings["app_id"] = world.app_id  # the CRM names its app: another one is noticed
 
 
 def _sandbox(world: World, now: int) -> None:
@@ -464,6 +476,16 @@ SCENARIOS: dict[str, Scenario] = {
         "template.waba_unknown",
         _waba_unknown,
     ),
+    "webhooks-not-subscribed": Scenario(
+        "No app is subscribed to the WABA: replies and statuses never reach the CRM.",
+        "webhooks.not_subscribed",
+        partial(_subscribed, []),
+    ),
+    "webhooks-other-app": Scenario(
+        "Another app (an old integration) receives the WABA's webhooks, not the CRM's.",
+        "webhooks.other_app",
+        partial(_subscribed, [("555000111222333", "Old integration")]),
+    ),
     "recipient-not-allowed": Scenario(
         "A test number sends to a recipient not in its 'To' list.",
         "messaging.recipient_not_allowed",
@@ -569,7 +591,9 @@ def add_tenants(world: World, count: int) -> list[tuple[str, str]]:
     tenants = []
     for n in range(1, count + 1):
         waba = WabaState(
-            str(200_000_000_000_000 + n), templates=[TemplateState("hello_world", "en_US")]
+            str(200_000_000_000_000 + n),
+            templates=[TemplateState("hello_world", "en_US")],
+            subscribed_apps=[(world.app_id, APP_NAME)],
         )
         phone = PhoneState(str(300_000_000_000_000 + n), waba.id)
         token = random_token()

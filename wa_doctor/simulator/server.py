@@ -237,6 +237,18 @@ class GraphSimulator:
         waba = self.world.wabas.get(waba_id)
         if waba is None or not caller.can_reach(waba_id):
             return unsupported_request("GET", waba_id)
+        if edge == "subscribed_apps":  # S-SPEC getAllSubscriptionsForAWaba
+            data = [
+                {
+                    "whatsapp_business_api_data": {
+                        "id": app_id,
+                        "name": name,
+                        "link": f"https://www.facebook.com/games/?app_id={app_id}",
+                    }
+                }
+                for app_id, name in waba.subscribed_apps
+            ]
+            return Answer(200, {"data": data})
         if edge == "phone_numbers":
             phones = [p for p in self.world.phones.values() if p.waba_id == waba_id]
             fields = _fields(request) or PHONE_DEFAULT_FIELDS

@@ -114,6 +114,8 @@ class WabaState:
     templates: list[TemplateState] = field(default_factory=list)
     account_review_status: str = "APPROVED"
     business_verification_status: str = "verified"
+    subscribed_apps: list[tuple[str, str]] = field(default_factory=list)
+    """(app id, name) of the apps that receive this WABA's webhooks."""
     """Lower case, as Graph's WhatsAppBusinessAccount reference lists the values."""
 
 

@@ -1,0 +1,60 @@
+"""Do the WABA's webhooks reach the CRM? Sending works without them; replies, delivery statuses
+and most send failures (131047 among them) arrive only by webhook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..credentials import Credential
+from ..doctor import Doctor
+from ..errors import Blocked, DoctorError, GraphError
+from ..findings import Finding, finding
+from ..prefetch import reads, resource
+from .configuration import require_token
+from .token import credential_waba, inspect, require_usable_id
+
+
+@resource(inspect)
+def fetch_subscribed_apps(doctor: Doctor, credential: Credential) -> tuple[str, list[str]]:
+    """The credential's WABA and the ids of the apps subscribed to its webhooks (one request)."""
+    waba = credential_waba(doctor, credential)
+    answer: dict[str, Any] = doctor.graph.get(f"{waba}/subscribed_apps", require_token(credential))
+    apps = [
+        str(entry["whatsapp_business_api_data"].get("id") or "")
+        for entry in answer.get("data") or []
+        if isinstance(entry, dict) and isinstance(entry.get("whatsapp_business_api_data"), dict)
+    ]
+    return waba, apps
+
+
+def subscribed_apps(doctor: Doctor, credential: Credential) -> tuple[str, list[str]]:
+    try:
+        return fetch_subscribed_apps(doctor, credential)
+    except GraphError as error:
+        raise Blocked(error.finding_id) from None
+
+
+@reads(fetch_subscribed_apps)
+def webhooks_subscribed(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """An app must be subscribed to the WABA, and it must be the CRM's (WHATSAPP_APP_ID)."""
+    waba, apps = subscribed_apps(doctor, credential)
+    if not apps:
+        return [finding("webhooks.not_subscribed", waba_id=waba)]
+    app_id = require_usable_id(doctor, "app_id")
+    if app_id and app_id not in apps:
+        return [finding("webhooks.other_app", waba_id=waba, subscribed=", ".join(apps))]
+    return []
+
+
+def unsubscribed_wabas(doctor: Doctor) -> list[str]:
+    """The WABAs (of the run's credentials) that no app receives webhooks for; unknown ones
+    (no token, no WABA, an error) are left out."""
+    found = []
+    for credential in doctor.credentials:
+        try:
+            waba, apps = fetch_subscribed_apps(doctor, credential)
+        except DoctorError:  # whatever stops the read is another check's finding
+            continue
+        if not apps:
+            found.append(waba)
+    return list(dict.fromkeys(found))
