@@ -6,9 +6,9 @@ from typing import Any
 
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import Blocked, GraphError
 from ..findings import Finding, finding
 from ..prefetch import reads, resource
+from . import read_or_blocked
 from .configuration import require_token
 from .token import credential_waba, inspect
 
@@ -28,10 +28,7 @@ def fetch_waba(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, A
 
 @reads(fetch_waba)
 def waba_approved_and_verified(doctor: Doctor, credential: Credential) -> list[Finding]:
-    try:
-        waba, node = fetch_waba(doctor, credential)
-    except GraphError as error:
-        raise Blocked(error.finding_id) from None
+    waba, node = read_or_blocked(fetch_waba, doctor, credential)
     found = []
     review = str(node.get("account_review_status") or "").upper()
     if review and review != "APPROVED":

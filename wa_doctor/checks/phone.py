@@ -8,10 +8,11 @@ from typing import Any
 
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import Blocked, GraphApiError, GraphError, NotApplicable
+from ..errors import Blocked, GraphApiError, NotApplicable
 from ..findings import Finding, finding, findings_if
 from ..prefetch import reads, resource
 from ..tokens import TokenInfo
+from . import read_or_blocked
 from .configuration import require_token
 from .token import credential_waba, inspect, require_granted_token
 
@@ -85,10 +86,7 @@ def fetch_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
 
 def require_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
     """The phone node; checks that need it are blocked by whatever stopped it being read."""
-    try:
-        return fetch_phone(doctor, credential)
-    except GraphError as error:
-        raise Blocked(error.finding_id) from None
+    return read_or_blocked(fetch_phone, doctor, credential)
 
 
 @reads(fetch_phone)

@@ -7,9 +7,10 @@ from typing import Any
 
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import Blocked, DoctorError, GraphError
+from ..errors import DoctorError
 from ..findings import Finding, finding
 from ..prefetch import reads, resource
+from . import read_or_blocked
 from .configuration import require_token
 from .token import credential_waba, inspect, require_usable_id
 
@@ -27,17 +28,10 @@ def fetch_subscribed_apps(doctor: Doctor, credential: Credential) -> tuple[str, 
     return waba, apps
 
 
-def subscribed_apps(doctor: Doctor, credential: Credential) -> tuple[str, list[str]]:
-    try:
-        return fetch_subscribed_apps(doctor, credential)
-    except GraphError as error:
-        raise Blocked(error.finding_id) from None
-
-
 @reads(fetch_subscribed_apps)
 def webhooks_subscribed(doctor: Doctor, credential: Credential) -> list[Finding]:
     """An app must be subscribed to the WABA, and it must be the CRM's (WHATSAPP_APP_ID)."""
-    waba, apps = subscribed_apps(doctor, credential)
+    waba, apps = read_or_blocked(fetch_subscribed_apps, doctor, credential)
     if not apps:
         return [finding("webhooks.not_subscribed", waba_id=waba)]
     app_id = require_usable_id(doctor, "app_id")
