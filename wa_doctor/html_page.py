@@ -167,12 +167,12 @@ class HtmlPage:
         """One line per credential (and one for the checks of no credential): its worst
         finding and the first thing to do, linked to the remedy."""
         groups: list[tuple[str, list[CheckRecord]]] = []
-        general = [r for r in self.report.records if r.credential is None]
+        by_credential = self.report.by_credential()
+        general = by_credential.get(None, [])
         if any(r.outcome in (Outcome.FAILED, Outcome.WARNING) for r in general):
             groups.append((self.label("general"), general))
         for credential in self.report.doctor.credentials:
-            mine = [r for r in self.report.records if r.credential == credential.label]
-            groups.append((credential.label, mine))
+            groups.append((credential.label, by_credential.get(credential.label, [])))
         items = "".join(self._status_line(name, records) for name, records in groups)
         return (
             f"<section class='wa-status'><h2>{escape(self.label('credentials_heading'))}</h2>"

@@ -93,6 +93,14 @@ class Report:
             counts[keys[record.outcome]] += 1
         return counts
 
+    def by_credential(self) -> dict[str | None, list[CheckRecord]]:
+        """The records of each credential label (None: checks of no credential), in run order,
+        grouped in one pass (a thousand credentials hold tens of thousands of records)."""
+        groups: dict[str | None, list[CheckRecord]] = {}
+        for record in self.records:
+            groups.setdefault(record.credential, []).append(record)
+        return groups
+
     def worst_first(self) -> list[CheckRecord]:
         """The highlights, errors first, then warnings, then facts (run order within each):
         what the terminal and the HTML page show first."""

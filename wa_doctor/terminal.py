@@ -121,13 +121,13 @@ class TerminalSummary:
         return lines
 
     def _groups(self) -> list[tuple[str, list[CheckRecord]]]:
+        by_credential = self.report.by_credential()
         names = [None] + [c.label for c in self.report.doctor.credentials]
-        groups = []
-        for name in names:
-            records = [r for r in self.report.records if r.credential == name]
-            if records:
-                groups.append((name or self.label("general"), records))
-        return groups
+        return [
+            (name or self.label("general"), by_credential[name])
+            for name in names
+            if by_credential.get(name)
+        ]
 
     def _count(self, kind: str, n: int) -> str:
         return f"{n} {self.label(f'filter_{kind}')}"
