@@ -23,5 +23,9 @@ def test_webhooks_subscribed(check, credential):
     check(webhooks.webhooks_subscribed, credential)
 
 
+def test_webhooks_app_subscription(check):
+    check(webhooks.webhooks_app_subscription)
+
+
 def test_recent_send_failures(check):
     check(messaging.recent_send_failures)

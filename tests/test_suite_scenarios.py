@@ -271,3 +271,11 @@ def test_meta_says_which_version_answers_a_retired_one(graph_simulator):
 
     assert served == CATALOG.oldest_served_api_version(date.today()).name
     assert current == "v25.0"
+
+
+def test_a_wrong_app_secret_does_not_pass_for_a_dead_token(run_suite):
+    run = run_suite("--wa-simulate", "wrong-app-secret", "--wa-lang", "en")
+
+    assert run.only("token_valid")["outcome"] == "passed"  # the token inspected itself
+    entry = run.with_finding("webhooks.app_secret_wrong")
+    assert "X-Hub-Signature-256" in entry["message"]

@@ -109,6 +109,10 @@ def inspect(session: GraphSession, token: str, app_token: str | None = None) -> 
     except GraphApiError as error:
         if error.code == 190 and caller == token:
             return TokenInfo.from_rejection(error)
+        if error.code == 190 and caller != token:
+            # the app token itself was refused (a wrong WHATSAPP_APP_SECRET, reported as its own
+            # finding): that says nothing about the user's token, so let it inspect itself
+            return inspect(session, token)
         raise
     return TokenInfo.from_debug(body.get("data"))
 

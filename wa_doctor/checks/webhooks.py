@@ -7,8 +7,8 @@ from typing import Any
 
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import DoctorError
-from ..findings import Finding, finding
+from ..errors import DoctorError, GraphApiError, NotApplicable
+from ..findings import Finding, finding, findings_if
 from ..prefetch import reads, resource
 from . import read_or_blocked
 from .configuration import require_token
@@ -52,3 +52,41 @@ def unsubscribed_wabas(doctor: Doctor) -> list[str]:
         if not apps:
             found.append(waba)
     return list(dict.fromkeys(found))
+
+
+WHATSAPP_OBJECT = "whatsapp_business_account"
+
+
+def webhooks_app_subscription(doctor: Doctor) -> list[Finding]:
+    """The app's own webhook subscription, read with its app token (WHATSAPP_APP_ID and
+    WHATSAPP_APP_SECRET): a WhatsApp object with a callback URL, active, with ``messages``. A
+    secret Meta refuses is its own finding: the CRM could not verify webhook signatures."""
+    app_id = require_usable_id(doctor, "app_id")
+    if not app_id or not doctor.config.app_secret:
+        raise NotApplicable("skip_no_app_secret")
+    try:
+        answer = doctor.graph.get(f"{app_id}/subscriptions", str(doctor.app_token))
+    except GraphApiError as error:
+        if error.code == 190:
+            return [
+                finding("webhooks.app_secret_wrong", app_id=app_id, meta_message=error.meta_message)
+            ]
+        raise
+    whatsapp = next(
+        (
+            s
+            for s in answer.get("data") or []
+            if isinstance(s, dict) and s.get("object") == WHATSAPP_OBJECT
+        ),
+        None,
+    )
+    if whatsapp is None or not whatsapp.get("callback_url") or whatsapp.get("active") is False:
+        return [finding("webhooks.app_not_subscribed", app_id=app_id)]
+    fields = [f.get("name") for f in whatsapp.get("fields") or [] if isinstance(f, dict)]
+    return findings_if(
+        "messages" not in fields,
+        "webhooks.messages_field_missing",
+        app_id=app_id,
+        callback_url=str(whatsapp.get("callback_url")),
+        fields=", ".join(str(f) for f in fields) or "—",
+    )

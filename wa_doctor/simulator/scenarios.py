@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from .meta import TOKEN_ERRORS, TokenError, expired_error
 from .world import (
@@ -44,6 +45,14 @@ def healthy(token: str | None = None) -> World:
     )
     phone = PhoneState(PHONE_NUMBER_ID, WABA_ID)
     return World(
+        app_subscriptions=[
+            {
+                "object": "whatsapp_business_account",
+                "callback_url": "https://crm.example.com/api/whatsapp/webhook",
+                "active": True,
+                "fields": [{"name": "messages", "version": "v25.0"}],
+            }
+        ],
         app_id=APP_ID,
         app_secret=secrets.token_hex(16),
         token=token,
@@ -237,6 +246,19 @@ def _waba_unknown(world: World, now: int) -> None:
 def _subscribed(apps: list[tuple[str, str]], world: World, now: int) -> None:
     world.wabas[world.waba_id].subscribed_apps = list(apps)
     world.settings["app_id"] = world.app_id  # the CRM names its app: another one is noticed
+
+
+def _app_webhooks(world: World, now: int, **changes: Any) -> None:
+    """The app configured (WHATSAPP_APP_ID, WHATSAPP_APP_SECRET), its subscription changed."""
+    world.settings.update(app_id=world.app_id, app_secret=world.app_secret)
+    subscription = world.app_subscriptions[0]
+    subscription.update(changes)
+    if changes.get("remove"):
+        world.app_subscriptions.clear()
+
+
+def _wrong_app_secret(world: World, now: int) -> None:
+    world.settings.update(app_id=world.app_id, app_secret="0" * 32)
 
 
 def _sandbox(world: World, now: int) -> None:
@@ -485,6 +507,21 @@ SCENARIOS: dict[str, Scenario] = {
         "Another app (an old integration) receives the WABA's webhooks, not the CRM's.",
         "webhooks.other_app",
         partial(_subscribed, [("555000111222333", "Old integration")]),
+    ),
+    "app-webhooks-missing": Scenario(
+        "The app has no webhook subscription for WhatsApp (no callback URL at all).",
+        "webhooks.app_not_subscribed",
+        partial(_app_webhooks, remove=True),
+    ),
+    "app-webhooks-without-messages": Scenario(
+        "The app's WhatsApp webhook does not subscribe the `messages` field.",
+        "webhooks.messages_field_missing",
+        partial(_app_webhooks, fields=[{"name": "account_update", "version": "v25.0"}]),
+    ),
+    "wrong-app-secret": Scenario(
+        "WHATSAPP_APP_SECRET is not the app's: webhook signatures would not verify.",
+        "webhooks.app_secret_wrong",
+        _wrong_app_secret,
     ),
     "recipient-not-allowed": Scenario(
         "A test number sends to a recipient not in its 'To' list.",

@@ -167,6 +167,8 @@ class GraphSimulator:
         token = _bearer(request)
         if parts == ["debug_token"] and request.method == "GET":
             return self._debug_token(token, request.args.get("input_token", ""))
+        if parts == [self.world.app_id, "subscriptions"] and request.method == "GET":
+            return self._app_subscriptions(token)
         caller_error = self._caller_error(token)
         if caller_error is not None:
             return caller_error
@@ -180,6 +182,13 @@ class GraphSimulator:
         if handler is None:
             return unsupported_request(request.method, parts[0] if parts else "")
         return handler(caller, parts, request)
+
+    def _app_subscriptions(self, token: str) -> Answer:
+        """GET /{app-id}/subscriptions: the app's webhook subscriptions, for its app token only
+        (a wrong app secret makes a token Meta rejects)."""
+        if token != self.world.app_token:
+            return token_rejected(TokenError(190, None, "Invalid OAuth access token signature."))
+        return Answer(200, {"data": [dict(s) for s in self.world.app_subscriptions]})
 
     def _caller_error(self, token: str) -> Answer | None:
         state = self.world.tokens.get(token)

@@ -160,6 +160,8 @@ class World:
     waba_configured: bool = True
     """Whether the CRM's configuration names the WABA (WHATSAPP_BUSINESS_ACCOUNT_ID)."""
     """The phone number id the user configured, when the scenario makes it a wrong one."""
+    app_subscriptions: list[dict[str, Any]] = field(default_factory=list)
+    """The app's webhook subscriptions (GET /{app-id}/subscriptions), as Meta lists them."""
     fault: Fault | None = None
     latency: float = 0.0
     rate_limited_requests: int = 0
