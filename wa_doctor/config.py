@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from dotenv import dotenv_values
 
@@ -34,33 +35,23 @@ MAX_VALUE_LENGTH = 4096
 """Longer values are refused: a real token is ~200-300 characters; 4 KiB means a pasted file."""
 
 LANGUAGES = ("es", "en")
+_N = TypeVar("_N", int, float)
 
 
 def _text(value: str) -> str:
     return value
 
 
-def _int_between(low: int, high: int) -> Callable[[str], int]:
-    """A parser for whole numbers from ``low`` to ``high``: a bound that says so, rather than
-    50,000 threads."""
+def _between(
+    convert: Callable[[str], _N], low: _N, high: _N, unit: str = ""
+) -> Callable[[str], _N]:
+    """A parser for numbers from ``low`` to ``high``: a bound that says so, rather than 50,000
+    threads, or a 0.0001 s timeout PostgreSQL would round to 0 ms and read as no limit."""
 
-    def parse(value: str) -> int:
-        number = int(value)
-        if not low <= number <= high:
-            raise ValueError(f"must be from {low} to {high}")
-        return number
-
-    return parse
-
-
-def _seconds_between(low: float, high: float) -> Callable[[str], float]:
-    """Seconds from ``low`` to ``high``: below a second PostgreSQL's millisecond timeout
-    would round to 0, which it reads as no limit at all."""
-
-    def parse(value: str) -> float:
-        number = float(value)
+    def parse(value: str) -> _N:
+        number = convert(value)
         if not low <= number <= high:  # also refuses nan
-            raise ValueError(f"must be from {low:g} to {high:g} seconds")
+            raise ValueError(f"must be from {low} to {high}{unit}")
         return number
 
     return parse
@@ -79,13 +70,6 @@ def _recipient(value: str) -> str:
     return number
 
 
-def _language(value: str) -> str:
-    value = value.strip().lower()
-    if value not in LANGUAGES:
-        raise ValueError(f"choose one of: {', '.join(LANGUAGES)}")
-    return value
-
-
 def _choice(*choices: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         value = value.strip().lower()
@@ -94,6 +78,9 @@ def _choice(*choices: str) -> Callable[[str], str]:
         return value
 
     return parse
+
+
+_language = _choice(*LANGUAGES)
 
 
 def _flag(value: str) -> bool:
@@ -196,7 +183,7 @@ SETTINGS: tuple[Setting, ...] = (
         "WA_DOCTOR_EXPIRY_WARNING_DAYS",
         "Warn when the token expires within this many days.",
         default=7,
-        parse=_int_between(0, 365),
+        parse=_between(int, 0, 365),
     ),
     Setting(
         "timeout",
@@ -204,14 +191,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Deadline in seconds for the network calls of every --wa-concurrency credentials "
         "(1 to 600; one call stops after 10 s).",
         default=30.0,
-        parse=_seconds_between(1, 600),
+        parse=_between(float, 1, 600, " seconds"),
     ),
     Setting(
         "concurrency",
         "WA_DOCTOR_CONCURRENCY",
         "Most Graph API requests in flight at once, 1 to 64 (Meta rate-limits bursts).",
         default=8,
-        parse=_int_between(1, 64),
+        parse=_between(int, 1, 64),
     ),
     Setting(
         "credential",
@@ -235,13 +222,13 @@ SETTINGS: tuple[Setting, ...] = (
         "campaign_size",
         "WA_DOCTOR_CAMPAIGN_SIZE",
         "Unique recipients of the campaign you plan: fails when the messaging limit is lower.",
-        parse=_int_between(1, 100_000_000),
+        parse=_between(int, 1, 100_000_000),
     ),
     Setting(
         "template_params",
         "WA_DOCTOR_TEMPLATE_PARAMS",
         "How many body parameters the CRM sends with the template: fails on a mismatch (132000).",
-        parse=_int_between(0, 100),
+        parse=_between(int, 0, 100),
     ),
     Setting(
         "send_to",

@@ -35,10 +35,6 @@ def anchor(finding_id: str) -> str:
     return "wa-" + re.sub(r"[^a-z0-9_-]", "-", finding_id.lower())
 
 
-def outcome_word(report: Report, outcome: Outcome) -> str:
-    return report.label(f"outcome_{outcome.value}")
-
-
 @dataclass
 class _Printed:
     """Procedures already explained on this page: a shared one is explained once; later it is a
@@ -71,7 +67,7 @@ class _Printed:
 
 def _with_trace(message: str, trace: str | None) -> str:
     """A message with Meta's trace id, which Meta support asks for."""
-    return f"{message} (fbtrace_id `{trace}`)" if trace and trace not in message else message
+    return f"{message} (fbtrace_id `{trace}`)" if trace else message
 
 
 def code_block(report: Report, text: str) -> str:
@@ -241,7 +237,7 @@ class HtmlPage:
             )
             messages = list(
                 dict.fromkeys(
-                    _with_trace(r.result.primary.message, r.result.fbtrace_id())  # type: ignore[union-attr]
+                    _with_trace(r.result.primary.message, r.result.unquoted_fbtrace_id())  # type: ignore[union-attr]
                     for r in group.records
                 )
             )
@@ -497,7 +493,7 @@ def result_cell(report: Report, record: CheckRecord | None, cell: str) -> str:
     extra = " wa-warning-result" if record.outcome is Outcome.WARNING else ""
     return (
         f'<td class="col-result wa-result-cell{extra}" '
-        f'data-label="{escape(outcome_word(report, record.outcome))}">'
+        f'data-label="{escape(report.label(f"outcome_{record.outcome.value}"))}">'
         f"{outcome.group(1) if outcome else ''}</td>"
     )
 

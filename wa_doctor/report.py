@@ -68,10 +68,6 @@ class Report:
     def add(self, record: CheckRecord) -> None:
         self.records.append(record)
 
-    def problems(self) -> list[CheckRecord]:
-        """Failed and warning checks, in run order."""
-        return [r for r in self.records if r.outcome in PROBLEM_OUTCOMES]
-
     def highlights(self) -> list[CheckRecord]:
         """What the summaries show, in run order (the order of every other output): problems,
         and passed checks that report a fact (an info finding such as a sent message's id)."""

@@ -51,6 +51,13 @@ class CheckResult:
                 return trace if trace and trace != "—" else None
         return None
 
+    def unquoted_fbtrace_id(self, remedy: Remedy | None = None) -> str | None:
+        """The trace id when the finding's message does not already quote it (Graph error
+        details do): what outputs add after the message."""
+        remedy = remedy or self.primary
+        trace = self.fbtrace_id(remedy)
+        return trace if trace and remedy and trace not in remedy.message else None
+
     def headline(self) -> str:
         """One line for pytest's failure message and JUnit: ``[id] title: message``."""
         primary = self.primary

@@ -80,8 +80,8 @@ class TerminalSummary:
         ]
         if remedy.ignored:
             return [*lines, (f"    {self.label('ignored')}: {remedy.ignored}", None)]
-        trace = record.result.fbtrace_id(remedy) if record.result else None
-        if trace and trace not in remedy.message:
+        trace = record.result.unquoted_fbtrace_id(remedy) if record.result else None
+        if trace:
             lines.append((f"    fbtrace_id: {trace}", None))
         if remedy.severity is Severity.INFO:
             return lines

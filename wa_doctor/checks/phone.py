@@ -191,8 +191,8 @@ def phone_number_capacity(doctor: Doctor, credential: Credential) -> list[Findin
     shown = f"{limit:,}" if limit is not None else "∞"
     params = {"tier": tier, "limit": shown, "throughput": _throughput(phone)}
     size = doctor.config.campaign_size
-    if size and limit is not None and int(str(size)) > limit:
-        return [finding("phone.campaign_over_limit", campaign_size=f"{int(str(size)):,}", **params)]
+    if size and limit is not None and int(size) > limit:
+        return [finding("phone.campaign_over_limit", campaign_size=f"{int(size):,}", **params)]
     return [finding("phone.messaging_limit", **params)]
 
 

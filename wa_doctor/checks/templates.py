@@ -8,9 +8,10 @@ from typing import Any
 
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import Blocked, GraphError, NotApplicable
+from ..errors import Blocked, NotApplicable
 from ..findings import Finding, finding, findings_if
 from ..prefetch import reads, resource
+from . import read_or_blocked
 from .configuration import require_token
 from .token import credential_waba, inspect
 
@@ -74,10 +75,7 @@ def campaign_template_usable(doctor: Doctor, credential: Credential) -> list[Fin
 def campaign_template_fits(doctor: Doctor, credential: Credential) -> list[Finding]:
     """What each send needs (body parameters, a media header's link), checked against
     ``--wa-template-params``; a MARKETING template to a +1 recipient gets Meta's US pause."""
-    try:
-        problem, template = _problem(doctor, credential)
-    except GraphError as error:
-        raise Blocked(error.finding_id) from None
+    problem, template = read_or_blocked(_problem, doctor, credential)
     if problem is not None:
         raise Blocked(problem.id)
     shape = _shape(template)
@@ -89,7 +87,7 @@ def campaign_template_fits(doctor: Doctor, credential: Credential) -> list[Findi
     }
     given = doctor.config.template_params
     expected = len(shape["body"])
-    if given is not None and int(str(given)) != expected:
+    if given is not None and int(given) != expected:
         return [finding("template.params_mismatch", expected=expected, given=given, **params)]
     recipient = str(doctor.config.send_to or "")
     us_pause = findings_if(
