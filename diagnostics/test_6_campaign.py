@@ -27,5 +27,13 @@ def test_webhooks_app_subscription(check):
     check(webhooks.webhooks_app_subscription)
 
 
+def test_webhooks_override(check, credential):
+    check(webhooks.webhooks_override, credential)
+
+
+def test_webhooks_handshake(check, credential):
+    check(webhooks.webhooks_handshake, credential)
+
+
 def test_recent_send_failures(check):
     check(messaging.recent_send_failures)

@@ -25,6 +25,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from wa_doctor.config import SETTINGS
 from wa_doctor.simulator.crm import CREDENTIAL_TABLE, create_database, drop_database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,16 +35,8 @@ READER_ROLE = "wa_doctor_reader"
 """The least-privilege role the README recommends: SELECT on the credential table, nothing else."""
 READER_PASSWORD = "wa-doctor-reader-test-password"
 """Fixed: parallel test workers sharing one TEST_DATABASE_URL set the same password."""
-CONFIG_VARIABLES = (
-    "WHATSAPP_ACCESS_TOKEN",
-    "WHATSAPP_PHONE_NUMBER_ID",
-    "WHATSAPP_BUSINESS_ACCOUNT_ID",
-    "WHATSAPP_API_VERSION",
-    "WHATSAPP_GRAPH_URL",
-    "WHATSAPP_APP_ID",
-    "WHATSAPP_APP_SECRET",
-    "DATABASE_URL",
-)
+CONFIG_VARIABLES = (*(s.env for s in SETTINGS), "SSL_CERT_FILE")
+"""Not inherited by suite runs: the developer's own configuration must not change a test."""
 
 
 def fake_token(prefix: str = "EAAT") -> str:
@@ -303,7 +296,9 @@ def suite_runner(base: Path):
 
 
 def _secrets_in(env: Mapping[str, str]) -> list[str]:
-    found = [env[k] for k in ("WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET") if env.get(k)]
+    found = [
+        env[s.env] for s in SETTINGS if s.secret and s.env != "DATABASE_URL" and env.get(s.env)
+    ]
     url = env.get("DATABASE_URL")
     if url:
         password = conninfo_to_dict(url).get("password")
@@ -344,4 +339,8 @@ def simulator_env(server: Any) -> dict[str, str]:
     if world.waba_configured:
         env["WHATSAPP_BUSINESS_ACCOUNT_ID"] = world.waba_id
     env.update({SETTINGS_BY_NAME[k].env: v for k, v in world.settings.items()})
+    if server.callback is not None and server.callback.trusted:
+        from wa_doctor.simulator.callback import CA_FILE
+
+        env["SSL_CERT_FILE"] = str(CA_FILE)  # how a CA not in the system store is trusted
     return env

@@ -245,6 +245,21 @@ SETTINGS: tuple[Setting, ...] = (
         is_flag=True,
     ),
     Setting(
+        "webhook_verify",
+        "WA_DOCTOR_WEBHOOK_VERIFY",
+        "Opt-in: send Meta's verification request (hub.challenge) to the callback URL Meta "
+        "uses for each number, with WHATSAPP_WEBHOOK_VERIFY_TOKEN.",
+        default=False,
+        parse=_flag,
+        is_flag=True,
+    ),
+    Setting(
+        "webhook_verify_token",
+        "WHATSAPP_WEBHOOK_VERIFY_TOKEN",
+        "The verify token the CRM's webhook endpoint expects (for --wa-webhook-verify).",
+        secret=True,
+    ),
+    Setting(
         "failures_query",
         "WA_DOCTOR_FAILURES_QUERY",
         "Optional read-only SQL over the CRM's stored webhook failures: first column the error "

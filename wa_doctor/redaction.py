@@ -6,8 +6,8 @@ password, the app secret) and removes:
 
 * any run of token-like characters that shares a 12-character slice with a secret, so a
   truncated or partially echoed token is caught too, not only the whole value;
-* ``access_token=`` / ``input_token=`` / ``appsecret_proof=`` query values, because httpx puts
-  full URLs into its error messages;
+* ``access_token=`` / ``input_token=`` / ``appsecret_proof=`` / ``hub.verify_token=`` query
+  values, because httpx puts full URLs into its error messages;
 * the password of any ``scheme://user:password@host`` URL (DSNs in psycopg errors);
 * anything shaped like a Meta user/system token (``EAA…``), even one we were never told about.
 
@@ -35,7 +35,8 @@ REDACTED = "[redacted]"
 
 _TOKENISH = re.compile(r"[A-Za-z0-9_\-|.~+/=%]{" + str(SLICE) + ",}")
 _QUERY_SECRET = re.compile(
-    r"(?i)\b(access_token|input_token|appsecret_proof|client_secret|fb_exchange_token)=[^&\s\"'<>]*"
+    r"(?i)\b(access_token|input_token|appsecret_proof|client_secret|fb_exchange_token"
+    r"|hub\.verify_token)=[^&\s\"'<>]*"
 )
 _URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^:/@\s]*:)[^@\s]+@")
 _META_TOKEN = re.compile(r"\bEAA[A-Za-z0-9]{20,}")

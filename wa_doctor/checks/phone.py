@@ -30,9 +30,11 @@ PHONE_FIELDS = ",".join(
         "throughput",
         "whatsapp_business_manager_messaging_limit",
         "health_status",
+        "webhook_configuration",
     )
 )
-"""Asked explicitly: without ``fields`` Meta returns only four of them (S-SPEC)."""
+"""Asked explicitly: without ``fields`` Meta returns only four of them (S-SPEC).
+``webhook_configuration`` is the field Meta's "Webhook overrides" page reads on the number."""
 
 LOW_QUALITY = ("YELLOW", "RED")
 

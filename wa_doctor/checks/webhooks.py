@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import handshake
 from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import DoctorError, GraphApiError, NotApplicable
@@ -12,6 +13,7 @@ from ..findings import Finding, finding, findings_if
 from ..prefetch import reads, resource
 from . import read_or_blocked
 from .configuration import require_token
+from .phone import fetch_phone
 from .token import credential_waba, inspect, require_usable_id
 
 
@@ -90,3 +92,66 @@ def webhooks_app_subscription(doctor: Doctor) -> list[Finding]:
         callback_url=str(whatsapp.get("callback_url")),
         fields=", ".join(str(f) for f in fields) or "—",
     )
+
+
+OVERRIDE_LEVELS = ("phone_number", "whatsapp_business_account", "application")
+"""Where Meta sends a number's ``messages`` webhooks: the first level with a callback URL
+("Webhook overrides": the number's alternate, else the WABA's, else the app's)."""
+
+
+def webhook_configuration(doctor: Doctor, credential: Credential) -> dict[str, str]:
+    """The number's callback URL at each level that has one (its ``webhook_configuration``,
+    read with the phone number); not applicable when Meta did not return it."""
+    configuration = read_or_blocked(fetch_phone, doctor, credential).get("webhook_configuration")
+    if not isinstance(configuration, dict):
+        raise NotApplicable("skip_no_webhook_configuration")
+    return {
+        level: str(configuration[level])
+        for level in OVERRIDE_LEVELS
+        if isinstance(configuration.get(level), str) and configuration[level].strip()
+    }
+
+
+@reads(fetch_phone)
+def webhooks_override(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """An alternate callback URL on the number or its WABA, other than the app's, takes the
+    number's messages and statuses elsewhere: a warning naming the URL that wins."""
+    urls = webhook_configuration(doctor, credential)
+    level = next((lvl for lvl in OVERRIDE_LEVELS if lvl in urls), "application")
+    app_url = urls.get("application")
+    if level == "application" or not app_url or urls[level] == app_url:
+        return []
+    return [
+        finding(
+            "webhooks.override",
+            level=[f"override_{level}"],
+            override_url=handshake.shown_url(urls[level]),
+            app_url=handshake.shown_url(app_url),
+        )
+    ]
+
+
+@reads(fetch_phone)
+def webhooks_handshake(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """Opt-in (``--wa-webhook-verify``): Meta's verification request to the callback URL Meta
+    uses for this number, answered as Meta needs. Once per URL, however many numbers share it."""
+    if not doctor.config.webhook_verify:
+        raise NotApplicable("skip_webhook_verify_off")
+    verify_token = doctor.config.webhook_verify_token
+    if not verify_token:
+        raise NotApplicable("skip_no_verify_token")
+    urls = webhook_configuration(doctor, credential)
+    url = next((urls[level] for level in OVERRIDE_LEVELS if level in urls), None)
+    if url is None:
+        raise NotApplicable("skip_no_callback_url")
+    limit = min(handshake.LIMIT, float(doctor.config.timeout))
+    trust = doctor.config.values.get("simulator_ca")
+    result = doctor.once(
+        f"handshake {url}",
+        lambda: handshake.verify(
+            url, str(verify_token), doctor.redactor, limit=limit, trust=str(trust or "") or None
+        ),
+    )
+    if result.finding is None:
+        return []
+    return [finding(result.finding, callback_url=result.url, **result.params)]

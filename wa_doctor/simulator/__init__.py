@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from ..config import SETTINGS_BY_NAME, Config, shown_value
 from ..errors import ConfigError
+from .callback import CA_FILE
 from .scenarios import SCENARIOS, build, listing
 from .server import GraphSimulator
+from .world import Callback
 
 __all__ = ["SCENARIOS", "GraphSimulator", "build", "listing", "start_for"]
 
@@ -18,6 +20,8 @@ def start_for(name: str, config: Config) -> tuple[GraphSimulator, Config]:
     """Start scenario ``name`` and return the server and the configuration pointed at it.
 
     With no database configured, the scenario's own credential stands in for the CRM row.
+    The handshake (``--wa-webhook-verify``) always meets the simulator's own endpoint, never a
+    real host, and the doctor trusts the simulator's CA for it.
     """
     if name not in SCENARIOS:
         raise ConfigError(
@@ -25,12 +29,17 @@ def start_for(name: str, config: Config) -> tuple[GraphSimulator, Config]:
             "`pytest diagnostics/ --wa-simulate list` lists them"
         )
     world = build(name)
+    if config.webhook_verify and world.callback is None:
+        world.callback = Callback.ECHO
+        world.verify_token = str(config.webhook_verify_token or world.verify_token)
     simulator = GraphSimulator(world)
     simulator.start()
     changes: dict[str, object] = {
         "graph_url": simulator.url,
         **{name: SETTINGS_BY_NAME[name].parse(value) for name, value in world.settings.items()},
     }
+    if simulator.callback is not None and simulator.callback.trusted:
+        changes["simulator_ca"] = str(CA_FILE)
     if not config.database_url:
         changes.update(
             access_token=world.token,

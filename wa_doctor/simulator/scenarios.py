@@ -16,6 +16,7 @@ from typing import Any
 from .meta import TOKEN_ERRORS, TokenError, expired_error
 from .world import (
     WHATSAPP_SCOPES,
+    Callback,
     CanSend,
     Fault,
     PhoneState,
@@ -255,6 +256,27 @@ def _app_webhooks(world: World, now: int, **changes: Any) -> None:
     subscription.update(changes)
     if changes.get("remove"):
         world.app_subscriptions.clear()
+
+
+OLD_CALLBACK = "https://old-crm.example.com/whatsapp/webhook"
+"""An alternate callback left behind by a previous integration."""
+
+
+def _override(level: str, world: World, now: int) -> None:
+    """An alternate callback URL on the phone number or the WABA, not the app's."""
+    if level == "phone_number":
+        _phone(world).override_callback_uri = OLD_CALLBACK
+    else:
+        world.wabas[world.waba_id].override_callback_uri = OLD_CALLBACK
+
+
+def _handshake(behaviour: Callback, world: World, now: int, verify_token: str = "") -> None:
+    """The CRM's endpoint served as ``behaviour``, and the opt-in handshake asked for with the
+    CRM's verify token (or ``verify_token``, when the scenario makes it a wrong one)."""
+    world.callback = behaviour
+    world.settings.update(
+        webhook_verify="true", webhook_verify_token=verify_token or world.verify_token
+    )
 
 
 def _wrong_app_secret(world: World, now: int) -> None:
@@ -522,6 +544,52 @@ SCENARIOS: dict[str, Scenario] = {
         "WHATSAPP_APP_SECRET is not the app's: webhook signatures would not verify.",
         "webhooks.app_secret_wrong",
         _wrong_app_secret,
+    ),
+    "webhook-override-phone": Scenario(
+        "The number has its own callback URL (an old integration's): it wins over the app's.",
+        "webhooks.override",
+        partial(_override, "phone_number"),
+    ),
+    "webhook-override-waba": Scenario(
+        "The WABA has an alternate callback URL, so `messages` skip the app's.",
+        "webhooks.override",
+        partial(_override, "whatsapp_business_account"),
+    ),
+    "webhook-handshake-ok": Scenario(
+        "--wa-webhook-verify against an endpoint that answers as Meta needs.",
+        None,
+        partial(_handshake, Callback.ECHO),
+    ),
+    "webhook-verify-token-wrong": Scenario(
+        "The endpoint refuses the handshake (403): the verify token is not the CRM's.",
+        "webhooks.handshake_status",
+        partial(_handshake, Callback.ECHO, verify_token="not-the-crm-verify-token"),
+    ),
+    "webhook-challenge-not-echoed": Scenario(
+        "The endpoint answers 200 with JSON instead of the bare hub.challenge.",
+        "webhooks.handshake_challenge",
+        partial(_handshake, Callback.NO_ECHO),
+    ),
+    "webhook-endpoint-down": Scenario(
+        "Nothing listens at the callback URL (connection refused).",
+        "webhooks.handshake_unreachable",
+        partial(_handshake, Callback.DOWN),
+    ),
+    "webhook-bad-certificate": Scenario(
+        "The callback's certificate is not from a CA Meta trusts (self-signed, or no chain).",
+        "webhooks.handshake_bad_certificate",
+        partial(_handshake, Callback.UNTRUSTED),
+    ),
+    "webhook-not-https": Scenario(
+        "The callback URL is plain http://: Meta calls HTTPS endpoints only.",
+        "webhooks.handshake_not_https",
+        partial(_handshake, Callback.PLAIN_HTTP),
+    ),
+    "webhook-slow": Scenario(
+        "The endpoint takes longer to answer than the doctor allows (2 s here).",
+        "webhooks.handshake_slow",
+        partial(_handshake, Callback.SLOW),
+        {"timeout": "2"},
     ),
     "recipient-not-allowed": Scenario(
         "A test number sends to a recipient not in its 'To' list.",

@@ -22,6 +22,7 @@ from werkzeug import Request, Response
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..catalog import load as load_catalog
+from .callback import CallbackEndpoint
 from .meta import (
     CANNOT_PARSE,
     Answer,
@@ -78,6 +79,8 @@ class GraphSimulator:
         self._count_lock = threading.Lock()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self.callback = CallbackEndpoint(world) if world.callback is not None else None
+        """The CRM's webhook endpoint, when the scenario has one."""
 
     def start(self) -> None:
         # werkzeug logs every request at INFO (and adds its own stderr handler when the level
@@ -89,8 +92,12 @@ class GraphSimulator:
         self.port = self._server.port
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+        if self.callback is not None:
+            self.callback.start()
 
     def stop(self) -> None:
+        if self.callback is not None:
+            self.callback.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -225,7 +232,7 @@ class GraphSimulator:
         phone = self.world.phones.get(node_id)
         if phone is not None and caller.can_reach(phone.waba_id):
             fields = _fields(request) or PHONE_DEFAULT_FIELDS
-            return Answer(200, _phone_data(phone, fields))
+            return Answer(200, _phone_data(phone, fields, self._webhook_configuration(phone)))
         waba = self.world.wabas.get(node_id)
         if waba is not None and caller.can_reach(waba.id):
             known = {
@@ -247,21 +254,24 @@ class GraphSimulator:
         if waba is None or not caller.can_reach(waba_id):
             return unsupported_request("GET", waba_id)
         if edge == "subscribed_apps":  # S-SPEC getAllSubscriptionsForAWaba
-            data = [
-                {
+            data: list[dict[str, Any]] = []
+            for app_id, name in waba.subscribed_apps:
+                entry: dict[str, Any] = {
                     "whatsapp_business_api_data": {
                         "id": app_id,
                         "name": name,
                         "link": f"https://www.facebook.com/games/?app_id={app_id}",
                     }
                 }
-                for app_id, name in waba.subscribed_apps
-            ]
+                if app_id == self.world.app_id and waba.override_callback_uri:
+                    entry["override_callback_uri"] = waba.override_callback_uri  # S-SPEC
+                data.append(entry)
             return Answer(200, {"data": data})
         if edge == "phone_numbers":
             phones = [p for p in self.world.phones.values() if p.waba_id == waba_id]
             fields = _fields(request) or PHONE_DEFAULT_FIELDS
-            return Answer(200, {"data": [_phone_data(p, fields) for p in phones]})
+            data = [_phone_data(p, fields, self._webhook_configuration(p)) for p in phones]
+            return Answer(200, {"data": data})
         if edge == "message_templates":
             name = request.args.get("name")
             found = [t for t in waba.templates if name is None or t.name == name]
@@ -280,6 +290,16 @@ class GraphSimulator:
                 200, {"data": data, "paging": {"cursors": {"before": "QVFI", "after": "QVFI"}}}
             )
         return unsupported_request("GET", waba_id)
+
+    def _webhook_configuration(self, phone: PhoneState) -> dict[str, str]:
+        """The number's ``webhook_configuration`` as Meta's "Webhook overrides" page shows it:
+        the callback URL set at each level, those not set left out."""
+        levels = {
+            "phone_number": phone.override_callback_uri,
+            "whatsapp_business_account": self.world.wabas[phone.waba_id].override_callback_uri,
+            "application": self.world.callback_url,
+        }
+        return {level: url for level, url in levels.items() if url}
 
     def _send(self, caller: TokenState, parts: list[str], request: Request) -> Answer:
         """POST /{phone-number-id}/messages (reference section 5)."""
@@ -356,8 +376,11 @@ def _token_data(state: TokenState) -> dict[str, Any]:
     return data
 
 
-def _phone_data(phone: PhoneState, fields: tuple[str, ...]) -> dict[str, Any]:
+def _phone_data(
+    phone: PhoneState, fields: tuple[str, ...], webhook_configuration: dict[str, str]
+) -> dict[str, Any]:
     everything: dict[str, Any] = {
+        "webhook_configuration": webhook_configuration,
         "id": phone.id,
         "display_phone_number": phone.display_phone_number,
         "verified_name": phone.verified_name,

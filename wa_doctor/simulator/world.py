@@ -80,6 +80,8 @@ class PhoneState:
     can_send_message: CanSend = CanSend.AVAILABLE
     health_errors: list[dict[str, Any]] = field(default_factory=list)
     health_info: list[str] = field(default_factory=list)
+    override_callback_uri: str = ""
+    """The number's own webhook callback (``webhook_configuration``), which wins over all."""
 
 
 HELLO_WORLD: tuple[dict[str, Any], ...] = (
@@ -116,7 +118,24 @@ class WabaState:
     business_verification_status: str = "verified"
     subscribed_apps: list[tuple[str, str]] = field(default_factory=list)
     """(app id, name) of the apps that receive this WABA's webhooks."""
-    """Lower case, as Graph's WhatsAppBusinessAccount reference lists the values."""
+    override_callback_uri: str = ""
+    """The WABA's alternate callback, set by the CRM's app (``POST /{waba}/subscribed_apps``
+    with ``override_callback_uri``): wins over the app's, loses to the number's."""
+
+
+class Callback(StrEnum):
+    """How the CRM's webhook endpoint answers Meta's verification request (served over HTTPS
+    by the simulator when a scenario sets one)."""
+
+    ECHO = "echo"
+    """As Meta needs: 200 and the challenge, when the verify token is the CRM's (else 403)."""
+    NO_ECHO = "no-echo"
+    """200 with a JSON body instead of the bare challenge."""
+    SLOW = "slow"
+    DOWN = "down"
+    PLAIN_HTTP = "plain-http"
+    UNTRUSTED = "untrusted"
+    """A certificate from a CA no client trusts (self-signed, or a missing chain)."""
 
 
 class Fault(StrEnum):
@@ -157,11 +176,16 @@ class World:
     settings: dict[str, str] = field(default_factory=dict)
     """Configuration the scenario implies (e.g. an old API version) for --wa-simulate."""
     configured_phone_number_id: str | None = None
+    """The phone number id the user configured, when the scenario makes it a wrong one."""
     waba_configured: bool = True
     """Whether the CRM's configuration names the WABA (WHATSAPP_BUSINESS_ACCOUNT_ID)."""
-    """The phone number id the user configured, when the scenario makes it a wrong one."""
     app_subscriptions: list[dict[str, Any]] = field(default_factory=list)
     """The app's webhook subscriptions (GET /{app-id}/subscriptions), as Meta lists them."""
+    callback: Callback | None = None
+    """How the CRM's webhook endpoint behaves; None: no endpoint is served (the app's callback
+    URL then points at a host that does not exist)."""
+    verify_token: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    """The verify token the CRM's endpoint expects (WHATSAPP_WEBHOOK_VERIFY_TOKEN)."""
     fault: Fault | None = None
     latency: float = 0.0
     rate_limited_requests: int = 0
@@ -170,6 +194,11 @@ class World:
     @property
     def main_token(self) -> TokenState | None:
         return self.tokens.get(self.token)
+
+    @property
+    def callback_url(self) -> str:
+        """The app's WhatsApp webhook callback URL (its subscription's ``callback_url``)."""
+        return str(self.app_subscriptions[0]["callback_url"]) if self.app_subscriptions else ""
 
     @property
     def app_token(self) -> str:

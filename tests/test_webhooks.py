@@ -1,0 +1,204 @@
+"""Where Meta sends a number's webhooks, and Meta's verification handshake against the CRM's
+endpoint: checked in-process against the simulator (its endpoint served over real HTTPS), and
+once through the suite as a user runs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import fake_token, simulator_env
+from wa_doctor import handshake
+from wa_doctor.checks import webhooks
+from wa_doctor.config import load_config
+from wa_doctor.doctor import Doctor
+from wa_doctor.errors import NotApplicable
+from wa_doctor.redaction import Redactor
+from wa_doctor.simulator import GraphSimulator, build
+from wa_doctor.simulator.callback import CA_FILE
+from wa_doctor.simulator.scenarios import OLD_CALLBACK, add_tenants
+from wa_doctor.simulator.world import Callback
+
+
+@pytest.fixture
+def doctor_for(tmp_path: Path):
+    """A Doctor configured for a running simulator, as ``pytest diagnostics/`` would build it."""
+    doctors: list[Doctor] = []
+
+    def create(server: GraphSimulator, **options: object) -> Doctor:
+        environ = simulator_env(server)
+        environ.pop("SSL_CERT_FILE", None)  # trusted below, as --wa-simulate does
+        config = load_config(options, environ, tmp_path)
+        if server.callback is not None and server.callback.trusted:
+            config = config.with_values(simulator_ca=str(CA_FILE))
+        doctor = Doctor.create(config)
+        doctors.append(doctor)
+        return doctor
+
+    yield create
+    for doctor in doctors:
+        doctor.close()
+
+
+def test_an_override_on_the_number_wins_over_the_waba_and_the_app(graph_simulator, doctor_for):
+    server = graph_simulator("webhook-override-waba")
+    server.world.phones[
+        server.world.phone_number_id
+    ].override_callback_uri = "https://number.example.com/hook"
+    doctor = doctor_for(server)
+
+    (found,) = webhooks.webhooks_override(doctor, doctor.credentials[0])
+
+    assert found.id == "webhooks.override"
+    assert found.params["level"] == ["override_phone_number"]
+    assert found.params["override_url"] == "https://number.example.com/hook"
+    assert found.params["app_url"] == server.world.callback_url
+
+
+def test_a_waba_override_is_named_as_the_waba_s(graph_simulator, doctor_for):
+    doctor = doctor_for(graph_simulator("webhook-override-waba"))
+
+    (found,) = webhooks.webhooks_override(doctor, doctor.credentials[0])
+
+    assert found.params["level"] == ["override_whatsapp_business_account"]
+    assert found.params["override_url"] == OLD_CALLBACK
+
+
+def test_an_override_equal_to_the_app_s_url_is_no_finding(graph_simulator, doctor_for):
+    server = graph_simulator("healthy")
+    server.world.wabas[server.world.waba_id].override_callback_uri = server.world.callback_url
+
+    doctor = doctor_for(server)
+
+    assert webhooks.webhooks_override(doctor, doctor.credentials[0]) == []
+
+
+def test_the_handshake_is_opt_in_and_sends_nothing_without_it(graph_simulator, doctor_for):
+    server = graph_simulator("webhook-handshake-ok")
+    doctor = doctor_for(server, webhook_verify=False)
+
+    with pytest.raises(NotApplicable) as skipped:
+        webhooks.webhooks_handshake(doctor, doctor.credentials[0])
+
+    assert skipped.value.reason == "skip_webhook_verify_off"
+    assert server.callback is not None and server.callback.requests == 0
+
+
+def test_the_handshake_needs_the_verify_token(graph_simulator, doctor_for):
+    server = graph_simulator("webhook-handshake-ok")
+    server.world.settings.pop("webhook_verify_token")
+
+    doctor = doctor_for(server)
+
+    with pytest.raises(NotApplicable, match="skip_no_verify_token"):
+        webhooks.webhooks_handshake(doctor, doctor.credentials[0])
+
+
+def test_one_handshake_per_callback_url_however_many_numbers_share_it(
+    graph_simulator, doctor_for, crm_database
+):
+    server = graph_simulator("webhook-handshake-ok")
+    server.world.waba_configured = False  # each business has its own WABA
+    for token, phone_id in add_tenants(server.world, 3):
+        crm_database.add_credential(token, phone_id)
+    doctor = doctor_for(server, database_url=crm_database.url)
+
+    results = [webhooks.webhooks_handshake(doctor, c) for c in doctor.credentials]
+
+    assert len(doctor.credentials) == 4
+    assert results == [[]] * 4
+    assert server.callback is not None and server.callback.requests == 1
+
+
+def test_the_handshake_follows_the_url_that_wins(graph_simulator, doctor_for):
+    server = graph_simulator("webhook-handshake-ok")
+    app_url = server.world.callback_url
+    server.world.phones[
+        server.world.phone_number_id
+    ].override_callback_uri = "http://127.0.0.1:9/old"
+    doctor = doctor_for(server)
+
+    (found,) = webhooks.webhooks_handshake(doctor, doctor.credentials[0])
+
+    assert found.id == "webhooks.handshake_not_https"
+    assert found.params["callback_url"] == "http://127.0.0.1:9/old" != app_url
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "expected"),
+    [
+        (Callback.ECHO, None),
+        (Callback.NO_ECHO, "webhooks.handshake_challenge"),
+        (Callback.DOWN, "webhooks.handshake_unreachable"),
+        (Callback.UNTRUSTED, "webhooks.handshake_bad_certificate"),
+        (Callback.PLAIN_HTTP, "webhooks.handshake_not_https"),
+    ],
+)
+def test_the_handshake_judges_the_answer_as_meta_does(behaviour, expected):
+    world = build("healthy", token=fake_token())
+    world.callback = behaviour
+    secret = "verify-" + fake_token()
+    world.verify_token = secret
+    with GraphSimulator(world) as server:
+        assert server.callback is not None
+        trust = str(CA_FILE) if server.callback.trusted else None
+
+        result = handshake.verify(world.callback_url, secret, Redactor([secret]), trust=trust)
+
+    assert result.finding == expected
+    assert secret not in repr(result)
+
+
+def test_a_wrong_verify_token_is_the_endpoint_s_refusal(graph_simulator):
+    server = graph_simulator("webhook-handshake-ok")
+
+    result = handshake.verify(
+        server.world.callback_url, "someone-else-s-token", Redactor(), trust=str(CA_FILE)
+    )
+
+    assert (result.finding, result.params) == ("webhooks.handshake_status", {"status": "403"})
+
+
+def test_a_slow_endpoint_is_cut_at_the_limit(graph_simulator):
+    server = graph_simulator("webhook-slow")
+
+    result = handshake.verify(
+        server.world.callback_url,
+        server.world.verify_token,
+        Redactor(),
+        limit=0.5,
+        trust=str(CA_FILE),
+    )
+
+    assert result.finding == "webhooks.handshake_slow"
+    assert result.seconds < 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://127.0.0.1:99999/hook", "https://", "ftp://example.com/hook", "https:///nohost"],
+)
+def test_a_callback_url_meta_could_not_use_is_a_finding_not_a_crash(url):
+    result = handshake.verify(url, "a-verify-token", Redactor(), limit=0.5)
+
+    assert result.finding in ("webhooks.handshake_not_https", "webhooks.handshake_unreachable")
+
+
+def test_a_query_in_the_callback_url_is_not_shown():
+    assert handshake.shown_url("https://crm.example.com:8443/hook?key=s3cr3t") == (
+        "https://crm.example.com:8443/hook"
+    )
+
+
+def test_a_healthy_endpoint_passes_through_the_suite_and_its_token_stays_inside(
+    run_suite, graph_simulator
+):
+    server = graph_simulator("webhook-handshake-ok")
+    env = simulator_env(server)
+
+    run = run_suite(env=env, secrets_to_check=(env["WHATSAPP_WEBHOOK_VERIFY_TOKEN"],))
+
+    assert run.exit_code == 0, run.stdout
+    assert run.only("webhooks_handshake")["outcome"] == "passed"
+    assert run.only("webhooks_override")["outcome"] == "passed"

@@ -1,0 +1,128 @@
+"""Meta's webhook verification handshake, performed against the CRM's callback URL.
+
+Whenever a callback URL or verify token is saved in the App Dashboard (or an override is set),
+Meta sends ``GET <callback>?hub.mode=subscribe&hub.challenge=<n>&hub.verify_token=<token>`` and
+accepts the endpoint only when it answers 200 with the challenge as the whole body, over HTTPS
+with a certificate a public CA issued ("Self-signed certificates are not supported"). Doing the
+same request here tells, before anyone touches the dashboard, which of those the endpoint gets
+wrong. It is only done when the user asks (``--wa-webhook-verify``): it reaches their server.
+
+The outcome is a plain value, the failure a catalog finding id with its parameters; the verify
+token travels only in the request's query and every text taken from the exchange is redacted.
+"""
+
+from __future__ import annotations
+
+import secrets
+import ssl
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from .redaction import Redactor, plain_text
+
+LIMIT = 5.0
+"""Seconds the endpoint has to answer. Meta publishes no figure for the handshake; an endpoint
+slower than this fails the dashboard's "Verify and save" often enough to be worth a finding."""
+
+BODY_LIMIT = 4096
+"""Bytes of the answer read: a challenge is a few digits, anything longer is already wrong."""
+
+SHOWN_BODY = 80
+"""Characters of a wrong answer quoted in the finding."""
+
+
+@dataclass(frozen=True)
+class Handshake:
+    """What the handshake gave: ``finding`` is None when the endpoint answered as Meta needs."""
+
+    url: str
+    finding: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def shown_url(url: str) -> str:
+    """The callback URL as findings show it: scheme, host, port and path (a query may hold a
+    key some integrations put there)."""
+    try:
+        parts = urlsplit(url)
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port that is not one: shown as written, without the query
+        return plain_text(url.split("?")[0])
+    return plain_text(f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}")
+
+
+def verify(
+    url: str,
+    verify_token: str,
+    redactor: Redactor,
+    *,
+    limit: float = LIMIT,
+    trust: str | None = None,
+) -> Handshake:
+    """Send Meta's verification request to ``url`` and judge the answer as Meta would.
+
+    ``trust`` is a CA file to trust instead of the system's (the simulator's own CA: never a
+    user setting, since Meta trusts public CAs only).
+    """
+    shown = shown_url(url)
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        return Handshake(shown, "webhooks.handshake_not_https")
+    challenge = str(secrets.randbelow(9 * 10**9) + 10**9)
+    query = {"hub.mode": "subscribe", "hub.challenge": challenge, "hub.verify_token": verify_token}
+    verify_with: ssl.SSLContext | bool = ssl.create_default_context(cafile=trust) if trust else True
+    started = time.monotonic()
+    try:
+        with (
+            httpx.Client(verify=verify_with, timeout=limit, follow_redirects=False) as client,
+            client.stream("GET", url, params=query) as answer,
+        ):
+            body = _read(answer, started + limit)
+    except httpx.TimeoutException:
+        return Handshake(shown, "webhooks.handshake_slow", {"seconds": f"{limit:g}"}, limit)
+    except httpx.ConnectError as exc:
+        reason = redactor(_reason(exc))
+        if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate" in reason.lower():
+            return Handshake(shown, "webhooks.handshake_bad_certificate", {"reason": reason})
+        return Handshake(shown, "webhooks.handshake_unreachable", {"reason": reason})
+    except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
+        return Handshake(
+            shown, "webhooks.handshake_unreachable", {"reason": redactor(_reason(exc))}
+        )
+    seconds = time.monotonic() - started
+    if body is None:
+        return Handshake(shown, "webhooks.handshake_slow", {"seconds": f"{limit:g}"}, seconds)
+    if answer.status_code != 200:
+        return Handshake(
+            shown, "webhooks.handshake_status", {"status": str(answer.status_code)}, seconds
+        )
+    text = body.decode("utf-8", errors="replace")
+    if text.strip() != challenge:
+        quoted = redactor(text.replace(challenge, "<challenge>"))[:SHOWN_BODY] or "—"
+        return Handshake(shown, "webhooks.handshake_challenge", {"body": quoted}, seconds)
+    return Handshake(shown, None, {}, seconds)
+
+
+def _read(answer: httpx.Response, deadline: float) -> bytes | None:
+    """The first :data:`BODY_LIMIT` bytes, or None when the deadline passes first (a server
+    answering a byte at a time is as slow as one not answering)."""
+    body = b""
+    for chunk in answer.iter_bytes():
+        body += chunk
+        if time.monotonic() > deadline:
+            return None
+        if len(body) >= BODY_LIMIT:
+            break
+    return body[:BODY_LIMIT]
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost readable cause: httpx wraps the socket or TLS error that says what broke."""
+    while exc.__context__ is not None and not str(exc):
+        exc = exc.__context__
+    return plain_text(str(exc) or type(exc).__name__)
