@@ -164,7 +164,7 @@ def test_delivery_errors_that_arrive_by_webhook_have_their_own_finding(code, fin
 @pytest.mark.parametrize("finding_id", CATALOG.ids)
 def test_explain_never_prints_an_unfilled_placeholder(finding_id, lang):
     from wa_doctor.explain import DEFAULT_TABLE, base_context
-    from wa_doctor.store import TableSpec
+    from wa_doctor.table import TableSpec
 
     context = base_context(TableSpec.parse(DEFAULT_TABLE), CATALOG, lang)
     remedy = CATALOG.render(catalog.Finding(finding_id), lang, context, missing="—")

@@ -13,12 +13,12 @@ from conftest import READER_ROLE, fake_token
 from wa_doctor.errors import StoreError
 from wa_doctor.redaction import Redactor
 from wa_doctor.store import (
-    TableSpec,
     read_active_credentials,
     read_failures,
     read_only_session,
     read_role,
 )
+from wa_doctor.table import TableSpec
 
 SPEC = TableSpec.parse("crm.marketing_channel_credential")
 

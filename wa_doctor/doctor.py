@@ -21,7 +21,7 @@ from .errors import Blocked, ConfigError, NotApplicable, StoreError
 from .graph import GraphClient, GraphSession
 from .identifiers import MetaId, meta_id
 from .redaction import Redactor
-from .store import CredentialRow, TableSpec, read_active_credentials
+from .table import CredentialRow, TableSpec
 
 _T = TypeVar("_T")
 
@@ -235,6 +235,8 @@ def _read_store(config: Config, spec: TableSpec, redactor: Redactor) -> StoreSta
     url = config.database_url
     if not url:
         return StoreState(configured=False)
+    from .store import read_active_credentials  # only now: it loads the database driver
+
     try:
         timeout = min(STORE_TIMEOUT, float(config.timeout))
         rows = read_active_credentials(str(url), spec, redactor, timeout=timeout)

@@ -20,7 +20,7 @@ from .doctor import base_context
 from .findings import Finding
 from .graph import as_int
 from .redaction import Redactor
-from .store import TableSpec
+from .table import TableSpec
 
 DEFAULT_TABLE = "crm.marketing_channel_credential"
 _CODE = re.compile(r"\s*#?(\d+)(?:\s*[/:. ]\s*(\d+))?\s*")

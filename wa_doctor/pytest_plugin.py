@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import gc
 import os
 import sys
 from collections.abc import Callable, Generator
@@ -25,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from . import __version__, simulator
+from . import __version__
 from .config import SETTINGS, load_config, secret_candidates
 from .doctor import Doctor
 from .errors import ConfigError, DoctorError
@@ -60,6 +61,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
     """``--wa-simulate list`` prints the scenarios instead of running anything."""
     if config.getoption("wa_simulate", None) == "list":
+        from . import simulator  # only when simulating: it brings a web server along
+
         print(simulator.listing())
         return 0
     return None
@@ -75,6 +78,8 @@ def activate(config: pytest.Config) -> None:
             Path(str(settings.report_dir or config.rootpath / "reports"))
         )
         if settings.simulate:
+            from . import simulator  # only when simulating: it brings a web server along
+
             server, settings = simulator.start_for(str(settings.simulate), settings)
         doctor = Doctor.create(settings)
     except DoctorError as exc:
@@ -219,6 +224,11 @@ class DoctorPlugin:
     @_guarded
     def pytest_runtestloop(self, session: pytest.Session) -> None:
         """As the checks start, fetch what they will read, in background threads."""
+        # Everything built so far (modules, the doctor, the collected items) lives to the end
+        # of the run: frozen, the garbage collector stops walking it on every pass (with
+        # thousands of items that was a good part of the run's CPU, and pytest collects five
+        # times over at the end).
+        gc.freeze()
         if session.config.option.collectonly:
             return
         selected = [

@@ -24,7 +24,7 @@ password scrubbed from every message.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -37,87 +37,28 @@ from psycopg.conninfo import conninfo_to_dict
 from .errors import StoreError
 from .graph import as_int
 from .redaction import Redactor
-
-LOGICAL_COLUMNS = ("id", "phone_number_id", "access_token", "activo", "canal_tipo", "updated_at")
-"""Column names as the guide's table has them; each can be renamed (``--wa-db-columns``)."""
-
-CHANNEL = "whatsapp"
-CONNECTION_FINDINGS = frozenset({"db.unreachable", "db.auth_failed"})
-"""Findings that mean the database was never reached, so table checks are blocked by them."""
+from .table import CHANNEL, CredentialRow, TableSpec
 
 _AUTH_STATES = {"28P01", "28000"}
 _MISSING_TABLE_STATES = {"42P01", "3F000"}
 
 
-@dataclass(frozen=True)
-class TableSpec:
-    """Where the credentials live: schema, table and the real name of each logical column."""
-
-    schema: str
-    table: str
-    columns: Mapping[str, str]
-
-    @classmethod
-    def parse(cls, qualified: str, renames: str = "") -> TableSpec:
-        """``"crm.marketing_channel_credential"`` and ``"access_token=token,activo=active"``."""
-        schema, _, table = qualified.strip().rpartition(".")
-        columns = {name: name for name in LOGICAL_COLUMNS}
-        for pair in filter(None, (part.strip() for part in renames.split(","))):
-            logical, sep, actual = pair.partition("=")
-            if not sep or logical.strip() not in columns or not actual.strip():
-                raise ValueError(
-                    f"--wa-db-columns: {pair!r} is not NAME=COLUMN with NAME one of "
-                    f"{', '.join(LOGICAL_COLUMNS)}"
-                )
-            columns[logical.strip()] = actual.strip()
-        return cls(schema or "public", table, columns)
-
-    @property
-    def qualified(self) -> str:
-        return f"{self.schema}.{self.table}"
-
-    def context(self) -> dict[str, str]:
-        """Placeholders for remedy texts and SQL: ``{table}``, ``{token_col}``, …"""
-        c = self.columns
-        return {
-            "schema": self.schema,
-            "table": self.qualified,
-            "id_col": c["id"],
-            "phone_col": c["phone_number_id"],
-            "token_col": c["access_token"],
-            "active_col": c["activo"],
-            "channel_col": c["canal_tipo"],
-            "updated_col": c["updated_at"],
-        }
-
-    def select_active(self) -> sql.Composed:
-        c = {key: sql.Identifier(name) for key, name in self.columns.items()}
-        return sql.SQL(
-            "SELECT {id}::text, {phone}::text, {token}::text, {updated} "
-            "FROM {schema}.{table} WHERE {channel} = %s AND {active} IS TRUE ORDER BY {id}"
-        ).format(
-            id=c["id"],
-            phone=c["phone_number_id"],
-            token=c["access_token"],
-            updated=c["updated_at"],
-            channel=c["canal_tipo"],
-            active=c["activo"],
-            schema=sql.Identifier(self.schema),
-            table=sql.Identifier(self.table),
-        )
-
-
-@dataclass(frozen=True)
-class CredentialRow:
-    """One active row. ``access_token`` is a secret: never print a row."""
-
-    id: str
-    phone_number_id: str | None
-    access_token: str | None
-    updated_at: Any
-
-    def __repr__(self) -> str:
-        return f"CredentialRow(id={self.id!r}, phone_number_id={self.phone_number_id!r})"
+def _select_active(spec: TableSpec) -> sql.Composed:
+    """The active WhatsApp rows of the table, identifiers quoted by psycopg."""
+    c = {key: sql.Identifier(name) for key, name in spec.columns.items()}
+    return sql.SQL(
+        "SELECT {id}::text, {phone}::text, {token}::text, {updated} "
+        "FROM {schema}.{table} WHERE {channel} = %s AND {active} IS TRUE ORDER BY {id}"
+    ).format(
+        id=c["id"],
+        phone=c["phone_number_id"],
+        token=c["access_token"],
+        updated=c["updated_at"],
+        channel=c["canal_tipo"],
+        active=c["activo"],
+        schema=sql.Identifier(spec.schema),
+        table=sql.Identifier(spec.table),
+    )
 
 
 def describe_target(url: str) -> str:
@@ -220,7 +161,7 @@ def read_active_credentials(
     target = describe_target(url)
     try:
         with read_only_session(url, timeout, redactor) as cur:
-            cur.execute(spec.select_active(), (CHANNEL,))
+            cur.execute(_select_active(spec), (CHANNEL,))
             return [CredentialRow(*row) for row in cur.fetchall()]
     except psycopg.Error as exc:
         raise _store_error(exc, redactor, target, spec.qualified) from None

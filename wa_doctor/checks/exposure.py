@@ -12,12 +12,15 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import read_env_files
 from ..doctor import Doctor
 from ..errors import NotApplicable
 from ..findings import Finding, findings_if
-from ..store import TableExposure, read_exposure
+
+if TYPE_CHECKING:
+    from ..store import TableExposure
 
 PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "PUBLIC_", "EXPO_PUBLIC_")
 """Variables with these prefixes are compiled into browser bundles by their frameworks."""
@@ -25,6 +28,8 @@ PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "PUBLIC_", "EXPO_PUBLI
 
 def _exposure(doctor: Doctor) -> TableExposure:
     doctor.require_rows()  # blocked when the table itself could not be read
+    from ..store import read_exposure  # only with a database: it loads the driver
+
     return doctor.once(
         "table_exposure",
         lambda: read_exposure(str(doctor.config.database_url), doctor.spec, doctor.redactor),

@@ -15,7 +15,6 @@ from ..doctor import Doctor
 from ..errors import NotApplicable
 from ..findings import Finding, finding
 from ..prefetch import reads
-from ..store import read_failures
 from .configuration import require_token
 from .phone import fetch_phone, require_phone, require_phone_id
 from .webhooks import unsubscribed_wabas
@@ -88,6 +87,8 @@ def recent_send_failures(doctor: Doctor) -> list[Finding]:
     if not query:
         raise NotApplicable("skip_no_failures_query")
     doctor.require_database()
+    from ..store import read_failures  # only with a database: it loads the driver
+
     rows = read_failures(str(doctor.config.database_url), str(query), doctor.redactor)
     if not rows:
         unseen = unsubscribed_wabas(doctor)

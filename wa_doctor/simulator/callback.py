@@ -20,13 +20,12 @@ from __future__ import annotations
 import json
 import socket
 import ssl
-import threading
 import time
 from pathlib import Path
 
 from werkzeug import Request, Response
-from werkzeug.serving import BaseWSGIServer, make_server
 
+from .serving import Served
 from .world import Callback, World
 
 TLS = Path(__file__).with_name("tls")
@@ -44,8 +43,7 @@ class CallbackEndpoint:
         self.world = world
         self.requests = 0
         """Requests the endpoint received (the handshake is opt-in: tests count them)."""
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._served: Served | None = None
 
     @property
     def trusted(self) -> bool:
@@ -60,23 +58,16 @@ class CallbackEndpoint:
             if behaviour is not Callback.PLAIN_HTTP:
                 tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
                 tls.load_cert_chain(TLS / "callback.pem", TLS / "callback.key")
-            self._server = make_server(
-                "127.0.0.1", 0, Request.application(self.answer), threaded=True, ssl_context=tls
-            )
-            self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-            self._thread.start()
+            self._served = Served(Request.application(self.answer), ssl_context=tls)
             scheme = "http" if tls is None else "https"
-            url = f"{scheme}://127.0.0.1:{self._server.port}{PATH}"
+            url = f"{scheme}://127.0.0.1:{self._served.port}{PATH}"
         for subscription in self.world.app_subscriptions:
             subscription["callback_url"] = url
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
+        if self._served is not None:
+            self._served.stop()
+        self._served = None
 
     def answer(self, request: Request) -> Response:
         """What a CRM endpoint answers to ``GET ?hub.mode=subscribe&hub.challenge=…``."""

@@ -19,7 +19,6 @@ from datetime import date
 from typing import Any
 
 from werkzeug import Request, Response
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from ..catalog import load as load_catalog
 from .callback import CallbackEndpoint
@@ -35,6 +34,7 @@ from .meta import (
     token_rejected,
     unsupported_request,
 )
+from .serving import Served
 from .world import Fault, PhoneState, TokenState, World
 
 FAULT_DELAY = 12.0
@@ -77,8 +77,7 @@ class GraphSimulator:
         self.in_flight = 0
         self.peak_in_flight = 0
         self._count_lock = threading.Lock()
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._served: Served | None = None
         self.callback = CallbackEndpoint(world) if world.callback is not None else None
         """The CRM's webhook endpoint, when the scenario has one."""
 
@@ -86,24 +85,17 @@ class GraphSimulator:
         # werkzeug logs every request at INFO (and adds its own stderr handler when the level
         # is unset): access lines would clutter every report's captured log.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = make_server(
-            self.host, self.port, Request.application(self.dispatch), threaded=True
-        )
-        self.port = self._server.port
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self._served = Served(Request.application(self.dispatch), self.host, self.port)
+        self.port = self._served.port
         if self.callback is not None:
             self.callback.start()
 
     def stop(self) -> None:
         if self.callback is not None:
             self.callback.stop()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
+        if self._served is not None:
+            self._served.stop()
+        self._served = None
 
     def __enter__(self) -> GraphSimulator:
         self.start()
