@@ -37,6 +37,8 @@ READER_ROLE = "wa_doctor_reader"
 """The least-privilege role the README recommends: SELECT on the credential table, nothing else."""
 READER_PASSWORD = "wa-doctor-reader-test-password"
 """Fixed: parallel test workers sharing one TEST_DATABASE_URL set the same password."""
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """The suite runs started by these tests (and xdist's workers) share one bytecode cache,
     made fresh for this session: with PYTHONDONTWRITEBYTECODE (common on CI images) each of
