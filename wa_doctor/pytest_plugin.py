@@ -28,12 +28,13 @@ import pytest
 
 from . import __version__
 from .config import SETTINGS, load_config, secret_candidates
+from .credentials import Credential
 from .doctor import Doctor
 from .errors import ConfigError, DoctorError
 from .files import write_atomically
 from .findings import Outcome
 from .html_page import HtmlPage, check_cell, remedy_cell, result_cell, row_html
-from .prefetch import Prefetcher
+from .prefetch import READS, Prefetcher
 from .redaction import RedactingLogRecordFactory, Redactor
 from .report import CheckRecord, Report
 from .runner import CheckResult, internal_error, run_check
@@ -68,8 +69,12 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     return None
 
 
-def activate(config: pytest.Config) -> None:
-    """Switch on doctor mode: load configuration and credentials, register the report hooks."""
+def activate(config: pytest.Config, diagnostics: Path | None = None) -> None:
+    """Switch on doctor mode: load configuration and credentials, register the report hooks.
+
+    When the run is the whole of ``diagnostics`` (the folder of checks calling this), the Graph
+    requests start now, while pytest imports and collects the checks, rather than after.
+    """
     options = {s.name: config.getoption(f"wa_{s.name}") for s in SETTINGS}
     server = None
     try:
@@ -95,8 +100,36 @@ def activate(config: pytest.Config) -> None:
         config.option.self_contained_html = True
     plugin = DoctorPlugin(doctor, report_dir / "report.json", server)
     config.pluginmanager.register(plugin, "wa-doctor")
+    if diagnostics is not None and runs_everything(config, diagnostics):
+        plugin.prefetch([(name, c) for name in all_checks() for c in doctor.credentials])
     if config.pluginmanager.hasplugin("html"):
         config.pluginmanager.register(HtmlHooks(doctor, plugin.report), "wa-doctor-html")
+
+
+def runs_everything(config: pytest.Config, diagnostics: Path) -> bool:
+    """Nothing narrows the run: no ``-k``, ``-m``, ``--lf``, ``--deselect`` or ``--sw``, and
+    its arguments name the diagnostics folder itself. Only then may fetching start before
+    collection without fetching anything the run will not read."""
+    option = config.option
+    narrowed = (
+        option.keyword,
+        option.markexpr,
+        option.collectonly,
+        getattr(option, "lf", False),
+        getattr(option, "deselect", None),
+        getattr(option, "stepwise", False),
+    )
+    folder = diagnostics.resolve()
+    where = config.invocation_params.dir
+    return not any(narrowed) and all(Path(where, arg).resolve() == folder for arg in config.args)
+
+
+def all_checks() -> list[str]:
+    """The name of every check that reads Graph resources."""
+    from .checks import load_all
+
+    load_all()
+    return list(READS)
 
 
 def _scrub_debug_log_at_exit(config: pytest.Config, redactor: Redactor) -> None:
@@ -204,9 +237,12 @@ class DoctorPlugin:
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "credential" in metafunc.fixturenames:
-            credentials = self.doctor.credentials
-            ids = [self.doctor.redactor(c.key) for c in credentials]  # built from ids; belt too
-            metafunc.parametrize("credential", credentials, ids=ids)
+            metafunc.parametrize("credential", self.doctor.credentials, ids=self.credential_ids)
+
+    @functools.cached_property
+    def credential_ids(self) -> list[str]:
+        """Test ids: credential keys, built from ids (redacted all the same, as a belt)."""
+        return [self.doctor.redactor(c.key) for c in self.doctor.credentials]
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """Run in the doctor's reading order: general checks, then each credential's checks.
@@ -220,24 +256,30 @@ class DoctorPlugin:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         _scrub_metadata(session.config, self.doctor)
 
+    def prefetch(self, selected: list[tuple[str, Credential]]) -> None:
+        """Fetch, in background threads, what these (check, credential) pairs will read."""
+        workers = int(self.doctor.config.concurrency)
+        self.prefetcher = Prefetcher(self.doctor, selected, workers).start()
+
     @pytest.hookimpl(tryfirst=True)
     @_guarded
     def pytest_runtestloop(self, session: pytest.Session) -> None:
-        """As the checks start, fetch what they will read, in background threads."""
+        """As the checks start, fetch what the selected ones will read (unless the whole suite
+        started fetching at configuration), in background threads."""
         # Everything built so far (modules, the doctor, the collected items) lives to the end
         # of the run: frozen, the garbage collector stops walking it on every pass (with
         # thousands of items that was a good part of the run's CPU, and pytest collects five
         # times over at the end).
         gc.freeze()
-        if session.config.option.collectonly:
+        if session.config.option.collectonly or self.prefetcher is not None:
             return
-        selected = [
-            (check_id(item), item.callspec.params["credential"])
-            for item in session.items
-            if credential_label(item) is not None
-        ]
-        workers = int(self.doctor.config.concurrency)
-        self.prefetcher = Prefetcher(self.doctor, selected, workers).start()
+        self.prefetch(
+            [
+                (check_id(item), item.callspec.params["credential"])
+                for item in session.items
+                if credential_label(item) is not None
+            ]
+        )
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(

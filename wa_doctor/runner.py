@@ -8,6 +8,7 @@ other becomes the finding it carries. An unexpected exception is a bug in this t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,10 +31,10 @@ class CheckResult:
     remedies: tuple[Remedy, ...] = ()
     reason: str | None = None
 
-    @property
+    @functools.cached_property
     def primary(self) -> Remedy | None:
         """The most serious finding's remedy (one not accepted by the user first): what tables
-        and summaries show."""
+        and summaries show (asked for by every output, so kept)."""
         for accepted in (False, True):
             for severity in Severity:
                 for remedy in self.remedies:

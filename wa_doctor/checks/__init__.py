@@ -7,6 +7,8 @@ the runner turns each into its finding.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -27,3 +29,10 @@ def read_or_blocked(
         return fetch(doctor, credential)
     except GraphError as error:
         raise Blocked(error.finding_id) from None
+
+
+def load_all() -> None:
+    """Import every check module, so that every check's reads are registered (the diagnostics
+    import them too; a run that starts fetching before collecting them needs them first)."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
