@@ -99,9 +99,10 @@ OVERRIDE_LEVELS = ("phone_number", "whatsapp_business_account", "application")
 ("Webhook overrides": the number's alternate, else the WABA's, else the app's)."""
 
 
-def webhook_configuration(doctor: Doctor, credential: Credential) -> dict[str, str]:
-    """The number's callback URL at each level that has one (its ``webhook_configuration``,
-    read with the phone number); not applicable when Meta did not return it."""
+def callback_urls(doctor: Doctor, credential: Credential) -> dict[str, str]:
+    """The number's callback URL at each level that has one, the one that wins first (its
+    ``webhook_configuration``, read with the phone number); not applicable when Meta did not
+    return it."""
     configuration = read_or_blocked(fetch_phone, doctor, credential).get("webhook_configuration")
     if not isinstance(configuration, dict):
         raise NotApplicable("skip_no_webhook_configuration")
@@ -116,8 +117,8 @@ def webhook_configuration(doctor: Doctor, credential: Credential) -> dict[str, s
 def webhooks_override(doctor: Doctor, credential: Credential) -> list[Finding]:
     """An alternate callback URL on the number or its WABA, other than the app's, takes the
     number's messages and statuses elsewhere: a warning naming the URL that wins."""
-    urls = webhook_configuration(doctor, credential)
-    level = next((lvl for lvl in OVERRIDE_LEVELS if lvl in urls), "application")
+    urls = callback_urls(doctor, credential)
+    level = next(iter(urls), "application")
     app_url = urls.get("application")
     if level == "application" or not app_url or urls[level] == app_url:
         return []
@@ -140,8 +141,7 @@ def webhooks_handshake(doctor: Doctor, credential: Credential) -> list[Finding]:
     verify_token = doctor.config.webhook_verify_token
     if not verify_token:
         raise NotApplicable("skip_no_verify_token")
-    urls = webhook_configuration(doctor, credential)
-    url = next((urls[level] for level in OVERRIDE_LEVELS if level in urls), None)
+    url = next(iter(callback_urls(doctor, credential).values()), None)
     if url is None:
         raise NotApplicable("skip_no_callback_url")
     limit = min(handshake.LIMIT, float(doctor.config.timeout))
@@ -149,7 +149,11 @@ def webhooks_handshake(doctor: Doctor, credential: Credential) -> list[Finding]:
     result = doctor.once(
         f"handshake {url}",
         lambda: handshake.verify(
-            url, str(verify_token), doctor.redactor, limit=limit, trust=str(trust or "") or None
+            url,
+            str(verify_token),
+            doctor.redactor,
+            limit=limit,
+            trust=str(trust) if trust else None,
         ),
     )
     if result.finding is None:
