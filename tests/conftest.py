@@ -51,6 +51,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: runs without xdist load this file too
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the cores. A good part of these tests waits (on the
+    suite runs they start, on deadlines that must pass, on PostgreSQL), and a spare worker
+    keeps the cores busy meanwhile: 85 s -> 80 s on two cores."""
+    return (os.cpu_count() or 1) + 1
+
+
 CONFIG_VARIABLES = (*(s.env for s in SETTINGS), "SSL_CERT_FILE")
 """Not inherited by suite runs: the developer's own configuration must not change a test."""
 
@@ -162,7 +170,14 @@ def server_uses_socket(url: str) -> bool:
 # -- running the suite --------------------------------------------------------------------------
 UNUSED_PLUGINS = tuple(
     arg
-    for name in ("hypothesispytest", "anyio", "xdist", "benchmark")
+    for name in (
+        "hypothesispytest",
+        "anyio",
+        "xdist",
+        "xdist.looponfail",
+        "benchmark",
+        "platformdirs",
+    )
     for arg in ("-p", f"no:{name}")
 )
 """Test-only plugins the suite's own runs never use: loading them costs each run ~1 s cold."""
