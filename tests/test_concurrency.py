@@ -60,6 +60,19 @@ def test_a_full_run_fetches_each_resource_once_per_credential(run_suite, fleet):
 
 
 @pytest.mark.parametrize(
+    "narrowing",
+    [("--collect-only",), ("--ignore-glob", f"{DIAGNOSTICS}/test_[3-7]_*"), ("-m", "not_a_mark")],
+    ids=["collect-only", "ignore-glob", "mark"],
+)
+def test_a_run_that_checks_nothing_of_the_graph_sends_no_request(run_suite, fleet, narrowing):
+    server, env = fleet(2)
+
+    run_suite(*narrowing, env=env)
+
+    assert server.seen == []
+
+
+@pytest.mark.parametrize(
     ("selection", "per_credential"),
     [
         ("token_valid", ("debug_token",)),

@@ -107,9 +107,9 @@ def activate(config: pytest.Config, diagnostics: Path | None = None) -> None:
 
 
 def runs_everything(config: pytest.Config, diagnostics: Path) -> bool:
-    """Nothing narrows the run: no ``-k``, ``-m``, ``--lf``, ``--deselect`` or ``--sw``, and
-    its arguments name the diagnostics folder itself. Only then may fetching start before
-    collection without fetching anything the run will not read."""
+    """Nothing narrows the run: no ``-k``, ``-m``, ``--lf``, ``--deselect``, ``--ignore``
+    or ``--sw``, and its arguments name the diagnostics folder itself. Only then may fetching
+    start before collection without fetching anything the run will not read."""
     option = config.option
     narrowed = (
         option.keyword,
@@ -117,6 +117,8 @@ def runs_everything(config: pytest.Config, diagnostics: Path) -> bool:
         option.collectonly,
         getattr(option, "lf", False),
         getattr(option, "deselect", None),
+        getattr(option, "ignore", None),
+        getattr(option, "ignore_glob", None),
         getattr(option, "stepwise", False),
     )
     folder = diagnostics.resolve()
