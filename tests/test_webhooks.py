@@ -41,11 +41,13 @@ def doctor_for(tmp_path: Path):
         doctor.close()
 
 
+def override_on_the_number(server: GraphSimulator, url: str) -> None:
+    server.world.phones[server.world.phone_number_id].override_callback_uri = url
+
+
 def test_an_override_on_the_number_wins_over_the_waba_and_the_app(graph_simulator, doctor_for):
     server = graph_simulator("webhook-override-waba")
-    server.world.phones[
-        server.world.phone_number_id
-    ].override_callback_uri = "https://number.example.com/hook"
+    override_on_the_number(server, "https://number.example.com/hook")
     doctor = doctor_for(server)
 
     (found,) = webhooks.webhooks_override(doctor, doctor.credentials[0])
@@ -114,9 +116,7 @@ def test_one_handshake_per_callback_url_however_many_numbers_share_it(
 def test_the_handshake_follows_the_url_that_wins(graph_simulator, doctor_for):
     server = graph_simulator("webhook-handshake-ok")
     app_url = server.world.callback_url
-    server.world.phones[
-        server.world.phone_number_id
-    ].override_callback_uri = "http://127.0.0.1:9/old"
+    override_on_the_number(server, "http://127.0.0.1:9/old")
     doctor = doctor_for(server)
 
     (found,) = webhooks.webhooks_handshake(doctor, doctor.credentials[0])
