@@ -27,7 +27,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from wa_doctor.config import SETTINGS
+from wa_doctor.config import SETTINGS, secret_candidates
 from wa_doctor.simulator.crm import CREDENTIAL_TABLE, create_database, drop_database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -327,15 +327,9 @@ def suite_runner(base: Path):
 
 
 def _secrets_in(env: Mapping[str, str]) -> list[str]:
-    found = [
-        env[s.env] for s in SETTINGS if s.secret and s.env != "DATABASE_URL" and env.get(s.env)
-    ]
-    url = env.get("DATABASE_URL")
-    if url:
-        password = conninfo_to_dict(url).get("password")
-        if password:
-            found.append(str(password))
-    return [s for s in found if len(s.strip()) >= 12]
+    """The secrets of an environment as the doctor knows them (a URL's password, not the URL),
+    long enough to grep for without matching chance text."""
+    return [s for s in secret_candidates({}, env) if len(s.strip()) >= 12]
 
 
 # -- the Graph API simulator --------------------------------------------------------------------

@@ -5,7 +5,6 @@ never a crash, an INTERNALERROR or a traceback at the user. (Simulator faults su
 from __future__ import annotations
 
 import contextlib
-import socket
 
 import httpx
 import pytest
@@ -18,14 +17,8 @@ from wa_doctor.errors import GraphError
 from wa_doctor.explain import ExplainError, parse
 from wa_doctor.graph import GraphClient
 from wa_doctor.redaction import Redactor
+from wa_doctor.simulator.callback import closed_port
 from wa_doctor.tokens import TokenInfo
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 NETWORK_FAULTS = {
     "connection refused": lambda server: f"http://127.0.0.1:{closed_port()}",

@@ -52,7 +52,7 @@ class CallbackEndpoint:
     def start(self) -> None:
         behaviour = self.world.callback
         if behaviour is Callback.DOWN:
-            url = f"https://127.0.0.1:{_closed_port()}{PATH}"
+            url = f"https://127.0.0.1:{closed_port()}{PATH}"
         else:
             tls = None
             if behaviour is not Callback.PLAIN_HTTP:
@@ -85,7 +85,7 @@ class CallbackEndpoint:
         return Response(challenge, content_type="text/plain")
 
 
-def _closed_port() -> int:
+def closed_port() -> int:
     """A port nothing listens on: connecting to it is refused at once."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
