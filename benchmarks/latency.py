@@ -11,20 +11,30 @@ request (default 100 ms) and a real PostgreSQL holding one active row per busine
 - floor: bare pytest running one empty test, what any pytest-based tool starts from.
 
 The programs alternate, ``--repeats`` times per size, and each line gives the minimum and the
-median wall time, the median CPU time (user + system of the process) and the peak RSS. "warm"
-runs find compiled bytecode (a cache primed by one unmeasured run); "cold" runs find none and
-write none (``PYTHONDONTWRITEBYTECODE=1``, an empty ``PYTHONPYCACHEPREFIX``), like a CI job on a
-fresh image. Test-only plugins of this machine (hypothesis, anyio, xdist, benchmark) are left
+median wall time, the median CPU time (user + system of the process) and the peak RSS.
+Bytecode, ``--modes``:
+
+- warm: everything compiled (a cache primed by one unmeasured run);
+- cold: a CI job's state, ``PYTHONDONTWRITEBYTECODE=1``: the installed packages keep the
+  bytecode pip compiled when installing them, this project's own files (installed editable)
+  have none and get none (the benchmark removes their ``__pycache__`` before each run);
+- source: no bytecode anywhere, the standard library and every package compiled from source
+  on every run (an empty ``PYTHONPYCACHEPREFIX``); stricter than any real install, not run
+  unless asked for.
+
+Test-only plugins of this machine (hypothesis, anyio, xdist, benchmark) are left
 out of every pytest run, floor included: a user's install does not have them.
 
 Usage: ``python benchmarks/latency.py [--latency 0.1] [--sizes 1,200,1000] [--repeats 3]
-[--modes warm,cold] [--concurrency 8] [--sequential-max 10]`` (needs ``pip install -e '.[test]'``).
+[--modes warm,cold,source] [--concurrency 8] [--sequential-max 10]`` (needs
+``pip install -e '.[test]'``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,6 +54,8 @@ from wa_doctor.simulator.scenarios import add_tenants  # noqa: E402
 
 MACHINE_PLUGINS = ("hypothesispytest", "anyio", "xdist", "benchmark")
 """pytest plugins of the test extra (or of this machine) that a user's install lacks."""
+OWN_CODE = ("wa_doctor", "diagnostics")
+"""Folders an editable install leaves uncompiled (and the top one, for ``conftest.py``)."""
 NO_PLUGINS = [arg for name in MACHINE_PLUGINS for arg in ("-p", f"no:{name}")]
 
 
@@ -116,6 +128,22 @@ def environment(url: str, graph_url: str, concurrency: int, work: Path) -> dict[
     return env
 
 
+def bytecode(mode: str, base: dict[str, str], work: Path) -> dict[str, str]:
+    """The environment of one run in this bytecode mode (see the module's docstring)."""
+    if mode == "warm":
+        return {**base, "PYTHONPYCACHEPREFIX": str(work / "bytecode")}
+    if mode == "cold":
+        caches = [
+            REPO / "__pycache__",
+            *(p for f in OWN_CODE for p in (REPO / f).rglob("__pycache__")),
+        ]
+        for cache in caches:
+            shutil.rmtree(cache, ignore_errors=True)
+        return {**base, "PYTHONDONTWRITEBYTECODE": "1"}
+    empty = tempfile.mkdtemp(dir=work, prefix="empty-")
+    return {**base, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": empty}
+
+
 def measure(
     size: int, args: argparse.Namespace, admin_url: str
 ) -> dict[tuple[str, str], list[Sample]]:
@@ -133,18 +161,13 @@ def measure(
             del commands["sequential"]
         base = environment(url, server.url, args.concurrency, work)
         for mode in args.modes:
-            env = dict(base)
             if mode == "warm":
-                env["PYTHONPYCACHEPREFIX"] = str(work / "bytecode")
                 for command in commands.values():  # prime the cache, unmeasured
-                    run(command, env, work)
+                    run(command, bytecode(mode, base, work), work)
             for _ in range(args.repeats):
                 for name, command in commands.items():
-                    if mode == "cold":
-                        env = {**base, "PYTHONDONTWRITEBYTECODE": "1"}
-                        env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(dir=work, prefix="empty-")
                     before = len(server.seen)
-                    wall, cpu, rss = run(command, env, work)
+                    wall, cpu, rss = run(command, bytecode(mode, base, work), work)
                     sample = Sample(wall, cpu, rss, len(server.seen) - before)
                     samples.setdefault((mode, name), []).append(sample)
     drop_database(admin_url, url)
@@ -156,7 +179,12 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1, help="seconds per request")
     parser.add_argument("--sizes", default="1,200,1000", help="credential counts")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--modes", default="warm,cold", type=lambda v: v.split(","))
+    parser.add_argument(
+        "--modes",
+        default="warm,cold",
+        type=lambda v: v.split(","),
+        help="bytecode states: warm, cold (CI), source",
+    )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--sequential-max", type=int, default=10)
     args = parser.parse_args()
