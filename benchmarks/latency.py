@@ -8,7 +8,9 @@ request (default 100 ms) and a real PostgreSQL holding one active row per busine
 - sequential: ``benchmarks/baseline.py``, the same six requests per credential, one at a time
   (only up to ``--sequential-max`` credentials: 1,000 of them take ten minutes);
 - threaded: the same script with ``--threads`` equal to the doctor's ``--wa-concurrency``;
-- floor: bare pytest running one empty test, what any pytest-based tool starts from.
+- floor: bare pytest running one empty test, what any pytest-based tool starts from;
+- empty tests: bare pytest running as many empty tests as the doctor runs checks, with the
+  HTML report the doctor writes: what pytest itself costs per test, in CPU and memory.
 
 The programs alternate, ``--repeats`` times per size, and each line gives the minimum and the
 median wall time, the median CPU time (user + system of the process) and the peak RSS.
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -65,12 +68,16 @@ class Sample:
     cpu: float
     rss_mib: float
     requests: int
+    tests: int
+    """pytest tests run (0: not a pytest program)."""
 
 
-def programs(concurrency: int, floor_dir: Path) -> dict[str, list[str]]:
+def programs(concurrency: int, work: Path) -> dict[str, list[str]]:
     python = sys.executable
+    html = ["--html", str(work / "empty.html"), "--self-contained-html"]
     return {
-        "floor": [python, "-m", "pytest", "-q", *NO_PLUGINS, str(floor_dir)],
+        "floor": [python, "-m", "pytest", "-q", *NO_PLUGINS, str(work / "floor")],
+        "empty tests": [python, "-m", "pytest", "-q", *NO_PLUGINS, *html, str(work / "empty")],
         "doctor": [python, "-m", "pytest", str(REPO / "diagnostics"), "-q", *NO_PLUGINS],
         "sequential": [python, str(REPO / "benchmarks" / "baseline.py")],
         "threaded": [
@@ -128,6 +135,28 @@ def environment(url: str, graph_url: str, concurrency: int, work: Path) -> dict[
     return env
 
 
+def checks_run(doctor: list[str], env: dict[str, str], work: Path) -> int:
+    """How many checks (tests) the doctor runs for this database, from a collect-only run."""
+    listed = subprocess.run(
+        [*doctor, "--collect-only"], cwd=work, env=env, capture_output=True, text=True
+    )
+    found = re.search(r"(\d+) tests? collected", listed.stdout)
+    if found is None:
+        raise SystemExit(f"cannot count the doctor's checks: {listed.stdout[-2000:]!r}")
+    return int(found.group(1))
+
+
+def write_floors(work: Path, count: int) -> None:
+    """The floor's one empty test, and ``count`` empty tests (one parametrised function)."""
+    (work / "floor").mkdir()
+    (work / "floor" / "test_floor.py").write_text("def test_floor():\n    pass\n")
+    (work / "empty").mkdir()
+    (work / "empty" / "test_empty.py").write_text(
+        f"import pytest\n\n\n@pytest.mark.parametrize('n', range({count}))\n"
+        "def test_empty(n):\n    pass\n"
+    )
+
+
 def bytecode(mode: str, base: dict[str, str], work: Path) -> dict[str, str]:
     """The environment of one run in this bytecode mode (see the module's docstring)."""
     if mode == "warm":
@@ -154,12 +183,13 @@ def measure(
     samples: dict[tuple[str, str], list[Sample]] = {}
     with GraphSimulator(world) as server, tempfile.TemporaryDirectory(prefix="wa-bench-") as tmp:
         work = Path(tmp)
-        (work / "floor").mkdir()
-        (work / "floor" / "test_floor.py").write_text("def test_floor():\n    pass\n")
-        commands = programs(args.concurrency, work / "floor")
+        commands = programs(args.concurrency, work)
         if size > args.sequential_max:
             del commands["sequential"]
         base = environment(url, server.url, args.concurrency, work)
+        checks = checks_run(commands["doctor"], base, work)
+        write_floors(work, checks)
+        tests = {"floor": 1, "empty tests": checks, "doctor": checks}
         for mode in args.modes:
             if mode == "warm":
                 for command in commands.values():  # prime the cache, unmeasured
@@ -168,7 +198,7 @@ def measure(
                 for name, command in commands.items():
                     before = len(server.seen)
                     wall, cpu, rss = run(command, bytecode(mode, base, work), work)
-                    sample = Sample(wall, cpu, rss, len(server.seen) - before)
+                    sample = Sample(wall, cpu, rss, len(server.seen) - before, tests.get(name, 0))
                     samples.setdefault((mode, name), []).append(sample)
     drop_database(admin_url, url)
     return samples
@@ -193,7 +223,10 @@ def main() -> None:
         f"latency {args.latency * 1000:.0f} ms per request, concurrency {args.concurrency}, "
         f"{args.repeats} runs each"
     )
-    header = "| credentials | bytecode | program | requests | min s | median s | CPU s | RSS MiB |"
+    header = (
+        "| credentials | bytecode | program | tests | requests | min s | median s | CPU s "
+        "| RSS MiB |"
+    )
     print(header)
     print("|---" * (header.count("|") - 1) + "|", flush=True)
     with postgres() as admin_url:
@@ -201,7 +234,8 @@ def main() -> None:
             for (mode, name), found in measure(size, args, admin_url).items():
                 walls = [s.wall for s in found]
                 print(
-                    f"| {size} | {mode} | {name} | {found[0].requests} | {min(walls):.2f} "
+                    f"| {size} | {mode} | {name} | {found[0].tests or '–'} | {found[0].requests} "
+                    f"| {min(walls):.2f} "
                     f"| {statistics.median(walls):.2f} "
                     f"| {statistics.median(s.cpu for s in found):.2f} "
                     f"| {max(s.rss_mib for s in found):.0f} |",
