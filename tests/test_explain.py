@@ -130,6 +130,11 @@ def test_checks_lists_every_check_with_what_it_reads_and_can_raise(capsys):
     for name in names:
         assert f"\n{name} — " in "\n" + out, name
     assert "token_valid — The token is valid\n    reads: GET /debug_token" in out
+    assert "fetch_" not in out, "requests in words, never the library's function names"
+    # what a check requests itself is listed too, and what it sends only on request says so
+    subscription = out.split("webhooks_app_subscription — ", 1)[1].split("\n")[1]
+    assert subscription == "    reads: GET /{app-id}/subscriptions (app token)"
+    assert "POST /{phone-number-id}/messages (only with --wa-send-to)" in out
     listed = set(re.findall(r"\b[a-z]+\.[a-z_0-9]+\b", out.split("findings:", 1)[1]))
     assert listed - {"graph.*"} <= set(catalog.load().ids)
 

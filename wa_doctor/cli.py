@@ -128,15 +128,6 @@ def _run(argv: Sequence[str] | None) -> int:
     return 0
 
 
-READS_IN_WORDS = {
-    "inspect": "GET /debug_token",
-    "fetch_phone": "GET /{phone-number-id}",
-    "fetch_waba_phones": "GET /{waba-id}/phone_numbers",
-    "fetch_waba": "GET /{waba-id}",
-    "fetch_templates": "GET /{waba-id}/message_templates",
-}
-
-
 def list_checks(lang: str) -> str:
     """Every check in run order: its id and title, what it reads, the findings it can raise."""
     from . import checks, diagnostics, prefetch
@@ -148,9 +139,8 @@ def list_checks(lang: str) -> str:
     lines = []
     for path in sorted(folder.glob("test_*.py")):
         for name in re.findall(r"^def test_(\w+)", path.read_text("utf-8"), re.M):
-            reads = [
-                READS_IN_WORDS.get(f.__name__, f.__name__) for f in prefetch.READS.get(name, ())
-            ]
+            reads = [prefetch.REQUESTS[f] for f in prefetch.READS.get(name, ())]
+            reads += [prefetch.ASKS[name]] if name in prefetch.ASKS else []
             graph = " + graph.*" if reads else ""
             lines += [
                 f"{name} — {catalog.check_title(name, lang)}",

@@ -39,10 +39,15 @@ AFTER: dict[Fetch, tuple[Fetch, ...]] = {}
 """Each registered fetch and the fetches whose answers it needs first."""
 READS: dict[str, tuple[Fetch, ...]] = {}
 """Check function name → the fetches it reads."""
+REQUESTS: dict[Fetch, str] = {}
+"""Each registered fetch → the request it sends, in words (``wa-doctor checks``)."""
+ASKS: dict[str, str] = {}
+"""Check function name → what it asks itself, unfetched ahead, in words."""
 
 
-def resource(*after: Fetch) -> Callable[[Fetch], Fetch]:
-    """Register a fetch function that ``after`` must have run before.
+def resource(*after: Fetch, request: str) -> Callable[[Fetch], Fetch]:
+    """Register a fetch function that ``after`` must have run before; ``request`` says what it
+    sends, for the listing of checks.
 
     What it returns is kept for the run: a dozen checks read each resource of a credential,
     and parsing the same answer for each of them was a good part of a large run's CPU.
@@ -56,16 +61,21 @@ def resource(*after: Fetch) -> Callable[[Fetch], Fetch]:
             return doctor.once(f"{name} {credential.key}", lambda: fetch(doctor, credential))
 
         AFTER[kept] = after
+        REQUESTS[kept] = request
         return kept
 
     return register
 
 
-def reads(*fetches: Fetch) -> Callable[[_C], _C]:
-    """Declare the Graph resources a check reads, so the run can fetch them ahead of it."""
+def reads(*fetches: Fetch, asks: str = "") -> Callable[[_C], _C]:
+    """Declare the Graph resources a check reads, so the run can fetch them ahead of it, and
+    in ``asks`` what it requests itself (once per run, or only when an option allows it):
+    the listing of checks says every request a check can make."""
 
     def register(check: _C) -> _C:
         READS[check.__name__] = fetches
+        if asks:
+            ASKS[check.__name__] = asks
         return check
 
     return register

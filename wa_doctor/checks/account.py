@@ -19,7 +19,7 @@ REVIEW_FINDINGS = {"PENDING": "waba.review_pending"}
 restricted, limit reached)."""
 
 
-@resource(inspect)
+@resource(inspect, request="GET /{waba-id}")
 def fetch_waba(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
     """The credential's WABA node with its review and verification status (one request)."""
     waba = credential_waba(doctor, credential)

@@ -8,12 +8,14 @@ from ..config import DEFAULT_API_VERSION
 from ..doctor import Doctor
 from ..errors import NotApplicable
 from ..findings import Finding, finding
+from ..prefetch import reads
 from .exposure import git
 
 ENDING_WINDOW_DAYS = 90
 """Warn this long before Meta stops serving the configured version."""
 
 
+@reads(asks="GET /debug_token (only for a retired version)")
 def api_version_supported(doctor: Doctor) -> list[Finding]:
     """The configured version on today's date; for a retired one, Meta is asked which version
     it really answers with (one debug_token, only then)."""

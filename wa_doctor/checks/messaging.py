@@ -38,7 +38,7 @@ def _send(doctor: Doctor, credential: Credential, payload: dict[str, Any]) -> di
     return messages[0] if isinstance(messages[0], dict) else {}
 
 
-@reads(fetch_phone)
+@reads(fetch_phone, asks="POST /{phone-number-id}/messages (only with --wa-send-to)")
 def template_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     """Send the campaign template exactly as the guide's curl does."""
     recipient = _recipient(doctor)
@@ -63,7 +63,9 @@ def template_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     ]
 
 
-@reads(fetch_phone)
+@reads(
+    fetch_phone, asks="POST /{phone-number-id}/messages (only with --wa-send-to and --wa-send-text)"
+)
 def text_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     """A free-form text: a synchronous 131047 is the window finding; a 200 proves nothing yet."""
     recipient = _recipient(doctor)

@@ -69,7 +69,7 @@ def require_phone_id(credential: Credential) -> str:
     return credential.phone_number_id
 
 
-@resource(inspect)
+@resource(inspect, request="GET /{phone-number-id}")
 def fetch_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
     """GET /{phone-number-id} with every field the checks read (one request per run).
 
@@ -236,7 +236,7 @@ def phone_number_live(doctor: Doctor, credential: Credential) -> list[Finding]:
     return findings_if(mode == "SANDBOX", "phone.test_number")
 
 
-@resource(inspect)
+@resource(inspect, request="GET /{waba-id}/phone_numbers")
 def fetch_waba_phones(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
     """The credential's WABA and its phone number list (one request per run)."""
     waba = credential_waba(doctor, credential)

@@ -24,7 +24,7 @@ US_PREFIX = "+1"
 """Meta pauses marketing templates to United States numbers (+1 and a US area code)."""
 
 
-@resource(inspect)
+@resource(inspect, request="GET /{waba-id}/message_templates")
 def fetch_templates(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
     """The credential's WABA and its templates named ``--wa-template`` (one request per run)."""
     waba = credential_waba(doctor, credential)

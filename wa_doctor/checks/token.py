@@ -15,7 +15,7 @@ from .configuration import require_token
 DAY = 86_400
 
 
-@resource()
+@resource(request="GET /debug_token")
 def inspect(doctor: Doctor, credential: Credential) -> tokens.TokenInfo:
     """Meta's view of the credential's token (one request per token per run)."""
     return tokens.inspect(doctor.graph, require_token(credential), doctor.app_token)

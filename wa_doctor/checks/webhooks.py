@@ -17,7 +17,7 @@ from .phone import fetch_phone
 from .token import credential_waba, inspect, require_usable_id
 
 
-@resource(inspect)
+@resource(inspect, request="GET /{waba-id}/subscribed_apps")
 def fetch_subscribed_apps(doctor: Doctor, credential: Credential) -> tuple[str, list[str]]:
     """The credential's WABA and the ids of the apps subscribed to its webhooks (one request)."""
     waba = credential_waba(doctor, credential)
@@ -59,6 +59,7 @@ def unsubscribed_wabas(doctor: Doctor) -> list[str]:
 WHATSAPP_OBJECT = "whatsapp_business_account"
 
 
+@reads(asks="GET /{app-id}/subscriptions (app token)")
 def webhooks_app_subscription(doctor: Doctor) -> list[Finding]:
     """The app's own webhook subscription, read with its app token (WHATSAPP_APP_ID and
     WHATSAPP_APP_SECRET): a WhatsApp object with a callback URL, active, with ``messages``. A
@@ -132,7 +133,7 @@ def webhooks_override(doctor: Doctor, credential: Credential) -> list[Finding]:
     ]
 
 
-@reads(fetch_phone)
+@reads(fetch_phone, asks="GET {webhook URL}, as Meta verifies it (only with --wa-webhook-verify)")
 def webhooks_handshake(doctor: Doctor, credential: Credential) -> list[Finding]:
     """Opt-in (``--wa-webhook-verify``): Meta's verification request to the callback URL Meta
     uses for this number, answered as Meta needs. Once per URL, however many numbers share it."""
