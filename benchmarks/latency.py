@@ -137,6 +137,7 @@ def environment(url: str, graph_url: str, concurrency: int, work: Path) -> dict[
 
 def checks_run(doctor: list[str], env: dict[str, str], work: Path) -> int:
     """How many checks (tests) the doctor runs for this database, from a collect-only run."""
+    env = {**env, "PYTHONDONTWRITEBYTECODE": "1"}  # unmeasured: leaves no bytecode behind
     listed = subprocess.run(
         [*doctor, "--collect-only"], cwd=work, env=env, capture_output=True, text=True
     )

@@ -178,8 +178,16 @@ class Catalog:
         pairs = self._entry(finding_id).get("graph", [])
         return tuple((pair[0], pair[1] if len(pair) > 1 else None) for pair in pairs)
 
-    def for_graph_error(self, code: int | None, subcode: int | None = None) -> str | None:
-        """The finding for a Graph error code (exact subcode first, then the code alone)."""
+    def for_graph_error(
+        self, code: int | None, subcode: int | None = None, message: str = ""
+    ) -> str | None:
+        """The finding for a Graph error: one whose ``graph_message`` occurs in Meta's message
+        (for errors that share a generic code, like 100), else by code (exact subcode first,
+        then the code alone, then a range)."""
+        text = message.lower()
+        for finding_id, entry in self._findings.items():
+            if any(part.lower() in text for part in entry.get("graph_message", ())):
+                return finding_id
         if code is None:
             return None
         exact = code_only = ranged = None

@@ -113,7 +113,7 @@ def _facts(code: int, error: dict[str, Any]) -> ErrorFacts:
 def explain(facts: ErrorFacts, lang: str) -> Remedy:
     """The finding and remedy for one error, in ``lang``; unknown codes get the generic one."""
     catalog = catalog_module.load()
-    finding_id = catalog.for_graph_error(facts.code, facts.subcode) or "graph.error"
+    finding_id = catalog.for_graph_error(facts.code, facts.subcode, facts.message) or "graph.error"
     where = f"code {facts.code}" + (f"/{facts.subcode}" if facts.subcode else "")
     detail = " — ".join(part for part in (where, facts.message, facts.details) if part)
     params = {

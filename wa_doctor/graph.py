@@ -79,6 +79,8 @@ class GraphClient:
         self.budget = timeout
         self.deadline = time.monotonic() + timeout
         self.retry_delay = retry_delay
+        self._proof_refused = False
+        """Meta refused an ``appsecret_proof`` made with ``app_secret``: send none any more."""
         self._resume_at = 0.0
         """Set by a transient answer: until then no thread sends (a shared back-off)."""
         self._slots = threading.BoundedSemaphore(concurrency)
@@ -118,7 +120,7 @@ class GraphClient:
         if self._invalid_base is not None:
             raise GraphError(self._say(self._invalid_base), "config.invalid_graph_url")
         query = dict(params or {})
-        if self.app_secret and "|" not in token:
+        if self.app_secret and "|" not in token and not self._proof_refused:
             query["appsecret_proof"] = appsecret_proof(token, self.app_secret)
         url = f"/{self.version}/{path.lstrip('/')}"
         headers = {"Authorization": f"Bearer {token}"}
@@ -128,6 +130,15 @@ class GraphClient:
             try:
                 return self._parse(response, path)
             except GraphError as error:
+                if "appsecret_proof" in query and _refuses_proof(error):
+                    # The proof is this tool's addition, made with WHATSAPP_APP_SECRET, and
+                    # Meta refuses one made with another app's secret (nothing was done: a
+                    # send may be repeated). Ask as the CRM does, without it, from now on:
+                    # the wrong secret is one finding (webhooks.app_secret_wrong), not every
+                    # check's; an app that requires a proof says so on the next answer.
+                    self._proof_refused = True
+                    del query["appsecret_proof"]
+                    continue
                 if error.finding_id not in TRANSIENT:
                     raise
                 resume_at = time.monotonic() + _retry_after(response, self.retry_delay)
@@ -253,7 +264,7 @@ class GraphClient:
         subcode = as_int(error.get("error_subcode"))
         details = _details(error.get("error_data"))
         message = str(error.get("message") or "")
-        finding_id = self.catalog.for_graph_error(code, subcode) or (
+        finding_id = self.catalog.for_graph_error(code, subcode, message) or (
             "graph.server_error" if status >= 500 else "graph.error"
         )
         trace = str(error.get("fbtrace_id") or "—")
@@ -280,6 +291,12 @@ class GraphClient:
 def appsecret_proof(token: str, app_secret: str) -> str:
     """HMAC-SHA256 of the token keyed with the app secret, as Meta's "Require App Secret" wants."""
     return hmac.new(app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def _refuses_proof(error: GraphError) -> bool:
+    """Meta's answer to a proof made with another secret (reference 7.3)."""
+    message = error.meta_message if isinstance(error, GraphApiError) else None
+    return "invalid appsecret_proof" in (message or "").lower()
 
 
 def as_int(value: Any) -> int | None:

@@ -231,6 +231,28 @@ def send_error(kind: str, **values: str) -> Answer:
     return makers[kind]()
 
 
+def appsecret_proof_invalid() -> Answer:
+    """A proof not made with the token's app secret (3rd facebook-python-business-sdk#528:
+    HTTP 400, GraphMethodException, code 100), whether or not the app requires one."""
+    return graph_error(
+        400,
+        100,
+        "Invalid appsecret_proof provided in the API argument",
+        error_type="GraphMethodException",
+    )
+
+
+def appsecret_proof_missing() -> Answer:
+    """No proof to an app with "Require App Secret" on (reference 7.3; 3rd
+    sromku/android-simple-facebook#160: HTTP 400, GraphMethodException, code 100)."""
+    return graph_error(
+        400,
+        100,
+        "API calls from the server require an appsecret_proof argument",
+        error_type="GraphMethodException",
+    )
+
+
 def nonexisting_field(field_name: str, node_type: str) -> Answer:
     """Asking a node for a field it lacks: code 100, no subcode (Graph's standard wording)."""
     return graph_error(

@@ -283,6 +283,10 @@ def _wrong_app_secret(world: World, now: int) -> None:
     world.settings.update(app_id=world.app_id, app_secret="0" * 32)
 
 
+def _require_app_secret(world: World, now: int) -> None:
+    world.require_app_secret = True
+
+
 def _sandbox(world: World, now: int) -> None:
     _phone(world).account_mode = "SANDBOX"
 
@@ -544,6 +548,11 @@ SCENARIOS: dict[str, Scenario] = {
         "WHATSAPP_APP_SECRET is not the app's: webhook signatures would not verify.",
         "webhooks.app_secret_wrong",
         _wrong_app_secret,
+    ),
+    "app-secret-required": Scenario(
+        "The app has 'Require App Secret' on and WHATSAPP_APP_SECRET is not set.",
+        "token.appsecret_proof_required",
+        _require_app_secret,
     ),
     "webhook-override-phone": Scenario(
         "The number has its own callback URL (an old integration's): it wins over the app's.",

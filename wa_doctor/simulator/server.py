@@ -9,6 +9,7 @@ flight, so tests can count round trips.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import threading
@@ -26,6 +27,8 @@ from .meta import (
     CANNOT_PARSE,
     Answer,
     TokenError,
+    appsecret_proof_invalid,
+    appsecret_proof_missing,
     debug_caller_not_allowed,
     fbtrace_id,
     graph_error,
@@ -164,6 +167,9 @@ class GraphSimulator:
     def answer(self, request: Request) -> Answer:
         parts = [p for p in request.path.split("/") if p][1:]  # drop the version
         token = _bearer(request)
+        refused = self._proof_error(token, request.args.get("appsecret_proof"))
+        if refused is not None:
+            return refused
         if parts == ["debug_token"] and request.method == "GET":
             return self._debug_token(token, request.args.get("input_token", ""))
         if parts == [self.world.app_id, "subscriptions"] and request.method == "GET":
@@ -188,6 +194,19 @@ class GraphSimulator:
         if token != self.world.app_token:
             return token_rejected(TokenError(190, None, "Invalid OAuth access token signature."))
         return Answer(200, {"data": [dict(s) for s in self.world.app_subscriptions]})
+
+    def _proof_error(self, token: str, proof: str | None) -> Answer | None:
+        """A user token's ``appsecret_proof``: checked whenever one is sent (a proof made
+        with another secret is refused), required when the app requires it. App tokens hold
+        the secret themselves and need none."""
+        state = self.world.tokens.get(token)
+        if state is None:
+            return None
+        if proof is None:
+            return appsecret_proof_missing() if self.world.require_app_secret else None
+        secret = self.world.app_secret if state.app_id == self.world.app_id else ""
+        expected = hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+        return None if hmac.compare_digest(proof, expected) else appsecret_proof_invalid()
 
     def _caller_error(self, token: str) -> Answer | None:
         state = self.world.tokens.get(token)

@@ -186,6 +186,9 @@ class World:
     URL then points at a host that does not exist)."""
     verify_token: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     """The verify token the CRM's endpoint expects (WHATSAPP_WEBHOOK_VERIFY_TOKEN)."""
+    require_app_secret: bool = False
+    """App Settings → Advanced → "Require App Secret": every call with a user token must carry
+    ``appsecret_proof`` (reference 7.3)."""
     fault: Fault | None = None
     latency: float = 0.0
     rate_limited_requests: int = 0
