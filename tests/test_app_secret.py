@@ -69,7 +69,7 @@ def test_an_app_that_requires_the_proof_without_a_usable_secret_is_one_finding(
     with pytest.raises(GraphApiError) as raised:
         read_phone(client_for(server, secret), server.world)
 
-    assert raised.value.finding_id == "token.appsecret_proof_required"
+    assert raised.value.finding_id == "graph.appsecret_proof_required"
     assert raised.value.code == 100
 
 
@@ -101,7 +101,7 @@ def test_explain_names_the_required_proof_from_metas_words():
 
     (facts,) = parse(logged)
 
-    assert explain(facts, "en").id == "token.appsecret_proof_required"
+    assert explain(facts, "en").id == "graph.appsecret_proof_required"
     assert CATALOG.for_graph_error(100, None, "Unsupported get request.") != (
-        "token.appsecret_proof_required"
+        "graph.appsecret_proof_required"
     )

@@ -200,8 +200,9 @@ def test_a_rate_limit_answer_holds_every_thread_before_the_retry():
     assert all(a["id"] == world.phone_number_id for a in answers), "the retry succeeded"
     assert len(server.seen) == 7, "six requests and one retry"
     (limited,) = [s for s in server.seen if s.status == 429]
-    # A request already on its way while the 429 travelled back may start; then nothing does
-    # until the back-off has passed (without the shared pause the other thread sends every 50 ms).
-    window = (limited.ended + 0.02, limited.ended + delay * 0.9)
-    assert [s for s in server.seen if window[0] < s.started < window[1]] == []
+    # A request already on its way while the 429 travelled back may start (late, on a loaded
+    # machine); then nothing does until the back-off has passed (without the shared pause the
+    # other thread sends every 50 ms: all its requests left in that time).
+    window = (limited.ended, limited.ended + delay * 0.9)
+    assert len([s for s in server.seen if window[0] < s.started < window[1]]) <= 1
     assert [s for s in server.seen if s.started >= window[1]], "the rest went after the pause"

@@ -551,7 +551,7 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "app-secret-required": Scenario(
         "The app has 'Require App Secret' on and WHATSAPP_APP_SECRET is not set.",
-        "token.appsecret_proof_required",
+        "graph.appsecret_proof_required",
         _require_app_secret,
     ),
     "webhook-override-phone": Scenario(
