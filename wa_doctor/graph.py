@@ -132,10 +132,10 @@ class GraphClient:
             except GraphError as error:
                 if "appsecret_proof" in query and _refuses_proof(error):
                     # The proof is this tool's addition, made with WHATSAPP_APP_SECRET, and
-                    # Meta refuses one made with another app's secret (nothing was done: a
-                    # send may be repeated). Ask as the CRM does, without it, from now on:
-                    # the wrong secret is one finding (webhooks.app_secret_wrong), not every
-                    # check's; an app that requires a proof says so on the next answer.
+                    # Meta refuses one made with another app's secret before doing anything
+                    # (so even a send is safe to ask again). Ask as the CRM does, without it,
+                    # from now on: the wrong secret is one finding (webhooks.app_secret_wrong),
+                    # not every check's; an app that requires a proof says so on the next answer.
                     self._proof_refused = True
                     del query["appsecret_proof"]
                     continue
