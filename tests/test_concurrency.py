@@ -139,9 +139,10 @@ def timeline(server) -> str:
 
 
 def test_a_credential_costs_two_sequential_round_trips(run_suite, fleet):
-    # A latency well above a loaded machine's scheduling delays: at 50 ms, threads of the run
-    # (collecting meanwhile) once started a stage's requests far enough apart to look sequential.
-    server, env = fleet(2, latency=0.25)
+    # A latency well above the pauses of a cold run: its requests start while pytest compiles
+    # and collects the checks, which holds the GIL for long stretches; at 50 and 250 ms, CI saw
+    # a stage's requests start up to 0.45 s apart, far enough to look sequential.
+    server, env = fleet(2, latency=1.0)
 
     # room for every request of a stage at once: 2 × 5 after the two debug_tokens
     run = run_suite("--wa-concurrency", "16", env=env)
