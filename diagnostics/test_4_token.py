@@ -3,25 +3,25 @@
 from wa_doctor.checks import token as checks
 
 
-def test_token_valid(check, credential):
-    check(checks.token_valid, credential)
+def test_token_valid(check_each):
+    check_each(checks.token_valid)
 
 
-def test_token_permanent(check, credential):
-    check(checks.token_permanent, credential)
+def test_token_permanent(check_each):
+    check_each(checks.token_permanent)
 
 
-def test_token_not_expiring_soon(check, credential):
-    check(checks.token_not_expiring_soon, credential)
+def test_token_not_expiring_soon(check_each):
+    check_each(checks.token_not_expiring_soon)
 
 
-def test_token_scopes(check, credential):
-    check(checks.token_scopes, credential)
+def test_token_scopes(check_each):
+    check_each(checks.token_scopes)
 
 
-def test_token_grants_waba(check, credential):
-    check(checks.token_grants_waba, credential)
+def test_token_grants_waba(check_each):
+    check_each(checks.token_grants_waba)
 
 
-def test_token_from_configured_app(check, credential):
-    check(checks.token_from_configured_app, credential)
+def test_token_from_configured_app(check_each):
+    check_each(checks.token_from_configured_app)

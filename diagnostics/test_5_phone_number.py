@@ -4,41 +4,41 @@ from wa_doctor.checks import account
 from wa_doctor.checks import phone as checks
 
 
-def test_phone_number_exists(check, credential):
-    check(checks.phone_number_exists, credential)
+def test_phone_number_exists(check_each):
+    check_each(checks.phone_number_exists)
 
 
-def test_phone_number_connected(check, credential):
-    check(checks.phone_number_connected, credential)
+def test_phone_number_connected(check_each):
+    check_each(checks.phone_number_connected)
 
 
-def test_phone_number_can_send(check, credential):
-    check(checks.phone_number_can_send, credential)
+def test_phone_number_can_send(check_each):
+    check_each(checks.phone_number_can_send)
 
 
-def test_phone_number_quality(check, credential):
-    check(checks.phone_number_quality, credential)
+def test_phone_number_quality(check_each):
+    check_each(checks.phone_number_quality)
 
 
-def test_phone_number_live(check, credential):
-    check(checks.phone_number_live, credential)
+def test_phone_number_live(check_each):
+    check_each(checks.phone_number_live)
 
 
-def test_phone_number_in_waba(check, credential):
-    check(checks.phone_number_in_waba, credential)
+def test_phone_number_in_waba(check_each):
+    check_each(checks.phone_number_in_waba)
 
 
-def test_phone_display_name_approved(check, credential):
-    check(checks.phone_display_name_approved, credential)
+def test_phone_display_name_approved(check_each):
+    check_each(checks.phone_display_name_approved)
 
 
-def test_phone_number_on_cloud_api(check, credential):
-    check(checks.phone_number_on_cloud_api, credential)
+def test_phone_number_on_cloud_api(check_each):
+    check_each(checks.phone_number_on_cloud_api)
 
 
-def test_phone_number_capacity(check, credential):
-    check(checks.phone_number_capacity, credential)
+def test_phone_number_capacity(check_each):
+    check_each(checks.phone_number_capacity)
 
 
-def test_waba_approved_and_verified(check, credential):
-    check(account.waba_approved_and_verified, credential)
+def test_waba_approved_and_verified(check_each):
+    check_each(account.waba_approved_and_verified)

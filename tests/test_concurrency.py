@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DIAGNOSTICS, CrmDatabase
+from conftest import DIAGNOSTICS, CrmDatabase, fake_token
 
 REQUESTS_PER_CREDENTIAL = 6
 """debug_token, the phone number, the WABA's phone list, the WABA itself, its subscribed apps,
@@ -207,3 +207,24 @@ def test_a_rate_limit_answer_holds_every_thread_before_the_retry():
     window = (limited.ended, limited.ended + delay * 0.9)
     assert len([s for s in server.seen if window[0] < s.started < window[1]]) <= 1
     assert [s for s in server.seen if s.started >= window[1]], "the rest went after the pause"
+
+
+def test_a_check_is_one_test_that_fails_naming_the_credentials_it_fails_for(
+    run_suite, fleet, crm_database
+):
+    _, env = fleet(2)
+    crm_database.add_credential(fake_token(), "109999999999999")
+
+    run = run_suite("--wa-lang", "en", env=env)
+
+    records = run.checks("token_valid")
+    assert [r["outcome"] for r in records] == ["passed", "passed", "failed"]
+    broken = records[2]["credential"]
+    cases = {case.get("name"): case for case in run.junit_cases()}
+    assert len(cases) == len({c["id"] for c in run.report["checks"]}) < len(run.report["checks"])
+    case = cases["test_token_valid"]
+    properties = [(p.get("name"), p.get("value")) for p in case.iter("property")]
+    assert properties[:2] == [("credential", broken), ("finding", "token.invalid")]
+    assert case.find("failure").get("message").startswith(f"{broken}: [token.invalid]")
+    assert "Passed for 2 more credentials" in run.html
+    assert run.exit_code == 1

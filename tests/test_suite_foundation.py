@@ -289,7 +289,7 @@ def test_healthy_configuration_fails_none_of_these_checks(run_suite, crm_databas
     assert set(outcomes) == CONFIG_AND_DB_CHECKS
     assert set(outcomes.values()) == {"passed"}, outcomes
     cases = {case.get("name") for case in run.junit_cases()}
-    assert f"test_token_present[db1-{PHONE}]" in cases
+    assert "test_token_present" in cases, "one test per check, its credentials inside"
 
 
 def test_a_broken_diagnostics_file_fails_the_run_and_is_reported(run_suite, tmp_path):

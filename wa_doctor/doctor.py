@@ -2,7 +2,7 @@
 
 The pytest plugin creates one :class:`Doctor` per session and hands it to every check; the
 command-line tools create their own. Reading the database happens here, once, so that the
-credential list is known at collection time (checks are parametrised by credential).
+credential list is known before collection (the whole suite's requests start then).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from . import __version__
 from .catalog import Procedure, Remedy
 from .findings import Outcome
 from .markup import inline
-from .report import CheckRecord, Report
+from .report import CheckRecord, Report, worst_outcome
 
 _MARK = {Outcome.FAILED: "✗", Outcome.WARNING: "!", Outcome.PASSED: "✓", Outcome.SKIPPED: "–"}
 _SEVERITY_CLASS = {Outcome.FAILED: "wa-error", Outcome.WARNING: "wa-warning"}
@@ -333,7 +333,7 @@ class HtmlPage:
     def _fold_results(self, html: str) -> str:
         """pytest-html's filters and results table, folded under one line: the header above
         already says what each check found; the table is there for whoever wants every row."""
-        total = len(self.report.records)
+        total = len(self.report.tests())
         opening = (
             f"<details class='wa-results' id='wa-results'><summary>"
             f"{escape(self.label('results_heading'))} ({total})</summary>"
@@ -362,7 +362,7 @@ class HtmlPage:
     def _filters(self, html: str) -> str:
         """The filter boxes' counts in the doctor's words; warnings counted apart (pytest
         counts a check with a warning as passed)."""
-        counts = self.report.counts()
+        counts = self.report.test_counts()
         words = {kind: self.label(f"filter_{kind}") for kind in ("failed", "skipped", "error")}
 
         def span(match: re.Match[str]) -> str:
@@ -378,7 +378,7 @@ class HtmlPage:
             return match.group(0)
 
         html = re.sub(r'<span class="(\w+)">(\d+) [^<]*?(,?)</span>', span, html)
-        ran = len([r for r in self.report.records if r.outcome is not Outcome.SKIPPED])
+        ran = len([t for t in self.report.tests() if worst_outcome(t) is not Outcome.SKIPPED])
         return re.sub(
             r'<p class="run-count">\d+ tests? took ([^<]*)\.</p>',
             lambda m: (
@@ -520,17 +520,29 @@ def remedy_cell(record: CheckRecord | None) -> str:
     )
 
 
-def row_html(report: Report, record: CheckRecord) -> str:
-    """What an expanded row shows: the message or the reason, and a link to the remedy (the
-    remedy itself is printed once, in the header)."""
+def rows_html(report: Report, records: list[CheckRecord]) -> str:
+    """What a check's expanded row shows: for each credential with something to say, the
+    message or the reason and a link to the remedy (printed once, in the header); how many
+    passed silently, when some did not."""
+    named = len(records) > 1
+    said = [html for record in records if (html := _row_html(report, record, named))]
+    quiet = len(records) - len(said)
+    if said and quiet:
+        said.append(f"<p>{escape(report.label('rows_passed').format(n=quiet))}</p>")
+    return f"<div class='wa-row'>{''.join(said)}</div>" if said else ""
+
+
+def _row_html(report: Report, record: CheckRecord, named: bool) -> str:
     primary = record.result.primary if record.result else None
-    text = f"<p>{inline(record.message)}</p>" if record.message else ""
+    if not record.message and primary is None:
+        return ""
+    who = f"<b>{escape(record.credential)}</b> " if named and record.credential else ""
+    text = f"<p>{who}{inline(record.message)}</p>" if record.message else ""
     if primary is not None and primary.message and primary.message not in record.message:
         text += f"<p>{inline(primary.message)}</p>"
-    link = (
-        f"<p><a href='#{anchor(primary.id)}'>{escape(report.label('see_finding'))}: "
-        f"{escape(primary.title)}</a></p>"
-        if primary is not None and record.outcome is not Outcome.PASSED
-        else ""
-    )
-    return f"<div class='wa-row'>{text}{link}</div>"
+    if primary is not None and record.outcome is not Outcome.PASSED:
+        text += (
+            f"<p><a href='#{anchor(primary.id)}'>{escape(report.label('see_finding'))}: "
+            f"{escape(primary.title)}</a></p>"
+        )
+    return text

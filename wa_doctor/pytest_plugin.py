@@ -1,9 +1,10 @@
 """pytest wiring for the doctor. All behaviour lives in the library; this module only connects it.
 
 Loaded for every run by the project's root ``conftest.py`` (it adds the ``--wa-…`` options and
-the ``check`` fixture). Doctor mode, which reads the configuration, parametrises checks by
-credential and writes the reports, is switched on by ``diagnostics/conftest.py`` calling
-:func:`activate`, so running the project's own tests never writes a report.
+the ``check`` and ``check_each`` fixtures: one test per check, which ``check_each`` runs for every
+credential). Doctor mode, which reads the configuration and credentials, keeps one record per
+check and credential and writes the reports, is switched on by ``diagnostics/conftest.py``
+calling :func:`activate`, so running the project's own tests never writes a report.
 
 Secrets: every report object is scrubbed in ``pytest_runtest_makereport`` (failure text,
 captured output and logs, properties) before pytest's terminal, JUnit XML or pytest-html see
@@ -19,7 +20,7 @@ import functools
 import gc
 import os
 import sys
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -33,15 +34,16 @@ from .doctor import Doctor
 from .errors import ConfigError, DoctorError
 from .files import write_atomically
 from .findings import Outcome
-from .html_page import HtmlPage, check_cell, remedy_cell, result_cell, row_html
+from .html_page import HtmlPage, check_cell, remedy_cell, result_cell, rows_html
 from .prefetch import READS, Prefetcher
 from .redaction import RedactingLogRecordFactory, Redactor
-from .report import CheckRecord, Report
+from .report import CheckRecord, Report, representative
 from .runner import CheckResult, internal_error, run_check
 from .terminal import TerminalSummary
 
 DOCTOR_KEY = pytest.StashKey[Doctor]()
-RESULT_KEY = pytest.StashKey[CheckResult]()
+RESULTS_KEY = pytest.StashKey[list[tuple[Credential | None, CheckResult]]]()
+"""A test's check results, by credential (None: a check of no credential)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -175,19 +177,63 @@ def doctor(pytestconfig: pytest.Config) -> Doctor:
 
 @pytest.fixture
 def check(request: pytest.FixtureRequest, doctor: Doctor) -> Callable[..., CheckResult]:
-    """Run a library check for this test: fail with its finding, skip with its reason."""
+    """Run a library check of the whole configuration: fail with its finding, skip with its
+    reason."""
 
     def run(function: Callable[..., Any], *args: Any) -> CheckResult:
-        result = run_check(doctor, function, *args)
-        request.node.stash[RESULT_KEY] = result
-        strict = doctor.config.fails_on_warnings and result.outcome is Outcome.WARNING
-        if result.outcome is Outcome.FAILED or strict:
-            pytest.fail(result.headline(), pytrace=False)
-        if result.outcome is Outcome.SKIPPED:
-            pytest.skip(result.reason or "")
+        (result,) = _run_and_conclude(request.node, doctor, function, [None], args)
         return result
 
     return run
+
+
+@pytest.fixture
+def check_each(request: pytest.FixtureRequest, doctor: Doctor) -> Callable[..., list[CheckResult]]:
+    """Run a library check for every selected credential, as one test: it fails when the check
+    fails for any credential, naming each, and is skipped only when it was for all of them.
+
+    One test per check, not per check and credential: pytest's own cost per test (its hooks,
+    reports, the HTML row) was most of a large run's CPU and memory; each credential's result
+    is still its own record in every report."""
+
+    def run(function: Callable[..., Any]) -> list[CheckResult]:
+        if not doctor.credentials:
+            pytest.skip(doctor.catalog.label("skip_no_credentials", doctor.lang))
+        return _run_and_conclude(request.node, doctor, function, doctor.credentials, ())
+
+    return run
+
+
+def _run_and_conclude(
+    node: pytest.Item,
+    doctor: Doctor,
+    function: Callable[..., Any],
+    credentials: Sequence[Credential | None],
+    args: tuple[Any, ...],
+) -> list[CheckResult]:
+    """Run the check for each credential (None: once, of no credential), keep each result on
+    the test for its report, then fail or skip the test as its results say."""
+    results = node.stash.setdefault(RESULTS_KEY, [])
+    for credential in credentials:
+        arguments = args if credential is None else (credential, *args)
+        results.append((credential, run_check(doctor, function, *arguments)))
+    strict = doctor.config.fails_on_warnings
+    named = len(results) > 1
+    failed = [
+        _line(credential, result.headline(), named)
+        for credential, result in results
+        if result.outcome is Outcome.FAILED or (strict and result.outcome is Outcome.WARNING)
+    ]
+    if failed:
+        pytest.fail("\n".join(failed), pytrace=False)
+    if results and all(result.outcome is Outcome.SKIPPED for _, result in results):
+        reasons = dict.fromkeys(result.reason or "" for _, result in results)
+        pytest.skip("; ".join(reasons))
+    return [result for _, result in results]
+
+
+def _line(credential: Credential | None, text: str, named: bool) -> str:
+    return f"{credential.label}: {text}" if named and credential is not None else text
 
 
 def _guarded(method: Callable[..., None]) -> Callable[..., None]:
@@ -211,13 +257,8 @@ def check_id(item: pytest.Item) -> str:
     return name.removeprefix("test_")
 
 
-def credential_label(item: pytest.Item) -> str | None:
-    credential = getattr(item, "callspec", None) and item.callspec.params.get("credential")
-    return getattr(credential, "label", None)
-
-
 class DoctorPlugin:
-    """Hooks active in doctor mode: parametrise, scrub reports, collect records, write JSON."""
+    """Hooks active in doctor mode: fetch ahead, scrub reports, collect records, write JSON."""
 
     def __init__(self, doctor: Doctor, json_path: Path, server: Any = None) -> None:
         self.doctor = doctor
@@ -236,23 +277,6 @@ class DoctorPlugin:
         self.doctor.close()
         if self.server is not None:
             self.server.stop()
-
-    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
-        if "credential" in metafunc.fixturenames:
-            metafunc.parametrize("credential", self.doctor.credentials, ids=self.credential_ids)
-
-    @functools.cached_property
-    def credential_ids(self) -> list[str]:
-        """Test ids: credential keys, built from ids (redacted all the same, as a belt)."""
-        return [self.doctor.redactor(c.key) for c in self.doctor.credentials]
-
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """Run in the doctor's reading order: general checks, then each credential's checks.
-
-        Every output (terminal, JSON, JUnit, HTML) follows the run order, so they all agree.
-        """
-        order = {c.label: n for n, c in enumerate(self.doctor.credentials, start=1)}
-        items[:] = sorted(items, key=lambda item: order.get(credential_label(item) or "", 0))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
@@ -277,9 +301,10 @@ class DoctorPlugin:
             return
         self.prefetch(
             [
-                (check_id(item), item.callspec.params["credential"])
+                (check_id(item), credential)
                 for item in session.items
-                if credential_label(item) is not None
+                if check_id(item) in READS
+                for credential in self.doctor.credentials
             ]
         )
 
@@ -290,44 +315,57 @@ class DoctorPlugin:
         report = yield
         _scrub_report(report, self.doctor.redactor)
         if report.when == "call" or (report.when == "setup" and not report.passed):
-            record = self._record(item, report, call)
-            self.report.add(record)
-            report.wa_record = record
-            primary = record.result.primary if record.result else None
-            if primary is not None:
-                # JUnit XML reads properties from the teardown report, which copies the item's.
-                properties = [
-                    ("finding", primary.id),
-                    ("severity", primary.severity.value),
-                    ("message", primary.message),
-                    ("remedy", f"{primary.title}: {primary.first_step}"),
-                ]
-                item.user_properties.extend(properties)
-                report.user_properties.extend(properties)
-            _attach_html_extra(report, row_html(self.report, record))
+            records = self._records(item, report, call)
+            for record in records:
+                self.report.add(record)
+                primary = record.result.primary if record.result else None
+                if primary is not None:
+                    # JUnit XML reads properties from the teardown report, which copies the item's.
+                    properties = [
+                        *([("credential", record.credential)] if record.credential else []),
+                        ("finding", primary.id),
+                        ("severity", primary.severity.value),
+                        ("message", primary.message),
+                        ("remedy", f"{primary.title}: {primary.first_step}"),
+                    ]
+                    item.user_properties.extend(properties)
+                    report.user_properties.extend(properties)
+            report.wa_records = records
+            _attach_html_extra(report, rows_html(self.report, records))
         return report
 
-    def _record(self, item: pytest.Item, report: Any, call: pytest.CallInfo[None]) -> CheckRecord:
-        result = item.stash.get(RESULT_KEY, None)
-        if result is None and report.failed:
-            detail = call.excinfo.exconly() if call.excinfo else str(report.longrepr)
-            result = internal_error(self.doctor, detail)
-        if report.skipped:
-            outcome = Outcome.SKIPPED
-            message = _skip_reason(report)
-        else:
-            outcome = (
-                Outcome.FAILED if report.failed else (result.outcome if result else Outcome.PASSED)
+    def _records(
+        self, item: pytest.Item, report: Any, call: pytest.CallInfo[None]
+    ) -> list[CheckRecord]:
+        """One record per credential the test checked (one of no credential for a general
+        check); a test that failed without a failed check (a fixture, a bug) is a failure of
+        its own, and one that never reached its check is skipped with pytest's reason."""
+        results = item.stash.get(RESULTS_KEY, [])
+        strict = self.doctor.config.fails_on_warnings
+
+        def record(credential: Credential | None, result: CheckResult | None) -> CheckRecord:
+            if result is None:
+                outcome = Outcome.SKIPPED if report.skipped else Outcome.PASSED
+                message = _skip_reason(report) if report.skipped else ""
+            else:
+                outcome = result.outcome
+                if strict and outcome is Outcome.WARNING:
+                    outcome = Outcome.FAILED
+                message = result.headline()
+            return CheckRecord(
+                check_id=check_id(item),
+                nodeid=item.nodeid,
+                credential=credential.label if credential else None,
+                outcome=outcome,
+                result=result,
+                message=self.doctor.redactor(message),
             )
-            message = result.headline() if result else ""
-        return CheckRecord(
-            check_id=check_id(item),
-            nodeid=item.nodeid,
-            credential=credential_label(item),
-            outcome=outcome,
-            result=result,
-            message=self.doctor.redactor(message),
-        )
+
+        records = [record(credential, result) for credential, result in results]
+        if report.failed and not any(r.outcome is Outcome.FAILED for r in records):
+            detail = call.excinfo.exconly() if call.excinfo else str(report.longrepr)
+            records.append(record(None, internal_error(self.doctor, detail)))
+        return records or [record(None, None)]
 
     @pytest.hookimpl(wrapper=True)
     def pytest_make_collect_report(self, collector: pytest.Collector) -> Generator[None, Any, Any]:
@@ -405,7 +443,8 @@ class HtmlHooks:
         cells.insert(2, f'<th class="col-remedy">{escape(self._label("remedy"))}</th>')
 
     def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
-        record = getattr(report, "wa_record", None)
+        records = getattr(report, "wa_records", None)
+        record = representative(records) if records else None
         if record is not None:
             cells[0] = result_cell(self.report, record, cells[0])
             cells[1] = check_cell(self.report, record, report.nodeid)
@@ -414,7 +453,7 @@ class HtmlHooks:
     def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
         """The expanded row shows the doctor's sentence (an extra), not pytest's raw log: a
         skip's tuple with the install path, or 'No log output captured.'."""
-        if getattr(report, "wa_record", None) is not None:
+        if getattr(report, "wa_records", None):
             data.clear()
 
     @pytest.hookimpl(wrapper=True)

@@ -8,6 +8,7 @@ is untrusted). The diagnosis summary is static HTML, readable with JavaScript of
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,30 @@ from .findings import Outcome, Severity
 from .runner import CheckResult
 
 PROBLEM_OUTCOMES = (Outcome.FAILED, Outcome.WARNING)
+_RANK = (Outcome.FAILED, Outcome.WARNING, Outcome.PASSED, Outcome.SKIPPED)
+_KEYS = {
+    Outcome.PASSED: "passed",
+    Outcome.FAILED: "failed",
+    Outcome.WARNING: "warnings",
+    Outcome.SKIPPED: "skipped",
+}
+
+
+def representative(records: list[CheckRecord]) -> CheckRecord:
+    """The record a test's row shows: its worst credential (the first of them), a passed one
+    over a skipped one, as pytest counts the test."""
+    return min(records, key=lambda r: _RANK.index(r.outcome))
+
+
+def worst_outcome(records: list[CheckRecord]) -> Outcome:
+    return representative(records).outcome
+
+
+def _count(outcomes: Iterable[Outcome]) -> dict[str, int]:
+    counts = dict.fromkeys(_KEYS.values(), 0)
+    for outcome in outcomes:
+        counts[_KEYS[outcome]] += 1
+    return counts
 
 
 @dataclass(frozen=True)
@@ -78,16 +103,19 @@ class Report:
         ]
 
     def counts(self) -> dict[str, int]:
-        keys = {
-            Outcome.PASSED: "passed",
-            Outcome.FAILED: "failed",
-            Outcome.WARNING: "warnings",
-            Outcome.SKIPPED: "skipped",
-        }
-        counts = dict.fromkeys(keys.values(), 0)
+        """Records by outcome: each check of each credential counts."""
+        return _count(r.outcome for r in self.records)
+
+    def tests(self) -> list[list[CheckRecord]]:
+        """The records of each test (a check, with one record per credential), in run order."""
+        by_test: dict[str, list[CheckRecord]] = {}
         for record in self.records:
-            counts[keys[record.outcome]] += 1
-        return counts
+            by_test.setdefault(record.nodeid, []).append(record)
+        return list(by_test.values())
+
+    def test_counts(self) -> dict[str, int]:
+        """Tests (the results table's rows) by the outcome of their worst record."""
+        return _count(worst_outcome(records) for records in self.tests())
 
     def by_credential(self) -> dict[str | None, list[CheckRecord]]:
         """The records of each credential label (None: checks of no credential), in run order,
