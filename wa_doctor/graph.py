@@ -106,13 +106,16 @@ class GraphClient:
         token: str,
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
+        *,
+        retry: bool = True,
     ) -> dict[str, Any]:
         """Call ``/{version}/{path}``; return the JSON object or raise a classified error.
 
         A GET that Meta answers as transient (429, a rate-limit code, a 5xx) is retried once
-        after :data:`RETRY_DELAY` (or the answer's ``Retry-After``); a POST never is, because it
-        may already have sent a message. The back-off holds every thread of the client, not only
-        the one that was answered: a rate limit applies to the app, not to one request.
+        after :data:`RETRY_DELAY` (or the answer's ``Retry-After``) unless ``retry`` is off; a
+        POST never is, because it may already have sent a message. The back-off holds every
+        thread of the client, not only the one that was answered (a rate limit applies to the
+        app, not to one request), retried or not.
         """
         if not is_graph_path(path):
             # every caller builds paths from checked ids; reaching this is a bug in this tool
@@ -124,7 +127,7 @@ class GraphClient:
             query["appsecret_proof"] = appsecret_proof(token, self.app_secret)
         url = f"/{self.version}/{path.lstrip('/')}"
         headers = {"Authorization": f"Bearer {token}"}
-        retries = 1 if method == "GET" else 0
+        retries = 1 if method == "GET" and retry else 0
         while True:
             response = self._send(method, url, path, query, json_body, headers)
             try:
@@ -372,14 +375,23 @@ class GraphSession:
         self._results: dict[CallKey, tuple[bool, Any]] = {}
         self._pending: dict[CallKey, threading.Lock] = {}
 
-    def get(self, path: str, token: str, params: Mapping[str, str] | None = None) -> dict[str, Any]:
-        return self._cached(CallKey("GET", path, tuple(sorted((params or {}).items())), token))
+    def get(
+        self,
+        path: str,
+        token: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        retry: bool = True,
+    ) -> dict[str, Any]:
+        """GET once per run; ``retry=False`` for a read with a fallback of its own."""
+        key = CallKey("GET", path, tuple(sorted((params or {}).items())), token)
+        return self._cached(key, retry)
 
     def post(self, path: str, token: str, body: Any) -> dict[str, Any]:
         """Never cached: a POST has an effect (sending a message) and must happen once."""
         return self.client.request("POST", path, token, json_body=body)
 
-    def _cached(self, key: CallKey) -> dict[str, Any]:
+    def _cached(self, key: CallKey, retry: bool) -> dict[str, Any]:
         with self._lock:
             gate = self._pending.setdefault(key, threading.Lock())
         with gate:
@@ -387,7 +399,9 @@ class GraphSession:
                 try:
                     self._results[key] = (
                         True,
-                        self.client.request(key.method, key.path, key.token, dict(key.params)),
+                        self.client.request(
+                            key.method, key.path, key.token, dict(key.params), retry=retry
+                        ),
                     )
                 except GraphError as exc:
                     self._results[key] = (False, exc)

@@ -2,8 +2,9 @@
 
 pytest runs checks one at a time, so left alone each credential would pay one round trip per
 resource, one after the other, and N credentials N times that. Yet the reads depend on each
-other only through the token: ``debug_token`` first, then the phone number, the WABA's phone
-list and the templates, which need nothing from each other. So when the checks start, a
+other only through the token: ``debug_token`` first, then the WABA's combined read and the
+templates, which need nothing from each other (the reads that fall back on separate requests
+when the combined one fails come after it). So when the checks start, a
 :class:`Prefetcher` fetches in background threads, for every selected credential, every resource
 that the selected checks declared with :func:`reads`: a credential's next stage as soon as its
 previous one is in, earlier credentials first (the order the checks run in), while pytest runs

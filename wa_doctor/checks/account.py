@@ -10,20 +10,22 @@ from ..findings import Finding, finding
 from ..prefetch import reads, resource
 from . import read_or_blocked
 from .configuration import require_token
-from .token import credential_waba, inspect
-
-WABA_FIELDS = "account_review_status,business_verification_status"
+from .token import credential_waba
+from .waba_overview import COMBINED, WABA_FIELDS, fetch_waba_overview, overview_part
 
 REVIEW_FINDINGS = {"PENDING": "waba.review_pending"}
 """Review states that only delay; any other state but APPROVED stops sending (rejected,
 restricted, limit reached)."""
 
 
-@resource(inspect, request="GET /{waba-id}")
+@resource(fetch_waba_overview, request=f"{COMBINED}, else GET /{{waba-id}}")
 def fetch_waba(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
-    """The credential's WABA node with its review and verification status (one request)."""
+    """The credential's WABA node with its review and verification status."""
     waba = credential_waba(doctor, credential)
-    return waba, doctor.graph.get(waba, require_token(credential), {"fields": WABA_FIELDS})
+    node = overview_part(doctor, credential, None)
+    if node is None:
+        node = doctor.graph.get(waba, require_token(credential), {"fields": WABA_FIELDS})
+    return waba, node
 
 
 @reads(fetch_waba)

@@ -15,26 +15,7 @@ from ..tokens import TokenInfo
 from . import read_or_blocked
 from .configuration import require_token
 from .token import credential_waba, inspect, require_granted_token
-
-PHONE_FIELDS = ",".join(
-    (
-        "id",
-        "display_phone_number",
-        "verified_name",
-        "quality_rating",
-        "code_verification_status",
-        "name_status",
-        "status",
-        "account_mode",
-        "platform_type",
-        "throughput",
-        "whatsapp_business_manager_messaging_limit",
-        "health_status",
-        "webhook_configuration",
-    )
-)
-"""Asked explicitly: without ``fields`` Meta returns only four of them (S-SPEC).
-``webhook_configuration`` is the field Meta's "Webhook overrides" page reads on the number."""
+from .waba_overview import COMBINED, PHONE_FIELDS, fetch_waba_overview, overview_part
 
 LOW_QUALITY = ("YELLOW", "RED")
 
@@ -69,21 +50,34 @@ def require_phone_id(credential: Credential) -> str:
     return credential.phone_number_id
 
 
-@resource(inspect, request="GET /{phone-number-id}")
+@resource(
+    inspect, fetch_waba_overview, request="GET /{phone-number-id}, unless the WABA's list has it"
+)
 def fetch_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
-    """GET /{phone-number-id} with every field the checks read (one request per run).
+    """The number with every field the checks read: its entry in the WABA's list (the combined
+    read asked the same fields), else GET /{phone-number-id}.
 
     Any code-100 answer means the id is not a phone number this token can read: 100/33 for an
     unknown id, or "nonexisting field … on node type (…)" when it is another kind of object.
     """
     require_granted_token(doctor, credential)
     phone_id = require_phone_id(credential)
+    listed = _listed(doctor, credential)
+    if phone_id in listed:
+        return listed[phone_id]
     try:
         return doctor.graph.get(phone_id, require_token(credential), {"fields": PHONE_FIELDS})
     except GraphApiError as error:
         if error.code == 100:
             error.finding_id = "phone.unsupported_request"
         raise
+
+
+def _listed(doctor: Doctor, credential: Credential) -> dict[str, dict[str, Any]]:
+    """The numbers the combined read listed, by id (none when it failed or had no WABA)."""
+    phones = overview_part(doctor, credential, "phone_numbers") or {}
+    entries = phones.get("data") if isinstance(phones.get("data"), list) else []
+    return {str(e.get("id")): e for e in entries if isinstance(e, dict)}
 
 
 def require_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
@@ -236,13 +230,14 @@ def phone_number_live(doctor: Doctor, credential: Credential) -> list[Finding]:
     return findings_if(mode == "SANDBOX", "phone.test_number")
 
 
-@resource(inspect, request="GET /{waba-id}/phone_numbers")
+@resource(fetch_waba_overview, request=f"{COMBINED}, else GET /{{waba-id}}/phone_numbers")
 def fetch_waba_phones(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
-    """The credential's WABA and its phone number list (one request per run)."""
+    """The credential's WABA and its phone number list."""
     waba = credential_waba(doctor, credential)
-    listed = doctor.graph.get(
-        f"{waba}/phone_numbers", require_token(credential), {"fields": "id,display_phone_number"}
-    )
+    listed = overview_part(doctor, credential, "phone_numbers")
+    if listed is None:
+        fields = {"fields": "id,display_phone_number"}
+        listed = doctor.graph.get(f"{waba}/phone_numbers", require_token(credential), fields)
     return waba, listed
 
 

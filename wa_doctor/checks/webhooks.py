@@ -3,8 +3,6 @@ and most send failures (131047 among them) arrive only by webhook."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from .. import handshake
 from ..credentials import Credential
 from ..doctor import Doctor
@@ -14,14 +12,17 @@ from ..prefetch import reads, resource
 from . import read_or_blocked
 from .configuration import require_token
 from .phone import fetch_phone
-from .token import credential_waba, inspect, require_usable_id
+from .token import credential_waba, require_usable_id
+from .waba_overview import COMBINED, fetch_waba_overview, overview_part
 
 
-@resource(inspect, request="GET /{waba-id}/subscribed_apps")
+@resource(fetch_waba_overview, request=f"{COMBINED}, else GET /{{waba-id}}/subscribed_apps")
 def fetch_subscribed_apps(doctor: Doctor, credential: Credential) -> tuple[str, list[str]]:
-    """The credential's WABA and the ids of the apps subscribed to its webhooks (one request)."""
+    """The credential's WABA and the ids of the apps subscribed to its webhooks."""
     waba = credential_waba(doctor, credential)
-    answer: dict[str, Any] = doctor.graph.get(f"{waba}/subscribed_apps", require_token(credential))
+    answer = overview_part(doctor, credential, "subscribed_apps")
+    if answer is None:
+        answer = doctor.graph.get(f"{waba}/subscribed_apps", require_token(credential))
     apps = [
         str(entry["whatsapp_business_api_data"].get("id") or "")
         for entry in answer.get("data") or []

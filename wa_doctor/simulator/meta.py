@@ -260,3 +260,11 @@ def nonexisting_field(field_name: str, node_type: str) -> Answer:
         100,
         f"(#100) Tried accessing nonexisting field ({field_name}) on node type ({node_type})",
     )
+
+
+def too_much_data() -> Answer:
+    """What a large read can get, nested edges above all (3rd facebook-python-business-sdk#470:
+    HTTP 500, code 1; it comes back on every retry)."""
+    return graph_error(
+        500, 1, "Please reduce the amount of data you're asking for, then retry your request"
+    )

@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -35,16 +35,19 @@ from .meta import (
     nonexisting_field,
     send_error,
     token_rejected,
+    too_much_data,
     unsupported_request,
 )
 from .serving import Served
-from .world import Fault, PhoneState, TokenState, World
+from .world import Fault, PhoneState, TokenState, WabaState, World
 
 FAULT_DELAY = 12.0
 """How long a 'timeout' fault holds a request: longer than one call may take (10 s)."""
 
 PHONE_DEFAULT_FIELDS = ("id", "display_phone_number", "verified_name", "quality_rating")
 """What GET /{phone-number-id} returns without ``fields`` (S-SPEC getPhoneNumberById)."""
+WABA_EDGES = ("phone_numbers", "subscribed_apps", "message_templates")
+"""The WABA's edges the simulator serves, alone or nested in the WABA's answer."""
 
 
 @dataclass(frozen=True)
@@ -246,24 +249,45 @@ class GraphSimulator:
             return Answer(200, _phone_data(phone, fields, self._webhook_configuration(phone)))
         waba = self.world.wabas.get(node_id)
         if waba is not None and caller.can_reach(waba.id):
-            known = {
-                "id": waba.id,
-                "name": waba.name,
-                "account_review_status": waba.account_review_status,
-                "business_verification_status": waba.business_verification_status,
-            }
-            foreign = [f for f in _fields(request) if f not in known]
-            if foreign:  # a phone field asked of a WABA id: Graph names the node type
-                return nonexisting_field(foreign[0], "WhatsAppBusinessAccount")
-            fields = _fields(request) or ("name",)
-            return Answer(200, {key: known[key] for key in ("id", *fields)})
+            return self._waba(waba, _field_spec(request.args.get("fields", "")))
         return unsupported_request("GET", node_id)
+
+    def _waba(self, waba: WabaState, spec: FieldSpec) -> Answer:
+        """The WABA node, its edges nested as Graph's field expansion does
+        (``phone_numbers{id,status}``); an empty edge is left out, as Graph leaves it."""
+        known = {
+            "id": waba.id,
+            "name": waba.name,
+            "account_review_status": waba.account_review_status,
+            "business_verification_status": waba.business_verification_status,
+        }
+        foreign = [f for f in spec if f not in known and f not in WABA_EDGES]
+        if foreign:  # a phone field asked of a WABA id: Graph names the node type
+            return nonexisting_field(foreign[0], "WhatsAppBusinessAccount")
+        if self.world.nested_too_much_data and any(s is not None for s in spec.values()):
+            return too_much_data()
+        answer: dict[str, Any] = {"id": waba.id}
+        for name, sub in (spec or {"name": None}).items():
+            if name in known:
+                answer[name] = known[name]
+                continue
+            edge = self._edge_data(waba, name, sub, {})
+            if edge["data"]:
+                answer[name] = edge
+        return Answer(200, answer)
 
     def _edge(self, caller: TokenState, parts: list[str], request: Request) -> Answer:
         waba_id, edge = parts
         waba = self.world.wabas.get(waba_id)
-        if waba is None or not caller.can_reach(waba_id):
+        if waba is None or not caller.can_reach(waba_id) or edge not in WABA_EDGES:
             return unsupported_request("GET", waba_id)
+        spec = _field_spec(request.args.get("fields", "")) or None
+        return Answer(200, self._edge_data(waba, edge, spec, request.args))
+
+    def _edge_data(
+        self, waba: WabaState, edge: str, spec: FieldSpec | None, args: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """A WABA edge's answer, alone (``GET /{waba-id}/{edge}``) or nested in the node's."""
         if edge == "subscribed_apps":  # S-SPEC getAllSubscriptionsForAWaba
             data: list[dict[str, Any]] = []
             for app_id, name in waba.subscribed_apps:
@@ -276,31 +300,27 @@ class GraphSimulator:
                 }
                 if app_id == self.world.app_id and waba.override_callback_uri:
                     entry["override_callback_uri"] = waba.override_callback_uri  # S-SPEC
-                data.append(entry)
-            return Answer(200, {"data": data})
+                data.append(_select(entry, spec))
+            return {"data": data}
         if edge == "phone_numbers":
-            phones = [p for p in self.world.phones.values() if p.waba_id == waba_id]
-            fields = _fields(request) or PHONE_DEFAULT_FIELDS
-            data = [_phone_data(p, fields, self._webhook_configuration(p)) for p in phones]
-            return Answer(200, {"data": data})
-        if edge == "message_templates":
-            name = request.args.get("name")
-            found = [t for t in waba.templates if name is None or t.name == name]
-            data = [
-                {
-                    "name": t.name,
-                    "language": t.language,
-                    "status": t.status,
-                    "category": t.category,
-                    "components": t.components,
-                    "id": t.id,
-                }
-                for t in found
-            ]
-            return Answer(
-                200, {"data": data, "paging": {"cursors": {"before": "QVFI", "after": "QVFI"}}}
-            )
-        return unsupported_request("GET", waba_id)
+            phones = [p for p in self.world.phones.values() if p.waba_id == waba.id]
+            fields = tuple(spec or ()) or PHONE_DEFAULT_FIELDS
+            hooks = self._webhook_configuration
+            return {"data": [_phone_data(p, fields, hooks(p)) for p in phones]}
+        name = args.get("name")  # message_templates
+        found = [t for t in waba.templates if name is None or t.name == name]
+        data = [
+            {
+                "name": t.name,
+                "language": t.language,
+                "status": t.status,
+                "category": t.category,
+                "components": t.components,
+                "id": t.id,
+            }
+            for t in found
+        ]
+        return {"data": data, "paging": {"cursors": {"before": "QVFI", "after": "QVFI"}}}
 
     def _webhook_configuration(self, phone: PhoneState) -> dict[str, str]:
         """The number's ``webhook_configuration`` as Meta's "Webhook overrides" page shows it:
@@ -427,8 +447,37 @@ def _health(phone: PhoneState) -> dict[str, Any]:
 
 
 def _fields(request: Request) -> tuple[str, ...]:
-    raw = request.args.get("fields", "")
-    return tuple(f.strip() for f in raw.split(",") if f.strip())
+    return tuple(_field_spec(request.args.get("fields", "")))
+
+
+FieldSpec = dict[str, "FieldSpec | None"]
+"""Graph's ``fields``: each field named, with the fields asked of it when nested."""
+
+
+def _field_spec(raw: str) -> FieldSpec:
+    """Parse field expansion: ``a,b{c,d{e}},f.limit(5)`` → ``{"a": None, "b": {"c": None,
+    "d": {"e": None}}, "f": None}`` (modifiers such as ``.limit(5)`` are accepted and unused)."""
+    parts, depth, start = [], 0, 0
+    for n, char in enumerate(raw):
+        depth += (char in "{(") - (char in "})")
+        if char == "," and depth == 0:
+            parts.append(raw[start:n])
+            start = n + 1
+    parts.append(raw[start:])
+    spec: FieldSpec = {}
+    for part in (p.strip() for p in parts):
+        head, brace, nested = part.partition("{")
+        name = head.split(".", 1)[0].strip()
+        if name:
+            spec[name] = _field_spec(nested.rpartition("}")[0]) if brace else None
+    return spec
+
+
+def _select(value: Any, spec: FieldSpec | None) -> Any:
+    """``value`` with only the fields ``spec`` asks for (and ``id``), at every level."""
+    if spec is None or not isinstance(value, dict):
+        return value
+    return {k: _select(value[k], spec.get(k)) for k in ("id", *spec) if k in value}
 
 
 def _chain(requests: list[Seen]) -> int:

@@ -189,6 +189,9 @@ class World:
     require_app_secret: bool = False
     """App Settings → Advanced → "Require App Secret": every call with a user token must carry
     ``appsecret_proof`` (reference 7.3)."""
+    nested_too_much_data: bool = False
+    """Refuse every read with nested edges (``phone_numbers{…}``) as too much data, as Graph
+    can refuse a large one: the doctor must then ask for each part on its own."""
     fault: Fault | None = None
     latency: float = 0.0
     rate_limited_requests: int = 0
