@@ -62,3 +62,23 @@ def test_log_records_are_redacted_when_created(caplog):
         factory.uninstall()
     assert token[:20] not in caplog.text
     assert "input_token" in caplog.text
+
+
+def test_a_secret_learnt_later_is_removed_from_text_already_seen_clean():
+    password = "s3cretDatabasePassw0rd"
+    echoed = f"connecting with {password[:15]}"  # a part of it: only the slices can tell
+    redact = Redactor([fake_token()])
+    assert redact(echoed) == echoed
+
+    redact.add(password)
+
+    assert password[:12] not in redact(echoed)
+
+
+def test_a_meta_token_is_previewed_only_where_a_token_can_start():
+    token = fake_token("EAAG")
+    redact = Redactor()
+
+    assert redact(f"({token})") == f"({token_preview(token)})"
+    glued = f"x{token[:40]}"  # no word boundary before EAA: not a token of its own
+    assert redact(glued) == glued

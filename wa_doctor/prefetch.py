@@ -89,25 +89,32 @@ def stage(fetch: Fetch) -> int:
 
 def plan(selected: Iterable[tuple[str, Credential]]) -> list[list[list[Fetch]]]:
     """For each selected credential (in order of first appearance), the fetches its selected
-    checks need, stage by stage: ``plan[credential][stage] = [fetch, …]``."""
+    checks need, stage by stage: ``plan[credential][stage] = [fetch, …]``.
+
+    Worked out once per check and once per set of fetches, not per credential: a thousand
+    credentials share a handful of plans, and the first request waits for this one."""
+    needs: dict[str, frozenset[Fetch]] = {}
+    staged: dict[frozenset[Fetch], list[list[Fetch]]] = {}
+
+    def closure(fetches: Iterable[Fetch]) -> set[Fetch]:
+        found: set[Fetch] = set()
+        for fetch in fetches:
+            found |= {fetch, *closure(AFTER.get(fetch, ()))}
+        return found
+
     wanted: dict[str, set[Fetch]] = {}
-
-    def want(fetch: Fetch, credential: Credential) -> None:
-        wanted[credential.key].add(fetch)
-        for earlier in AFTER.get(fetch, ()):
-            want(earlier, credential)
-
     for check_name, credential in selected:
-        wanted.setdefault(credential.key, set())
-        for fetch in READS.get(check_name, ()):
-            want(fetch, credential)
-    return [
-        [
-            sorted((f for f in fetches if stage(f) == level), key=_name)
-            for level in range(1, max(map(stage, fetches), default=0) + 1)
-        ]
-        for fetches in wanted.values()
-    ]
+        if check_name not in needs:
+            needs[check_name] = frozenset(closure(READS.get(check_name, ())))
+        wanted.setdefault(credential.key, set()).update(needs[check_name])
+    for fetches in map(frozenset, wanted.values()):
+        if fetches not in staged:
+            levels = {fetch: stage(fetch) for fetch in fetches}
+            staged[fetches] = [
+                sorted((f for f in fetches if levels[f] == level), key=_name)
+                for level in range(1, max(levels.values(), default=0) + 1)
+            ]
+    return [staged[frozenset(fetches)] for fetches in wanted.values()]
 
 
 class Prefetcher:

@@ -89,9 +89,14 @@ class Report:
     def __init__(self, doctor: Doctor) -> None:
         self.doctor = doctor
         self.records: list[CheckRecord] = []
+        self._json_lines: list[str] = []
+        """Each record's line of report.json, encoded and redacted when it was added: while
+        the checks wait for Meta, not after the last answer."""
 
     def add(self, record: CheckRecord) -> None:
         self.records.append(record)
+        line = json.dumps(record.to_json(), ensure_ascii=False)
+        self._json_lines.append(self.doctor.redactor(line))
 
     def highlights(self) -> list[CheckRecord]:
         """What the summaries show, in run order (the order of every other output): problems,
@@ -136,7 +141,8 @@ class Report:
 
         return sorted((r for r in self.highlights() if r.result and r.result.primary), key=rank)
 
-    def to_json(self) -> dict[str, Any]:
+    def summary_json(self) -> dict[str, Any]:
+        """report.json but its checks: when, what, against what, the counts, the credentials."""
         config = self.doctor.config
         return {
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -146,12 +152,16 @@ class Report:
             "graph_url": self.doctor.redactor(str(config.graph_url)),
             "summary": self.counts(),
             "credentials": [c.summary() for c in self.doctor.credentials],
-            "checks": [r.to_json() for r in self.records],
         }
 
     def write_json(self, path: Path) -> None:
-        text = self.doctor.redactor(json.dumps(self.to_json(), ensure_ascii=False, indent=2))
-        write_atomically(path, text + "\n")
+        """The report, indented, each check on one line: readable, diffable line by line, and
+        encoded by the json module's C encoder (indenting every level takes its pure-Python
+        one, several times slower with the tens of thousands of checks of a large fleet)."""
+        head = json.dumps(self.summary_json(), ensure_ascii=False, indent=2).removesuffix("\n}")
+        checks = ",\n".join(f"    {line}" for line in self._json_lines)
+        text = f'{self.doctor.redactor(head)},\n  "checks": [\n{checks}\n  ]\n}}\n'
+        write_atomically(path, text)
 
     def label(self, key: str) -> str:
         return self.doctor.catalog.label(key, self.doctor.lang)

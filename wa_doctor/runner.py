@@ -95,6 +95,8 @@ def result_of(
     doctor: Doctor, found: Sequence[Finding], credential: Credential | None
 ) -> CheckResult:
     """Render findings and derive the outcome: error → failed, warning → warning, none → passed."""
+    if not found:  # most checks of a healthy fleet: nothing to render
+        return CheckResult(Outcome.PASSED)
     context = doctor.context(credential)
     remedies = tuple(
         _redact_remedy(doctor, doctor.catalog.render(f, doctor.lang, context), doctor.ignored(f.id))
