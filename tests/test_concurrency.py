@@ -285,3 +285,21 @@ def test_a_refused_combined_read_asks_each_part_alone_and_finds_the_same(run_sui
         "subscribed_apps": 2,
         "message_templates": 2,
     }
+
+
+def test_a_check_failing_for_many_credentials_names_ten_and_counts_the_rest(
+    run_suite, fleet, crm_database
+):
+    _, env = fleet(0)
+    for n in range(12):
+        crm_database.add_credential(fake_token(), f"1099999999999{n:02d}")
+
+    run = run_suite("--wa-lang", "en", env=env)
+
+    (case,) = [c for c in run.junit_cases() if c.get("name") == "test_token_valid"]
+    failure = case.find("failure").get("message").splitlines()
+    assert (
+        len(failure) == 11
+        and failure[-1] == "… and 2 more credentials (every one in the summary and the reports)"
+    )
+    assert run.findings("failed").count("token.invalid") == 12, "the reports name every one"

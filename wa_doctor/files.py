@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,8 +34,9 @@ class EnvFileError(DoctorError):
     finding_id = "renew.env_file_unusable"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one rename, keeping the original's owner and mode.
+def write_atomically(path: Path, text: str | Iterable[str]) -> None:
+    """Replace ``path`` with ``text`` (a string, or its pieces: a large report is written
+    piece by piece, never held whole) in one rename, keeping the original's owner and mode.
 
     The temporary file is ``<name>.tmp-…`` beside it, so the ignore rules that cover the file
     (``.env*``) cover it too, and it is removed on every failure.
@@ -43,7 +45,7 @@ def write_atomically(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.tmp-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            handle.writelines([text] if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         if path.exists():

@@ -42,6 +42,8 @@ from .runner import CheckResult, internal_error, run_check
 from .terminal import TerminalSummary
 
 DOCTOR_KEY = pytest.StashKey[Doctor]()
+FAILURES_NAMED = 10
+"""Credentials a failed test names in pytest's failure text; the reports name every one."""
 RESULTS_KEY = pytest.StashKey[list[tuple[Credential | None, CheckResult]]]()
 """A test's check results, by credential (None: a check of no credential)."""
 
@@ -225,6 +227,10 @@ def _run_and_conclude(
         if result.outcome is Outcome.FAILED or (strict and result.outcome is Outcome.WARNING)
     ]
     if failed:
+        more = len(failed) - FAILURES_NAMED
+        if more > 0:  # the terminal, not the reports, is spared a thousand lines
+            label = doctor.catalog.label("more_failures", doctor.lang)
+            failed[FAILURES_NAMED:] = [label.format(n=more)]
         pytest.fail("\n".join(failed), pytrace=False)
     if results and all(result.outcome is Outcome.SKIPPED for _, result in results):
         reasons = dict.fromkeys(result.reason or "" for _, result in results)
@@ -274,6 +280,7 @@ class DoctorPlugin:
         if self.prefetcher is not None:
             self.prefetcher.stop()
         self.log_factory.uninstall()
+        self.report.close()
         self.doctor.close()
         if self.server is not None:
             self.server.stop()

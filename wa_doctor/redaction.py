@@ -33,8 +33,9 @@ PREVIEW_PREFIX = 6
 
 REDACTED = "[redacted]"
 
-VERDICTS_KEPT = 100_000
-"""At most this many runs remembered (a bound on memory for outputs of any size)."""
+VERDICTS_KEPT = 20_000
+"""At most this many runs remembered (a bound on memory for outputs of any size; the runs that
+repeat come back at once after the memory is emptied)."""
 
 _TOKENISH = re.compile(r"[A-Za-z0-9_\-|.~+/=%]{" + str(SLICE) + ",}")
 _QUERY_NAMES = (
@@ -81,7 +82,9 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._lock = threading.Lock()
-        self._slices: set[str] = set()
+        self._slices: set[int] = set()
+        """The hash of every ``SLICE``-character slice of every secret: a thousand tokens
+        make two hundred thousand slices, and their hashes take half the memory."""
         self._whole: set[str] = set()
         self._whole_pattern: re.Pattern[str] | None = None
         """Every whole secret in one alternation, longest first (built when first needed)."""
@@ -101,13 +104,14 @@ class Redactor:
             for variant in {secret, secret.strip(), secret.strip().strip("'\"")}:
                 self._whole.add(variant)
                 for start in range(len(variant) - SLICE + 1):
-                    self._slices.add(variant[start : start + SLICE])
+                    self._slices.add(hash(variant[start : start + SLICE]))
 
     def _touches_secret(self, run: str) -> bool:
         verdict = self._verdicts.get(run)
         if verdict is None:
             slices = self._slices
-            verdict = any(run[i : i + SLICE] in slices for i in range(len(run) - SLICE + 1))
+            windows = range(len(run) - SLICE + 1)
+            verdict = any(hash(run[i : i + SLICE]) in slices for i in windows)
             if len(self._verdicts) >= VERDICTS_KEPT:
                 self._verdicts.clear()
             self._verdicts[run] = verdict

@@ -7,7 +7,10 @@ is untrusted). The diagnosis summary is static HTML, readable with JavaScript of
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,9 +50,10 @@ def _count(outcomes: Iterable[Outcome]) -> dict[str, int]:
     return counts
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckRecord:
-    """One check's line in the report."""
+    """One check's line in the report (of one credential: a large fleet holds tens of
+    thousands of them, hence the slots)."""
 
     check_id: str
     nodeid: str
@@ -89,14 +93,21 @@ class Report:
     def __init__(self, doctor: Doctor) -> None:
         self.doctor = doctor
         self.records: list[CheckRecord] = []
-        self._json_lines: list[str] = []
-        """Each record's line of report.json, encoded and redacted when it was added: while
-        the checks wait for Meta, not after the last answer."""
+        self._json_lines = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (see close)
+        """Each record's line of report.json, encoded and redacted when it was added (while
+        the checks wait for Meta, not after the last answer), kept in a nameless temporary
+        file rather than in memory: a thousand credentials make megabytes of them."""
+        self._json_count = 0
+
+    def close(self) -> None:
+        """Let go of the temporary file (at the end of the run; the system removes it anyway)."""
+        self._json_lines.close()
 
     def add(self, record: CheckRecord) -> None:
         self.records.append(record)
-        line = json.dumps(record.to_json(), ensure_ascii=False)
-        self._json_lines.append(self.doctor.redactor(line))
+        line = self.doctor.redactor(json.dumps(record.to_json(), ensure_ascii=False))
+        self._json_lines.write(f"{',' if self._json_count else ''}\n    {line}")
+        self._json_count += 1
 
     def highlights(self) -> list[CheckRecord]:
         """What the summaries show, in run order (the order of every other output): problems,
@@ -159,9 +170,11 @@ class Report:
         encoded by the json module's C encoder (indenting every level takes its pure-Python
         one, several times slower with the tens of thousands of checks of a large fleet)."""
         head = json.dumps(self.summary_json(), ensure_ascii=False, indent=2).removesuffix("\n}")
-        checks = ",\n".join(f"    {line}" for line in self._json_lines)
-        text = f'{self.doctor.redactor(head)},\n  "checks": [\n{checks}\n  ]\n}}\n'
-        write_atomically(path, text)
+        self._json_lines.seek(0)
+        checks = iter(lambda: self._json_lines.read(1 << 16), "")
+        pieces = (self.doctor.redactor(head), ',\n  "checks": [')
+        write_atomically(path, itertools.chain(pieces, checks, ("\n  ]\n}\n",)))
+        self._json_lines.seek(0, os.SEEK_END)
 
     def label(self, key: str) -> str:
         return self.doctor.catalog.label(key, self.doctor.lang)

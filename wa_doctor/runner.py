@@ -67,6 +67,10 @@ class CheckResult:
         return f"[{primary.id}] {primary.title}: {primary.message}"
 
 
+PASSED = CheckResult(Outcome.PASSED)
+"""The result of every check that found nothing."""
+
+
 def run_check(doctor: Doctor, check: Check, *args: Any) -> CheckResult:
     """Call ``check(doctor, *args)`` and classify what it returned or raised."""
     credential = next((a for a in args if isinstance(a, Credential)), None)
@@ -95,8 +99,8 @@ def result_of(
     doctor: Doctor, found: Sequence[Finding], credential: Credential | None
 ) -> CheckResult:
     """Render findings and derive the outcome: error → failed, warning → warning, none → passed."""
-    if not found:  # most checks of a healthy fleet: nothing to render
-        return CheckResult(Outcome.PASSED)
+    if not found:  # most checks of a healthy fleet: nothing to render, one shared result
+        return PASSED
     context = doctor.context(credential)
     remedies = tuple(
         _redact_remedy(doctor, doctor.catalog.render(f, doctor.lang, context), doctor.ignored(f.id))
