@@ -97,7 +97,6 @@ class Report:
         """Each record's line of report.json, encoded and redacted when it was added (while
         the checks wait for Meta, not after the last answer), kept in a nameless temporary
         file rather than in memory: a thousand credentials make megabytes of them."""
-        self._json_count = 0
 
     def close(self) -> None:
         """Let go of the temporary file (at the end of the run; the system removes it anyway)."""
@@ -106,8 +105,7 @@ class Report:
     def add(self, record: CheckRecord) -> None:
         self.records.append(record)
         line = self.doctor.redactor(json.dumps(record.to_json(), ensure_ascii=False))
-        self._json_lines.write(f"{',' if self._json_count else ''}\n    {line}")
-        self._json_count += 1
+        self._json_lines.write(f"{',' if len(self.records) > 1 else ''}\n    {line}")
 
     def highlights(self) -> list[CheckRecord]:
         """What the summaries show, in run order (the order of every other output): problems,

@@ -9,9 +9,8 @@ from ..doctor import Doctor
 from ..findings import Finding, finding
 from ..prefetch import reads, resource
 from . import read_or_blocked
-from .configuration import require_token
 from .token import credential_waba
-from .waba_overview import COMBINED, WABA_FIELDS, fetch_waba_overview, overview_part
+from .waba_overview import COMBINED, WABA_FIELDS, fetch_waba_overview, part_or_alone
 
 REVIEW_FINDINGS = {"PENDING": "waba.review_pending"}
 """Review states that only delay; any other state but APPROVED stops sending (rejected,
@@ -22,10 +21,7 @@ restricted, limit reached)."""
 def fetch_waba(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
     """The credential's WABA node with its review and verification status."""
     waba = credential_waba(doctor, credential)
-    node = overview_part(doctor, credential, None)
-    if node is None:
-        node = doctor.graph.get(waba, require_token(credential), {"fields": WABA_FIELDS})
-    return waba, node
+    return waba, part_or_alone(doctor, credential, None, waba, {"fields": WABA_FIELDS})
 
 
 @reads(fetch_waba)

@@ -15,7 +15,13 @@ from ..tokens import TokenInfo
 from . import read_or_blocked
 from .configuration import require_token
 from .token import credential_waba, inspect, require_granted_token
-from .waba_overview import COMBINED, PHONE_FIELDS, fetch_waba_overview, overview_part
+from .waba_overview import (
+    COMBINED,
+    PHONE_FIELDS,
+    fetch_waba_overview,
+    overview_part,
+    part_or_alone,
+)
 
 LOW_QUALITY = ("YELLOW", "RED")
 
@@ -75,9 +81,8 @@ def fetch_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
 
 def _listed(doctor: Doctor, credential: Credential) -> dict[str, dict[str, Any]]:
     """The numbers the combined read listed, by id (none when it failed or had no WABA)."""
-    phones = overview_part(doctor, credential, "phone_numbers") or {}
-    entries = phones.get("data") if isinstance(phones.get("data"), list) else []
-    return {str(e.get("id")): e for e in entries if isinstance(e, dict)}
+    entries = (overview_part(doctor, credential, "phone_numbers") or {}).get("data")
+    return {str(e.get("id")): e for e in entries or () if isinstance(e, dict)}
 
 
 def require_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
@@ -234,11 +239,8 @@ def phone_number_live(doctor: Doctor, credential: Credential) -> list[Finding]:
 def fetch_waba_phones(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
     """The credential's WABA and its phone number list."""
     waba = credential_waba(doctor, credential)
-    listed = overview_part(doctor, credential, "phone_numbers")
-    if listed is None:
-        fields = {"fields": "id,display_phone_number"}
-        listed = doctor.graph.get(f"{waba}/phone_numbers", require_token(credential), fields)
-    return waba, listed
+    fields = {"fields": "id,display_phone_number"}
+    return waba, part_or_alone(doctor, credential, "phone_numbers", f"{waba}/phone_numbers", fields)
 
 
 @reads(fetch_phone, fetch_waba_phones)

@@ -10,6 +10,7 @@ the one the part's own request gives and the diagnosis is the same as with four 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ..credentials import Credential
@@ -56,12 +57,25 @@ def fetch_waba_overview(doctor: Doctor, credential: Credential) -> tuple[str, di
     return waba, doctor.graph.get(waba, require_token(credential), {"fields": fields}, retry=False)
 
 
-def overview_part(doctor: Doctor, credential: Credential, part: str) -> Any:
+def overview_part(doctor: Doctor, credential: Credential, part: str | None) -> Any:
     """A part of the combined answer (``None``: the WABA node itself), or ``None`` when the
-    combined read failed or left it out: the caller then asks for the part on its own."""
+    combined read failed or left it out."""
     try:
         _, answer = fetch_waba_overview(doctor, credential)
     except DoctorError:
         return None
     value = answer if part is None else answer.get(part)
     return value if isinstance(value, dict) else None
+
+
+def part_or_alone(
+    doctor: Doctor,
+    credential: Credential,
+    part: str | None,
+    path: str,
+    params: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """A part of the combined answer, else what the part's own request (``GET /{path}``)
+    answers: its errors and empty lists are then the ones the checks always read."""
+    found = overview_part(doctor, credential, part)
+    return found if found is not None else doctor.graph.get(path, require_token(credential), params)

@@ -10,19 +10,16 @@ from ..errors import DoctorError, GraphApiError, NotApplicable
 from ..findings import Finding, finding, findings_if
 from ..prefetch import reads, resource
 from . import read_or_blocked
-from .configuration import require_token
 from .phone import fetch_phone
 from .token import credential_waba, require_usable_id
-from .waba_overview import COMBINED, fetch_waba_overview, overview_part
+from .waba_overview import COMBINED, fetch_waba_overview, part_or_alone
 
 
 @resource(fetch_waba_overview, request=f"{COMBINED}, else GET /{{waba-id}}/subscribed_apps")
 def fetch_subscribed_apps(doctor: Doctor, credential: Credential) -> tuple[str, list[str]]:
     """The credential's WABA and the ids of the apps subscribed to its webhooks."""
     waba = credential_waba(doctor, credential)
-    answer = overview_part(doctor, credential, "subscribed_apps")
-    if answer is None:
-        answer = doctor.graph.get(f"{waba}/subscribed_apps", require_token(credential))
+    answer = part_or_alone(doctor, credential, "subscribed_apps", f"{waba}/subscribed_apps")
     apps = [
         str(entry["whatsapp_business_api_data"].get("id") or "")
         for entry in answer.get("data") or []
