@@ -56,9 +56,7 @@ def require_phone_id(credential: Credential) -> str:
     return credential.phone_number_id
 
 
-@resource(
-    inspect, fetch_waba_overview, request="GET /{phone-number-id}, unless the WABA's list has it"
-)
+@resource(inspect, fetch_waba_overview, request=f"{COMBINED}, else GET /{{phone-number-id}}")
 def fetch_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
     """The number with every field the checks read: its entry in the WABA's list (the combined
     read asked the same fields), else GET /{phone-number-id}.
