@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import site
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 from conftest import CONFIG_VARIABLES, REPO
@@ -14,8 +16,9 @@ from conftest import CONFIG_VARIABLES, REPO
 
 def test_check_runs_the_installed_checks_from_any_folder(tmp_path: Path):
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
+    _see_the_dependencies_of_this_interpreter(python)
     install = [python, "-m", "pip", "install", "-q", "--no-deps"]
     subprocess.run([*install, str(REPO)], check=True, capture_output=True)
     crm = tmp_path / "crm"
@@ -44,6 +47,22 @@ def test_check_runs_the_installed_checks_from_any_folder(tmp_path: Path):
     report = json.loads((crm / "reports" / "report.json").read_text("utf-8"))
     assert report["summary"]["failed"] == 0 and report["summary"]["passed"] > 20
     assert (crm / "reports" / "report.html").is_file()
+
+
+def _see_the_dependencies_of_this_interpreter(python: Path) -> None:
+    """Let a new venv import what this interpreter has installed (httpx, pytest, …) without
+    installing it again: a ``.pth`` line per site folder of *this* interpreter (a venv's
+    ``--system-site-packages`` would give the base interpreter's instead, which has none of
+    them when the tests run inside a venv). Folders named in a ``.pth`` file are added as they
+    are, their own ``.pth`` files unread, so this checkout's editable install stays out."""
+    folders = {*site.getsitepackages(), sysconfig.get_paths()["purelib"]}
+    target = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(target, "_the_tests_interpreter.pth").write_text("\n".join(sorted(folders)) + "\n")
 
 
 def test_check_keeps_pytest_exit_codes(tmp_path: Path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 import string
-import time
 
 import pytest
 
@@ -225,12 +224,14 @@ def test_a_report_folder_under_a_file_is_a_usage_error_naming_it(run_suite, tmp_
 def test_answers_that_never_end_or_never_fit_are_findings_in_time(
     run_suite, graph_simulator, scenario, finding
 ):
+    # The slow drip sends its answer a byte every 0.25 s (700 s in all), the huge one 64 MiB,
+    # the deep one 200,000 levels: a finding, and not run_suite's own time-out, means the
+    # doctor's deadline and limits cut them short (no wall-clock bound: a loaded machine
+    # stretches every run).
     server = graph_simulator(scenario)
 
-    started = time.monotonic()
     run = run_suite("--wa-timeout", "2", env=simulator_env(server))
 
-    assert time.monotonic() - started < 12
     assert run.with_finding(finding)["outcome"] == "failed"
     assert run.exit_code == 1
 

@@ -20,7 +20,9 @@ import functools
 import gc
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -42,8 +44,8 @@ from .runner import CheckResult, internal_error, run_check
 from .terminal import TerminalSummary
 
 DOCTOR_KEY = pytest.StashKey[Doctor]()
-FAILURES_NAMED = 10
-"""Credentials a failed test names in pytest's failure text; the reports name every one."""
+FAILURE_KEY = pytest.StashKey["CheckFailure"]()
+"""A failed test's failure, in the two lengths CI tools show (see :class:`CheckFailure`)."""
 RESULTS_KEY = pytest.StashKey[list[tuple[Credential | None, CheckResult]]]()
 """A test's check results, by credential (None: a check of no credential)."""
 
@@ -222,16 +224,14 @@ def _run_and_conclude(
     strict = doctor.config.fails_on_warnings
     named = len(results) > 1
     failed = [
-        _line(credential, result.headline(), named)
+        (credential, result)
         for credential, result in results
         if result.outcome is Outcome.FAILED or (strict and result.outcome is Outcome.WARNING)
     ]
     if failed:
-        more = len(failed) - FAILURES_NAMED
-        if more > 0:  # the terminal, not the reports, is spared a thousand lines
-            label = doctor.catalog.label("more_failures", doctor.lang)
-            failed[FAILURES_NAMED:] = [label.format(n=more)]
-        pytest.fail("\n".join(failed), pytrace=False)
+        failure = CheckFailure.of(doctor, failed, named)
+        node.stash[FAILURE_KEY] = failure
+        pytest.fail(failure.text, pytrace=False)
     if results and all(result.outcome is Outcome.SKIPPED for _, result in results):
         reasons = dict.fromkeys(result.reason or "" for _, result in results)
         pytest.skip("; ".join(reasons))
@@ -240,6 +240,67 @@ def _run_and_conclude(
 
 def _line(credential: Credential | None, text: str, named: bool) -> str:
     return f"{credential.label}: {text}" if named and credential is not None else text
+
+
+SUMMARY_LENGTH = 300
+"""Longest one-line failure summary: pytest 9.2 cuts JUnit's ``message`` attribute at 500
+characters (and older pytest keeps it whole), so a summary this long is never cut."""
+
+
+@dataclass(frozen=True)
+class ReprCrash:
+    """What pytest's JUnit XML and short test summary read as a failure's one-line message."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    """A failed check as pytest's reporters show it: a one-line ``summary`` (JUnit's
+    ``message`` attribute, the short test summary: the finding and how many credentials) and
+    the whole ``text`` with a line per credential (JUnit's element text, the FAILURES section).
+
+    pytest takes the summary from ``longrepr.reprcrash.message`` and the text from ``str()``
+    and ``toterminal()``, so this object stands in for the report's ``longrepr``."""
+
+    summary: str
+    text: str
+
+    @classmethod
+    def of(
+        cls, doctor: Doctor, failed: list[tuple[Credential | None, CheckResult]], named: bool
+    ) -> CheckFailure:
+        text = "\n".join(_line(c, result.headline(), named) for c, result in failed)
+        return cls(_summary(doctor, failed, named), doctor.redactor(text))
+
+    @property
+    def reprcrash(self) -> ReprCrash:
+        return ReprCrash(self.summary)
+
+    def toterminal(self, out: Any) -> None:
+        out.line(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _summary(
+    doctor: Doctor, failed: list[tuple[Credential | None, CheckResult]], named: bool
+) -> str:
+    """One finding: ``[id] title: message`` (its credential first when there are several);
+    more credentials: each finding with how many credentials it failed for."""
+    if len(failed) == 1:
+        credential, result = failed[0]
+        line = _line(credential, result.headline(), named)
+    else:
+        by_finding = Counter(
+            f"[{r.primary.id}] {r.primary.title}" if r.primary else (r.reason or "?")
+            for _, r in failed
+        )
+        label = doctor.catalog.label("failed_for", doctor.lang)
+        line = "; ".join(f"{what} — {label.format(n=n)}" for what, n in by_finding.items())
+    line = doctor.redactor(" ".join(line.split()))
+    return line if len(line) <= SUMMARY_LENGTH else line[: SUMMARY_LENGTH - 1] + "…"
 
 
 def _guarded(method: Callable[..., None]) -> Callable[..., None]:
@@ -321,6 +382,8 @@ class DoctorPlugin:
     ) -> Generator[None, Any, Any]:
         report = yield
         _scrub_report(report, self.doctor.redactor)
+        if report.when == "call" and report.failed and FAILURE_KEY in item.stash:
+            report.longrepr = item.stash[FAILURE_KEY]
         if report.when == "call" or (report.when == "setup" and not report.passed):
             records = self._records(item, report, call)
             for record in records:
