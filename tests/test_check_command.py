@@ -11,7 +11,13 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pytest
+
 from conftest import CONFIG_VARIABLES, REPO
+from wa_doctor import simulator
+from wa_doctor.cli import main
+from wa_doctor.config import SETTINGS, load_config
+from wa_doctor.errors import ConfigError
 
 
 def test_check_runs_the_installed_checks_from_any_folder(tmp_path: Path):
@@ -24,6 +30,7 @@ def test_check_runs_the_installed_checks_from_any_folder(tmp_path: Path):
     crm = tmp_path / "crm"
     crm.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
 
     located = subprocess.run(
         [python, "-c", "import wa_doctor.diagnostics as d; print(d.__file__)"],
@@ -47,6 +54,8 @@ def test_check_runs_the_installed_checks_from_any_folder(tmp_path: Path):
     report = json.loads((crm / "reports" / "report.json").read_text("utf-8"))
     assert report["summary"]["failed"] == 0 and report["summary"]["passed"] > 20
     assert (crm / "reports" / "report.html").is_file()
+    assert [p.name for p in crm.iterdir()] == ["reports"], "nothing else is left in the CRM"
+    assert list((tmp_path / "cache" / "wa-doctor").glob("*/v/cache")), "--lf still works"
 
 
 def _see_the_dependencies_of_this_interpreter(python: Path) -> None:
@@ -79,3 +88,23 @@ def test_check_keeps_pytest_exit_codes(tmp_path: Path):
 
     assert done.returncode == 4, done.stdout + done.stderr  # a usage error stays one
     assert "--wa-timeout" in done.stderr
+
+
+def test_check_help_lists_the_doctors_own_options(capsys):
+    assert main(["check", "--help"]) == 0
+
+    shown = capsys.readouterr().out
+    assert all(setting.option in shown and setting.env in shown for setting in SETTINGS)
+
+
+def test_a_mistyped_option_gets_the_close_match_before_pytest_runs(capsys):
+    assert main(["check", "--wa-simulte", "healthy"]) == 4
+
+    assert "unknown option --wa-simulte; did you mean --wa-simulate?" in capsys.readouterr().err
+
+
+def test_an_unknown_scenario_names_a_command_that_works_from_any_folder():
+    with pytest.raises(ConfigError) as refused:
+        simulator.start_for("expired-token", load_config({}, {}))
+
+    assert "`wa-doctor check --wa-simulate list`" in str(refused.value)

@@ -92,9 +92,9 @@ def test_a_token_in_pasted_json_is_not_echoed(capsys):
 
 def test_input_without_an_error_is_a_usage_error(capsys):
     status, _, err = explain(capsys, "not json")
-    assert status == 2 and "no error code found" in err
+    assert status == 4 and "no error code found" in err
     status, _, err = explain(capsys, json.dumps({"hello": "world"}))
-    assert status == 2 and "no error code found" in err
+    assert status == 4 and "no error code found" in err
 
 
 def test_list_names_every_finding_with_its_title(capsys):
@@ -220,7 +220,7 @@ def test_a_statuses_payload_with_several_errors_explains_each(capsys, monkeypatc
 def test_empty_input_is_a_usage_error(capsys, monkeypatch):
     status, _, err = explain(capsys, "-", stdin="  \n", monkeypatch=monkeypatch)
 
-    assert status == 2 and "nothing to explain" in err
+    assert status == 4 and "nothing to explain" in err
 
 
 def test_the_language_comes_from_wa_doctor_lang(capsys, monkeypatch):

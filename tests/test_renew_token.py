@@ -270,6 +270,28 @@ def test_a_failed_env_file_write_leaves_the_original_intact(tmp_path, monkeypatc
     assert [p.name for p in tmp_path.iterdir()] == [".env.local"], "no temporary file is left"
 
 
+def test_with_nowhere_to_store_it_no_token_is_asked_for(setup, tmp_path):
+    env = {k: v for k, v in setup.env().items() if k != "DATABASE_URL"}
+
+    # standard input stays open and empty: a command that reads the token first never ends
+    with subprocess.Popen(
+        [sys.executable, "-m", "wa_doctor.cli", "renew-token", "--lang", "en"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    ) as command:
+        try:
+            command.wait(timeout=60)  # its few lines fit the pipe: it never waits on them
+        except subprocess.TimeoutExpired:
+            command.kill()
+            pytest.fail("renew-token waited for a token it had nowhere to store")
+        out = command.stdout.read()
+
+    assert command.returncode == 1 and "[renew.nothing_to_update]" in out
+
+
 def test_an_env_file_without_the_variable_gets_it_appended(tmp_path):
     from wa_doctor.files import set_env_variable
 

@@ -45,8 +45,23 @@ def test_a_piped_token_meta_does_not_know_is_not_valid_and_never_printed(tmp_pat
     assert_no_secret(SuiteRun(done.returncode, done.stdout, done.stderr, tmp_path), token)
 
 
-def test_without_a_token_it_says_what_to_set():
+def test_without_a_token_it_says_what_to_set_and_only_what_it_reads():
     done = token_info("--lang", "en")
 
-    assert done.returncode == 1
-    assert "WHATSAPP_ACCESS_TOKEN" in done.stdout
+    assert done.returncode == 4  # a usage error, as every subcommand's
+    assert "WHATSAPP_ACCESS_TOKEN" in done.stderr and "token-info < " in done.stderr
+    assert "{" not in done.stderr, "no sentence with a hole"
+    assert "DATABASE_URL" not in done.stderr, "token-info does not read the database"
+
+
+def test_an_option_it_does_not_have_is_a_usage_error():
+    for command in (["token-info"], ["checks"], ["explain", "100"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "wa_doctor.cli", *command, "--bogus-flag"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+        assert done.returncode == 4, command
+        assert "unrecognized arguments: --bogus-flag" in done.stderr

@@ -5,27 +5,43 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import difflib
 import getpass
+import hashlib
 import importlib
 import os
 import pkgutil
 import re
 import sys
+import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__, tokens
 from .catalog import load as load_catalog
 from .checks import configuration
 from .checks import token as token_checks
-from .config import LANGUAGES, load_config, secret_candidates
+from .config import LANGUAGES, SETTINGS, load_config, secret_candidates
 from .doctor import Doctor
 from .errors import ConfigError, DoctorError
 from .explain import ExplainError, explain, format_remedy, parse
 from .findings import Finding, Outcome
-from .redaction import RedactingLogRecordFactory, Redactor
+from .redaction import RedactingLogRecordFactory, Redactor, plain_text
 from .renewal import Renewal, RenewRequest
 from .runner import run_check
+
+USAGE_ERROR = 4
+"""Every subcommand's exit code for a usage error (a bad option, value or input): pytest's, so
+``wa-doctor check`` and the rest agree (see the README's exit code table)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, exiting with :data:`USAGE_ERROR` instead of its own 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,7 +61,7 @@ def language(args: argparse.Namespace) -> str:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    parser = argparse.ArgumentParser(prog="wa-doctor", description=__doc__)
+    parser = _Parser(prog="wa-doctor", description=__doc__)
     parser.add_argument("--version", action="version", version=f"wa-doctor {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     explainer = commands.add_parser(
@@ -95,19 +111,18 @@ def _run(argv: Sequence[str] | None) -> int:
     commands.add_parser(
         "check",
         help="run the diagnosis (what `pytest diagnostics/` runs), from any folder",
-        description="Runs the doctor's checks with pytest in the current folder: the same "
-        "options (--wa-…, -q, -v, --junitxml) and exit codes; reports go to ./reports/.",
+        add_help=False,  # `check --help` lists the doctor's options, see check_help
     )
     args, extra = parser.parse_known_args(argv)  # `check` hands what it does not know to pytest
     if args.command == "check":
         return check(extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "token-info":
         return token_info(args)
     if args.command == "checks":
         print(list_checks(language(args)))
         return 0
-    if extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "renew-token":
         return renew_token(args)
     if args.list:
@@ -120,7 +135,7 @@ def _run(argv: Sequence[str] | None) -> int:
         found = parse(text)
     except ExplainError as exc:
         print(f"wa-doctor explain: {exc}", file=sys.stderr)
-        return 2
+        return USAGE_ERROR
     redact = Redactor()
     lang = language(args)
     print("\n\n".join(format_remedy(explain(facts, lang), redact) for facts in found))
@@ -152,7 +167,15 @@ def list_checks(lang: str) -> str:
 
 def check(pytest_args: Sequence[str]) -> int:
     """``wa-doctor check``: pytest on the installed checks, rooted in the current folder (so
-    reports, the cache and ``.env.local`` are the user's, never the installation's)."""
+    reports and ``.env.local`` are the user's, never the installation's). pytest's cache
+    (``--lf``) is kept outside that folder: the doctor leaves only ``reports/`` in a CRM."""
+    if any(arg in ("-h", "--help") for arg in pytest_args):
+        print(check_help())
+        return 0
+    unknown = unknown_options(pytest_args)
+    if unknown:
+        print(f"wa-doctor check: {unknown}", file=sys.stderr)
+        return USAGE_ERROR
     import pytest
 
     from . import diagnostics
@@ -161,9 +184,66 @@ def check(pytest_args: Sequence[str]) -> int:
     here = Path.cwd()
     return int(
         pytest.main(
-            [str(folder), f"--rootdir={here}", "-p", "wa_doctor.pytest_plugin", *pytest_args]
+            [
+                str(folder),
+                f"--rootdir={here}",
+                "-o",
+                f"cache_dir={cache_dir(here)}",
+                "-p",
+                "wa_doctor.pytest_plugin",
+                *pytest_args,
+            ]
         )
     )
+
+
+def cache_dir(folder: Path) -> Path:
+    """pytest's cache for runs in ``folder``: in the user's cache, one per folder."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    digest = hashlib.sha256(str(folder.resolve()).encode("utf-8", "surrogatepass")).hexdigest()
+    return base / "wa-doctor" / digest[:16]
+
+
+def unknown_options(args: Sequence[str]) -> str | None:
+    """A ``--wa-…`` option the doctor does not have, with the closest one it has (pytest
+    would say only "unrecognized arguments")."""
+    known = [setting.option for setting in SETTINGS]
+    for arg in args:
+        if arg == "--":
+            return None
+        name = arg.split("=", 1)[0]
+        if name.startswith("--wa-") and name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else "; see `wa-doctor check --help`"
+            return f"unknown option {plain_text(name)[:60]}{hint}"
+    return None
+
+
+def check_help() -> str:
+    """``wa-doctor check --help``: the doctor's own options first, from the settings table."""
+    lines = [
+        "usage: wa-doctor check [--wa-… options] [pytest options]",
+        "",
+        "Runs the doctor's checks in the current folder (what `pytest diagnostics/` runs) and",
+        "writes reports/report.html and reports/report.json. Each option below can also be set",
+        "in the environment (the name in brackets), .env.local, .env or wa-doctor.toml.",
+        "",
+        "options:",
+    ]
+    for setting in SETTINGS:
+        flag = setting.option if setting.is_flag else f"{setting.option} VALUE"
+        lines.append(f"  {flag}")
+        lines += textwrap.wrap(
+            f"{setting.help} [{setting.env}]", 88, initial_indent=" " * 6, subsequent_indent=" " * 6
+        )
+    lines += [
+        "",
+        "Every pytest option works too (-q, -v, --junitxml=PATH, -k, --lf): "
+        "`python -m pytest --help` lists them.",
+        "Exit codes: 0 no problem, 1 a problem found, 2 interrupted, 3 internal error, "
+        "4 usage error, 5 nothing was checked.",
+    ]
+    return "\n".join(lines)
 
 
 def token_info(args: argparse.Namespace) -> int:
@@ -173,14 +253,14 @@ def token_info(args: argparse.Namespace) -> int:
     options = {"lang": args.lang, "simulate": args.simulate, "access_token": piped or None}
     with _doctor_for(options, "token-info") as doctor:
         if doctor is None:
-            return 2
+            return USAGE_ERROR
         credential = doctor.env
         if piped:  # the simulator stands its own token in for the configured one, not a piped one
             credential = dataclasses.replace(credential, token=piped)
-        missing = configuration.missing_token(credential)
-        if missing is not None:
-            print(format_remedy(doctor.catalog.render(missing, doctor.lang), doctor.redactor))
-            return 1
+        if configuration.missing_token(credential) is not None:
+            no_token = doctor.catalog.label("token_info_no_token", doctor.lang)
+            print(f"wa-doctor token-info: {no_token}", file=sys.stderr)
+            return USAGE_ERROR
         try:
             info = tokens.inspect(doctor.graph, credential.clean_token or "", doctor.app_token)
         except DoctorError as error:
@@ -260,14 +340,17 @@ def renew_token(args: argparse.Namespace) -> int:
     options = {"credential": args.credential, "lang": args.lang, "simulate": args.simulate}
     with _doctor_for(options, "renew-token") as doctor:
         if doctor is None:
-            return 2
+            return USAGE_ERROR
         chosen = run_check(doctor, configuration.credential_selected)
         if chosen.outcome is Outcome.FAILED:
             print("\n\n".join(format_remedy(r, doctor.redactor) for r in chosen.remedies))
             return 1
         interactive = sys.stdin.isatty()
         prompt = "Token nuevo / new token (no se muestra / not shown): "
-        new_token = getpass.getpass(prompt) if interactive else sys.stdin.read()
+
+        def read_token() -> str:
+            return getpass.getpass(prompt) if interactive else sys.stdin.read()
+
         request = RenewRequest(
             env_file=args.env_file,
             backup=args.backup,
@@ -276,7 +359,7 @@ def renew_token(args: argparse.Namespace) -> int:
             vercel=args.vercel,
         )
         confirm = _ask if interactive else None
-        return Renewal(doctor, new_token, request, print, confirm).run()
+        return Renewal(doctor, request, print, confirm).run(read_token)
 
 
 def _ask(question: str) -> bool:

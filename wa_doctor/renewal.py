@@ -62,28 +62,34 @@ class Refused(Exception):
 
 
 class Renewal:
-    """One renewal: pick the credential, validate the new token, write, verify, tell."""
+    """One renewal: pick the credential, read and validate the new token, write, verify, tell."""
 
     def __init__(
         self,
         doctor: Doctor,
-        new_token: str,
         request: RenewRequest,
         say: Callable[[str], None],
         confirm: Callable[[str], bool] | None = None,
     ) -> None:
         self.doctor = doctor
-        self.new_token = clean_token(new_token) or ""
+        self.new_token = ""
         self.request = request
         self._say = say
         self.confirm = confirm
-        if self.new_token:
-            doctor.redactor.add(self.new_token)
 
-    def run(self) -> int:
-        """0 when the token was replaced (or would be, with ``--dry-run``), 1 when refused."""
+    def _receive(self, new_token: str) -> None:
+        self.new_token = clean_token(new_token) or ""
+        if self.new_token:
+            self.doctor.redactor.add(self.new_token)
+
+    def run(self, read_token: Callable[[], str]) -> int:
+        """0 when the token was replaced (or would be, with ``--dry-run``), 1 when refused.
+
+        The token is asked for only once there is somewhere to put it: a secret typed for
+        nothing is a secret typed once too often."""
         try:
             target = self.target()
+            self._receive(read_token())
             self.validate(target)
             self.say(
                 "renew_plan",

@@ -26,7 +26,7 @@ def start_for(name: str, config: Config) -> tuple[GraphSimulator, Config]:
     if name not in SCENARIOS:
         raise ConfigError(
             f"--wa-simulate / WA_DOCTOR_SIMULATE: unknown scenario {shown_value(name)}; "
-            "`pytest diagnostics/ --wa-simulate list` lists them"
+            "`wa-doctor check --wa-simulate list` lists them"
         )
     world = build(name)
     if config.webhook_verify and world.callback is None:
