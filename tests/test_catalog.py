@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from wa_doctor import catalog
-from wa_doctor.findings import Finding
+from wa_doctor.findings import Count, Finding
 
 CATALOG = catalog.load()
 PACKAGE = Path(catalog.__file__).parent
@@ -96,3 +96,15 @@ def test_english_remedies_hold_no_spanish_placeholder():
         remedy = CATALOG.render(Finding(finding_id), "en")
         sql = "".join(p.sql or "" for p in remedy.procedures)
         assert "PEGA_AQUI" not in sql + "".join(remedy.steps), finding_id
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("es", "2.000"), ("en", "2,000")])
+def test_counts_are_written_as_the_language_writes_numbers_and_ids_are_left_alone(lang, shown):
+    loaded = catalog.load()
+    params = {"tier": "TIER_2K", "limit": Count(2000), "throughput": "STANDARD"}
+
+    message = loaded.render(Finding("phone.messaging_limit", params), lang).message
+    row = loaded.render(Finding("db.empty_token", {"row_id": 123456}), lang).message
+
+    assert f" {shown} " in message
+    assert "123456" in row

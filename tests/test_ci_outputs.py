@@ -108,8 +108,14 @@ def test_quiet_prints_one_line_per_finding_and_the_default_folds_the_rest(
     assert not quiet_summary[3].startswith(("✗", "!", "["))
     summary = normal.stdout.split("WhatsApp Cloud API doctor", 1)[1]
     assert "$ wa-doctor renew-token --env-file .env.local" in summary
-    assert "not run: blocked by token.session_logged_out ×" in summary
+    assert re.search(r"^ +×\d+ blocked by token.session_logged_out$", summary, re.M)
     assert "[-]" not in summary  # skipped checks are counted, not listed
+    # the finding is said once, by the doctor, and the doctor's summary is what ends the output
+    assert normal.stdout.count("(token.session_logged_out)") == 1
+    assert "[token.session_logged_out]" not in normal.stdout  # pytest's failure text
+    assert "FAILURES" not in normal.stdout and "short test summary" not in normal.stdout
+    assert normal.stdout.rstrip().splitlines()[-1].startswith("JSON report: ")
+    assert " failed, " in normal.stdout.split("WhatsApp Cloud API doctor", 1)[0]
 
 
 def test_ci_runs_exactly_the_readmes_test_command():

@@ -1,5 +1,8 @@
 """Configuration precedence, sources and usage errors, without running the suite."""
 
+import re
+from datetime import date
+
 import pytest
 
 from wa_doctor.config import DEFAULT_API_VERSION, SETTINGS, load_config
@@ -113,6 +116,49 @@ def test_wa_doctor_toml_wins_over_pyproject_and_refuses_secrets_and_typos(tmp_pa
     (tmp_path / "wa-doctor.toml").write_text('templte = "x"\n')
     with pytest.raises(ConfigError, match="unknown setting `templte`"):
         load_config({}, {}, tmp_path)
+
+
+def test_settings_file_mistakes_are_usage_errors_that_say_what_to_write(tmp_path):
+    own = tmp_path / "wa-doctor.toml"
+    own.write_text('[tool.wa-doctor]\nlang = "en"\n')
+    with pytest.raises(ConfigError, match=r"top level here.*form for pyproject\.toml"):
+        load_config({}, {}, tmp_path)
+    own.write_text('templte = "x"\n')
+    with pytest.raises(ConfigError) as typo:
+        load_config({}, {}, tmp_path)
+    assert str(typo.value).count("ignore") == 1
+    own.unlink()
+    (tmp_path / "pyproject.toml").write_text('[tool]\nwa-doctor = "x"\n')
+    with pytest.raises(ConfigError, match=r"\[tool.wa-doctor\]: must be a table"):
+        load_config({}, {}, tmp_path)
+
+
+def test_an_ignore_until_with_a_time_of_day_means_that_day(tmp_path):
+    (tmp_path / "wa-doctor.toml").write_text(
+        'ignore = [{ id = "phone.quality_low", reason = "agreed", until = 2027-01-31T10:00:00 }]\n'
+    )
+
+    (ignore,) = load_config({}, {}, tmp_path).ignores
+
+    assert ignore.until == date(2027, 1, 31)
+    assert ignore.active(date(2027, 1, 31)) and not ignore.active(date(2027, 2, 1))
+
+
+def test_every_settings_example_in_the_readme_loads_in_the_file_it_names(tmp_path):
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    examples = re.findall(r"```toml\n# (\S+)\n(.*?)```", readme, re.S)
+    assert {name for name, _ in examples} == {"wa-doctor.toml", "pyproject.toml"}
+    for name, text in examples:
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / name).write_text(text)
+
+        config = load_config({}, {}, folder)
+
+        assert config.template == "promo_octubre" and config.lang == "en", name
+        assert [i.finding_id for i in config.ignores] == ["phone.quality_low"], name
 
 
 def test_accepted_findings_come_from_the_file_and_the_option(tmp_path):

@@ -93,6 +93,30 @@ def test_with_no_configuration_the_report_says_what_to_set(run_suite):
     ]
 
 
+@pytest.mark.parametrize(("args", "exit_code"), [(("--co",), 0), (("-k", "nomatch"), 5)])
+def test_a_run_that_checked_nothing_never_reports_health(run_suite, args, exit_code):
+    run = run_suite("--wa-lang", "en", *args)
+
+    assert run.exit_code == exit_code
+    assert run.report["result"].startswith("– Nothing was checked")
+    assert run.report["checks"] == []
+    assert "Nothing was checked" in run.html and "✓ No problems" not in run.html
+    assert "Nothing was checked" in run.stdout.split("WhatsApp Cloud API doctor", 1)[1]
+
+
+def test_a_simulated_run_says_so_wherever_the_result_is_read(run_suite):
+    run = run_suite(
+        "--wa-simulate", "window-closed", "--wa-send-to", "+34600000111", "--wa-lang", "en"
+    )
+
+    said = "SIMULATED (scenario window-closed): none of this is your real configuration"
+    assert run.report["simulated"] == "window-closed"
+    assert said in run.stdout.split("WhatsApp Cloud API doctor", 1)[1]
+    assert said in run.html.split("</header>", 1)[0]  # the first screen, not a folded table
+    sent = run.with_finding("messaging.template_accepted")["message"]
+    assert "Template sent: The simulator (not Meta) accepted `hello_world` for +346" in sent
+
+
 def test_english_remedies_with_wa_lang_en(run_suite):
     run = run_suite("--wa-lang", "en")
 

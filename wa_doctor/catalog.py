@@ -21,7 +21,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .findings import Finding, Severity
+from .findings import Count, Finding, Severity
 
 DEFAULT_LANGUAGE = "es"
 _API_VERSION = re.compile(r"v(\d+)\.\d+")
@@ -268,6 +268,8 @@ class Catalog:
         for key, value in params.items():
             if isinstance(value, list | tuple):
                 out[key] = ", ".join(self.term(str(item), lang) for item in value)
+            elif isinstance(value, Count):
+                out[key] = f"{value:,}".replace(",", self.label("thousands_separator", lang))
             else:
                 out[key] = value
         return out

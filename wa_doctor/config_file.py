@@ -19,7 +19,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +56,23 @@ def read_config_file(
     """``wa-doctor.toml``, else ``pyproject.toml``'s ``[tool.wa-doctor]``, else nothing."""
     own = directory / FILE_NAME
     if own.is_file():
-        return _parse(_load(own), FILE_NAME, setting_names, secret_names)
+        table = _load(own)
+        if "tool" in table:  # the pyproject.toml form pasted into the doctor's own file
+            raise ConfigError(
+                f"{FILE_NAME}: settings go at the top level here (`lang = \"en\"`); "
+                "`[tool.wa-doctor]` is the form for pyproject.toml"
+            )
+        return _parse(table, FILE_NAME, setting_names, secret_names)
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
-        table: Any = _load(pyproject)
+        found: Any = _load(pyproject)
         for key in PYPROJECT_TABLE:
-            table = table.get(key, {}) if isinstance(table, dict) else {}
-        if table:
-            return _parse(table, "pyproject.toml [tool.wa-doctor]", setting_names, secret_names)
+            found = found.get(key, {}) if isinstance(found, dict) else {}
+        origin = "pyproject.toml [tool.wa-doctor]"
+        if found and not isinstance(found, dict):
+            raise ConfigError(f"{origin}: must be a table of settings (`lang = \"en\"`, …)")
+        if found:
+            return _parse(found, origin, setting_names, secret_names)
     return ConfigFile()
 
 
@@ -88,8 +97,8 @@ def _parse(
                 "environment or .env.local instead (and renew it if it was pushed)"
             )
         if name not in setting_names:
-            known = ", ".join(sorted(setting_names - secrets))
-            raise ConfigError(f"{origin}: unknown setting `{key}` (known: {known}, ignore)")
+            known = ", ".join(sorted((setting_names - secrets) | {"ignore"}))
+            raise ConfigError(f"{origin}: unknown setting `{key}` (known: {known})")
         if isinstance(value, dict | list):
             raise ConfigError(f"{origin}: `{key}` must be a single value")
         values[name] = str(value).lower() if isinstance(value, bool) else str(value)
@@ -104,6 +113,8 @@ def _ignores(entries: Any, origin: str) -> tuple[Ignore, ...]:
         if not isinstance(entry, dict) or not entry.get("id") or not entry.get("reason"):
             raise ConfigError(f"{origin}: every `ignore` entry needs an `id` and a `reason`")
         until = entry.get("until")
+        if isinstance(until, datetime):  # `until = 2027-01-31T10:00:00`: the day is meant
+            until = until.date()
         if until is not None and not isinstance(until, date):
             raise ConfigError(f"{origin}: `until` of {entry['id']} must be a date (2027-01-31)")
         ignores.append(Ignore(str(entry["id"]), str(entry["reason"]), until))

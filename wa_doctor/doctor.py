@@ -163,6 +163,8 @@ class Doctor:
         """Placeholders for catalog texts: table and columns, and the credential's facts."""
         values = base_context(self.spec, self.catalog, self.lang)
         values["api_version"] = self.config.api_version
+        if self.config.simulate:  # "Meta accepted the template" would read as a real send
+            values["graph"] = self.catalog.label("graph_simulated", self.lang)
         if credential is None:
             return values
         values.update(
@@ -205,6 +207,7 @@ def base_context(spec: TableSpec, catalog: catalog_module.Catalog, lang: str) ->
         **spec.context(),
         "credential": "—",
         "fbtrace_id": "—",
+        "graph": "Meta",
         "renew_args": "--env-file .env.local",
         "row_label": catalog.label("row_label_any", lang).format(**spec.context()),
         "row_filter": (

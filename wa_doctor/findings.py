@@ -31,6 +31,12 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
 
 
+class Count(int):
+    """A number of things (users, recipients) in a finding's parameters: written with the
+    thousands separator of the run's language when rendered ("2.000" in Spanish, "2,000" in
+    English), where an id that happens to be an int stays as it is."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """Something a check found; ``params`` fill the placeholders of the catalog's texts."""

@@ -132,12 +132,15 @@ class HtmlPage:
         return self.report.result_line()
 
     def title(self) -> str:
-        return f"{self.result_line()} · {self.label('report_title')}"
+        simulated = f" · {self.label('simulated_short')}" if self.report.simulated else ""
+        return f"{self.result_line()}{simulated} · {self.label('report_title')}"
 
     # -- the header -----------------------------------------------------------------------
     def header(self) -> str:
         counts = self.report.counts()
         state = "wa-bad" if counts["failed"] else ("wa-warn" if counts["warnings"] else "wa-good")
+        if not self.report.records:
+            state = "wa-warn"
         config = self.report.doctor.config
         meta = " · ".join(
             escape(part)
@@ -154,10 +157,15 @@ class HtmlPage:
             f"<header id='wa-header' class='wa-page'>"
             f"<h1>{escape(self.label('report_title'))}</h1>"
             f"<p class='wa-result {state}' id='wa-result'>{escape(self.result_line())}</p>"
+            f"{self._simulated()}"
             f"<p class='wa-meta'>{meta}</p>"
             f"{self._status_lines()}{self._findings()}{self._not_checked()}"
             f"{self._credentials_table()}</header>"
         )
+
+    def _simulated(self) -> str:
+        line = self.report.simulated_line()
+        return f"<p class='wa-simulated' id='wa-simulated'>{escape(line)}</p>" if line else ""
 
     def _status_lines(self) -> str:
         """One line per credential (and one for the checks of no credential): its worst
@@ -413,6 +421,8 @@ code{font:.92em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:
 .wa-page h2{font-size:1.2rem;margin:1.2em 0 .4em}
 .wa-result{font-size:1.35rem;font-weight:700;margin:.2em 0}
 .wa-result.wa-bad{color:#a50e0e}.wa-result.wa-warn{color:#8a4b00}.wa-result.wa-good{color:#0d652d}
+.wa-simulated{background:#fff4d6;border:1px solid #c98a00;color:#5c3b00;font-weight:700}
+.wa-simulated{padding:.4em .6em;border-radius:4px}
 .wa-meta{color:#3c4043;font-size:.9rem;margin:.2em 0 1em}
 .wa-status ul,.wa-not-checked ul{list-style:none;padding:0;margin:0}
 .wa-status li,.wa-not-checked li{padding:.3em .5em;border-bottom:1px solid #e0e0e0}

@@ -100,6 +100,7 @@ def activate(config: pytest.Config, diagnostics: Path | None = None) -> None:
         raise pytest.UsageError(redact(f"wa-doctor: {exc}")) from None
     config.stash[DOCTOR_KEY] = doctor
     _scrub_debug_log_at_exit(config, doctor.redactor)
+    _leave_the_findings_to_the_summary(config.option)
     if config.pluginmanager.hasplugin("html"):
         if not config.getoption("htmlpath", None):
             config.option.htmlpath = str(report_dir / "report.html")
@@ -110,6 +111,16 @@ def activate(config: pytest.Config, diagnostics: Path | None = None) -> None:
         plugin.prefetch([(name, c) for name in all_checks() for c in doctor.credentials])
     if config.pluginmanager.hasplugin("html"):
         config.pluginmanager.register(HtmlHooks(doctor, plugin.report), "wa-doctor-html")
+
+
+def _leave_the_findings_to_the_summary(option: Any) -> None:
+    """pytest would print each finding twice before the doctor's summary (its FAILURES section
+    and its short test summary); unless asked for with ``--tb`` or ``-r``, the summary alone
+    says it, once."""
+    if option.tbstyle == "auto":
+        option.tbstyle = "no"
+    if option.reportchars == "fE":
+        option.reportchars = ""
 
 
 def runs_everything(config: pytest.Config, diagnostics: Path) -> bool:
@@ -457,9 +468,17 @@ class DoctorPlugin:
             )
         return report
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Write report.json; if that fails, say so (redacted) and fail the run, never crash."""
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, Any, Any]:
+        """Write report.json first; once every other plugin has finished (pytest's own
+        counts included), print the doctor's summary: what a newcomer reads is the end."""
+        self._write_json(session)
+        result = yield
+        self._print_summary(session.config)
+        return result
+
+    def _write_json(self, session: pytest.Session) -> None:
+        """If report.json cannot be written, say so (redacted) and fail the run, never crash."""
         try:
             self.report.write_json(self.json_path)
             self.json_written = True
@@ -470,14 +489,15 @@ class DoctorPlugin:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     @_guarded
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        tr = terminalreporter
+    def _print_summary(self, config: pytest.Config) -> None:
+        tr = config.pluginmanager.get_plugin("terminalreporter")
+        if tr is None:  # -p no:terminal
+            return
         label = self.doctor.catalog.label
-        tr.section("WhatsApp Cloud API doctor")
-        verbosity = tr.config.get_verbosity()
-        for text, colour in TerminalSummary(self.report).lines(verbosity):
+        tr.write_sep("=", "WhatsApp Cloud API doctor")
+        for text, colour in TerminalSummary(self.report).lines(config.get_verbosity()):
             tr.write_line(text, **({colour: True} if colour else {}))
-        html = tr.config.getoption("htmlpath", None)
+        html = config.getoption("htmlpath", None)
         if html:
             tr.write_line(f"{label('html_report', self.doctor.lang)}: {Path(html).resolve()}")
         if self.json_written:

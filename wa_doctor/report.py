@@ -159,6 +159,8 @@ class Report:
             "language": self.doctor.lang,
             "api_version": config.api_version,
             "graph_url": self.doctor.redactor(str(config.graph_url)),
+            "simulated": self.simulated,
+            "result": self.result_line(),
             "summary": self.counts(),
             "credentials": [c.summary() for c in self.doctor.credentials],
         }
@@ -177,8 +179,21 @@ class Report:
     def label(self, key: str) -> str:
         return self.doctor.catalog.label(key, self.doctor.lang)
 
+    @property
+    def simulated(self) -> str | None:
+        """The simulator's scenario when the run was against it, else None."""
+        return str(self.doctor.config.simulate) if self.doctor.config.simulate else None
+
+    def simulated_line(self) -> str | None:
+        """Said wherever the result is said: a simulated report must not pass for a real one."""
+        scenario = self.simulated
+        return self.label("simulated").format(scenario=scenario) if scenario else None
+
     def result_line(self) -> str:
-        """'✗ 2 problemas, 1 advertencia' / '! 1 warning' / '✓ No problems'."""
+        """'✗ 2 problemas, 1 advertencia' / '! 1 warning' / '✓ No problems', or that nothing
+        was checked: a run that checked nothing (``--co``, ``-k nomatch``) claims no health."""
+        if not self.records:
+            return self.label("result_nothing_checked")
         counts = self.counts()
         parts = [
             self.label(f"{kind}_{'one' if n == 1 else 'other'}").format(n=n)

@@ -4,8 +4,8 @@ A newcomer reads the end of the output. So it starts with the result in one line
 finding (errors first) with its message, the first step, the command or SQL to copy and the docs
 link; every finding of a check is shown, not only the worst (stored failures 131047, 131026 and
 132000 are three findings). Passed and not-run checks fold into one line per credential, the
-reasons counted ("14 not run: blocked by config.missing_token ×12"), unless ``-v`` asks for every
-check. ``-q`` prints one line per finding.
+reasons counted on lines of their own (``×12 blocked by config.missing_token``), unless ``-v``
+asks for every check. ``-q`` prints one line per finding.
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ class TerminalSummary:
         counts = self.report.counts()
         colour = "red" if counts["failed"] else ("yellow" if counts["warnings"] else "green")
         lines: list[Line] = [(self.report.result_line(), colour)]
+        simulated = self.report.simulated_line()
+        if simulated:
+            lines.append((simulated, "yellow"))
         found = [
             (record, remedy)
             for record in self.report.worst_first()
@@ -91,20 +94,18 @@ class TerminalSummary:
         return lines
 
     def _folded(self) -> list[Line]:
-        """Per credential: how many checks passed and, counted by reason, how many did not
-        run."""
+        """Per credential: how many checks passed and how many did not run, then each reason
+        they did not run on a line of its own, counted (one long line of reasons is not read)."""
         lines: list[Line] = []
         for name, records in self._groups():
             passed = sum(1 for r in records if r.outcome is Outcome.PASSED)
             parts = [self._count("passed", passed)] if passed else []
-            skipped = [r.message for r in records if r.outcome is Outcome.SKIPPED]
+            skipped = Counter(r.message for r in records if r.outcome is Outcome.SKIPPED)
             if skipped:
-                reasons = "; ".join(
-                    reason + (f" ×{n}" if n > 1 else "") for reason, n in Counter(skipped).items()
-                )
-                parts.append(f"{self._count('skipped', len(skipped))}: {reasons}")
+                parts.append(self._count("skipped", skipped.total()))
             if parts:
                 lines.append((f"{name}: {' · '.join(parts)}", None))
+            lines.extend((f"    {f'×{n}':>4} {reason}", None) for reason, n in skipped.items())
         return lines
 
     def _every_check(self) -> list[Line]:

@@ -9,7 +9,7 @@ from typing import Any
 from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import Blocked, GraphApiError, NotApplicable
-from ..findings import Finding, finding, findings_if
+from ..findings import Count, Finding, finding, findings_if
 from ..prefetch import reads, resource
 from ..tokens import TokenInfo
 from . import read_or_blocked
@@ -187,11 +187,11 @@ def phone_number_capacity(doctor: Doctor, credential: Credential) -> list[Findin
     if tier not in TIER_LIMITS:
         raise NotApplicable("skip_no_messaging_limit", tier=tier or "—")
     limit = TIER_LIMITS[tier]
-    shown = f"{limit:,}" if limit is not None else "∞"
+    shown = Count(limit) if limit is not None else "∞"
     params = {"tier": tier, "limit": shown, "throughput": _throughput(phone)}
     size = doctor.config.campaign_size
     if size and limit is not None and int(size) > limit:
-        return [finding("phone.campaign_over_limit", campaign_size=f"{int(size):,}", **params)]
+        return [finding("phone.campaign_over_limit", campaign_size=Count(size), **params)]
     return [finding("phone.messaging_limit", **params)]
 
 
