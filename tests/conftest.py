@@ -9,6 +9,7 @@ subprocess, and every run is checked for leaked secrets before the test sees its
 from __future__ import annotations
 
 import json
+from urllib.parse import quote, quote_plus
 import os
 import secrets
 import shutil
@@ -242,10 +243,13 @@ class SuiteRun:
 
 
 def assert_no_secret(run: SuiteRun, secret: str) -> None:
-    """The secret, and every 12-character slice of it, is absent from every artifact."""
+    """The secret in every form it travels in (as is, percent-encoded, JSON-escaped), and every
+    12-character slice of it, is absent from every artifact."""
     slices = {secret[i : i + 12] for i in range(max(1, len(secret) - 11))}
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
     for name, text in run.artifacts().items():
-        assert secret not in text, f"secret leaked into {name}"
+        for form in forms:
+            assert form not in text, f"secret leaked into {name} as {form[:4]!r}…"
         leaked = [s for s in slices if s in text]
         assert not leaked, f"a slice of the secret leaked into {name}: {leaked[0]!r}"
 

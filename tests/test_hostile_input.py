@@ -67,6 +67,18 @@ def test_the_database_host_stays_visible_only_the_password_is_hidden(run_suite):
     assert "db-host.invalid" in message and "crm@db-host.invalid:6543/postgres" in message
 
 
+@pytest.mark.parametrize(
+    "password", ["Sup3r%Secret!2024", "my secret pass 2024", "p@ss/w0rd#99:x"], ids=str
+)
+def test_a_database_password_libpq_cannot_read_never_leaves_the_process(run_suite, password):
+    url = f"postgresql://wa_user:{password}@db-host.invalid:5432/crm"
+
+    run = run_suite(env={"DATABASE_URL": url}, secrets_to_check=(password,))
+
+    entry = run.with_finding("db.unreachable")
+    assert "needs percent-encoding (% as %25" in entry["message"]
+
+
 # -- ids are ids --------------------------------------------------------------------------------
 def test_a_token_pasted_as_phone_number_id_is_a_finding_and_never_shown(run_suite, graph_simulator):
     server = graph_simulator("healthy")

@@ -5,6 +5,7 @@ once through the suite as a user runs it."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -144,17 +145,94 @@ def test_the_handshake_judges_the_answer_as_meta_does(behaviour, expected):
         assert server.callback is not None
         trust = str(CA_FILE) if server.callback.trusted else None
 
-        result = handshake.verify(world.callback_url, secret, Redactor([secret]), trust=trust)
+        result = handshake.verify(
+            world.callback_url, secret, Redactor([secret]), trust=trust, local_graph=True
+        )
 
     assert result.finding == expected
     assert secret not in repr(result)
+
+
+@pytest.mark.parametrize("secret", ["hola123", "my secret/token+x&y=z", "clave-ñandú-€"])
+def test_an_endpoint_echoing_the_verify_token_never_gets_it_into_the_finding(secret):
+    world = build("healthy", token=fake_token())
+    world.callback = Callback.ECHO_QUERY
+    world.verify_token = secret
+    with GraphSimulator(world) as server:
+        assert server.callback is not None
+
+        result = handshake.verify(
+            world.callback_url, secret, Redactor([secret]), trust=str(CA_FILE), local_graph=True
+        )
+
+    assert result.finding == "webhooks.handshake_challenge"
+    shown = repr(result)
+    assert "hub.mode=subscribe" in shown, "the body is quoted, without the token"
+    for form in {secret, quote(secret, safe=""), quote_plus(secret), quote(secret, safe="/")}:
+        assert form not in shown
+
+
+def test_a_verify_token_too_short_to_search_for_gets_none_of_the_answer_shown():
+    world = build("healthy", token=fake_token())
+    world.callback = Callback.ECHO_QUERY
+    world.verify_token = "abc"
+    with GraphSimulator(world) as server:
+        assert server.callback is not None
+
+        result = handshake.verify(
+            world.callback_url, "abc", Redactor(["abc"]), trust=str(CA_FILE), local_graph=True
+        )
+
+    assert result.finding == "webhooks.handshake_challenge"
+    assert result.params["body"].endswith(" bytes>") and "abc" not in repr(result)
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "localhost", "10.1.2.3", "169.254.169.254", "[::1]", "192.168.0.10"]
+)
+def test_a_callback_on_a_private_address_gets_no_request_and_no_token(graph_simulator, host):
+    server = graph_simulator("webhook-handshake-ok")
+    assert server.callback is not None
+    port = server.world.callback_url.split(":")[2].split("/")[0]
+
+    result = handshake.verify(f"https://{host}:{port}/hook", "a-verify-token", Redactor())
+
+    assert result.finding == "webhooks.handshake_private_address"
+    assert result.params["address"] in ("127.0.0.1", "::1", host.strip("[]"))
+    assert server.callback.requests == 0, "nothing reached the endpoint"
+
+
+def test_the_request_goes_to_the_address_that_was_checked(graph_simulator, monkeypatch):
+    server = graph_simulator("webhook-handshake-ok")
+    assert server.callback is not None
+    port = server.world.callback_url.split(":")[2].split("/")[0]
+    checked = []
+
+    def public(host: str, port: int, limit: float) -> str:
+        checked.append(host)
+        return "127.0.0.1"  # as if the name had resolved to a public address
+
+    monkeypatch.setattr(handshake, "public_address", public)
+
+    result = handshake.verify(
+        f"https://crm.invalid:{port}/hook", "a-verify-token", Redactor(), trust=str(CA_FILE)
+    )
+
+    # the name cannot be resolved: only the checked address could have been reached, and its
+    # certificate was checked against the name, as Meta checks it
+    assert checked == ["crm.invalid"]
+    assert result.finding == "webhooks.handshake_bad_certificate", result
 
 
 def test_a_wrong_verify_token_is_the_endpoint_s_refusal(graph_simulator):
     server = graph_simulator("webhook-handshake-ok")
 
     result = handshake.verify(
-        server.world.callback_url, "someone-else-s-token", Redactor(), trust=str(CA_FILE)
+        server.world.callback_url,
+        "someone-else-s-token",
+        Redactor(),
+        trust=str(CA_FILE),
+        local_graph=True,
     )
 
     assert (result.finding, result.params) == ("webhooks.handshake_status", {"status": "403"})
@@ -169,6 +247,7 @@ def test_a_slow_endpoint_is_cut_at_the_limit(graph_simulator):
         Redactor(),
         limit=0.5,
         trust=str(CA_FILE),
+        local_graph=True,
     )
 
     assert result.finding == "webhooks.handshake_slow"
@@ -177,7 +256,13 @@ def test_a_slow_endpoint_is_cut_at_the_limit(graph_simulator):
 
 @pytest.mark.parametrize(
     "url",
-    ["https://127.0.0.1:99999/hook", "https://", "ftp://example.com/hook", "https:///nohost"],
+    [
+        "https://127.0.0.1:99999/hook",
+        "https://",
+        "ftp://example.com/hook",
+        "https:///nohost",
+        "https://no-such-host.invalid/hook",
+    ],
 )
 def test_a_callback_url_meta_could_not_use_is_a_finding_not_a_crash(url):
     result = handshake.verify(url, "a-verify-token", Redactor(), limit=0.5)

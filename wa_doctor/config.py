@@ -23,7 +23,7 @@ from dotenv import dotenv_values
 
 from .config_file import ConfigFile, Ignore, option_ignores, read_config_file
 from .errors import ConfigError
-from .redaction import Redactor, plain_text, token_preview
+from .redaction import Redactor, plain_text, token_preview, url_passwords
 
 DEFAULT_API_VERSION = "v25.0"
 """The Graph version this tool calls by default: current, with a published end date (2028-07-29)."""
@@ -373,13 +373,21 @@ class Config:
 
 
 def _dsn_passwords(url: str) -> list[str]:
-    try:
-        from psycopg.conninfo import conninfo_to_dict
+    """The database password, found both ways it can be read: as a person reads the URL
+    (``scheme://user:password@host``, a raw ``%``, space or ``@`` in it and all, where libpq
+    refuses to parse it, so its error would quote it) and as libpq parses a key=value string
+    (``password=…``). Both, decoded and as written: every form it may travel in."""
+    found = set(url_passwords(url))
+    if "://" not in url and "password" in url:  # a key=value DSN: only libpq can split it
+        try:
+            from psycopg.conninfo import conninfo_to_dict
 
-        password = conninfo_to_dict(url).get("password")
-    except Exception:  # an unparsable URL is reported by the store check, not here
-        return []
-    return [str(password)] if password else []
+            password = conninfo_to_dict(url).get("password")
+        except Exception:  # unparsable: its words are never quoted (store.py), nothing to add
+            password = None
+        if password:
+            found.add(str(password))
+    return sorted(found)
 
 
 def read_env_files(directory: Path) -> tuple[dict[str, str], dict[str, str], list[str]]:

@@ -13,12 +13,16 @@ token travels only in the request's query and every text taken from the exchange
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import secrets
+import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -63,24 +67,46 @@ def verify(
     *,
     limit: float = LIMIT,
     trust: str | None = None,
+    local_graph: bool = False,
 ) -> Handshake:
     """Send Meta's verification request to ``url`` and judge the answer as Meta would.
 
     ``trust`` is a CA file to trust instead of the system's (the simulator's own CA: never a
-    user setting, since Meta trusts public CAs only).
+    user setting, since Meta trusts public CAs only). The endpoint may be on this machine or a
+    private network only when Graph itself is (``local_graph``: the simulator, a test double;
+    the URLs it reports are the user's own). Otherwise whoever can set a number's callback
+    override could point it at an internal host and collect the CRM's verify token: so the
+    host is resolved first, refused if any of its addresses is not a public one, and the
+    request goes to the address that was checked (a second lookup could answer differently).
     """
     shown = shown_url(url)
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or 443
+    except ValueError as exc:  # a port that is not one
+        return Handshake(shown, "webhooks.handshake_unreachable", {"reason": plain_text(str(exc))})
     if parts.scheme != "https" or not parts.hostname:
         return Handshake(shown, "webhooks.handshake_not_https")
+    started = time.monotonic()
+    request: dict[str, Any] = {}
+    if not local_graph:
+        address = public_address(parts.hostname, port, limit)
+        if isinstance(address, Handshake):
+            return Handshake(shown, address.finding, address.params)
+        host = f"[{address}]" if ":" in address else address
+        url = urlunsplit(parts._replace(netloc=f"{host}:{port}"))
+        request = {
+            "headers": {"Host": parts.netloc.rpartition("@")[2]},
+            "extensions": {"sni_hostname": parts.hostname},
+        }
     challenge = str(secrets.randbelow(9 * 10**9) + 10**9)
     query = {"hub.mode": "subscribe", "hub.challenge": challenge, "hub.verify_token": verify_token}
     verify_with: ssl.SSLContext | bool = ssl.create_default_context(cafile=trust) if trust else True
-    started = time.monotonic()
+    left = max(0.1, limit - (time.monotonic() - started))
     try:
         with (
-            httpx.Client(verify=verify_with, timeout=limit, follow_redirects=False) as client,
-            client.stream("GET", url, params=query) as answer,
+            httpx.Client(verify=verify_with, timeout=left, follow_redirects=False) as client,
+            client.stream("GET", url, params=query, **request) as answer,
         ):
             body = _read(answer, started + limit)
     except httpx.TimeoutException:
@@ -103,9 +129,45 @@ def verify(
         )
     text = body.decode("utf-8", errors="replace")
     if text.strip() != challenge:
-        quoted = redactor(text.replace(challenge, "<challenge>"))[:SHOWN_BODY] or "—"
-        return Handshake(shown, "webhooks.handshake_challenge", {"body": quoted}, seconds)
+        if Redactor.can_find(verify_token):
+            quoted = redactor(text.replace(challenge, "<challenge>"))[:SHOWN_BODY]
+        else:  # a token too short to search for could be anywhere in it: show none of it
+            quoted = f"<{len(body)} bytes>"
+        return Handshake(shown, "webhooks.handshake_challenge", {"body": quoted or '""'}, seconds)
     return Handshake(shown, None, {}, seconds)
+
+
+def is_local(url: str) -> bool:
+    """Whether ``url``'s host is this machine (a loopback name or address)."""
+    try:
+        host = urlsplit(url).hostname or ""
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def public_address(host: str, port: int, limit: float) -> str | Handshake:
+    """The first address ``host`` resolves to, when every one of them is public; else the
+    finding that says why not (not resolved in time, or a private address)."""
+    found: list[Any] = []
+
+    def resolve() -> None:
+        with contextlib.suppress(OSError, UnicodeError):
+            found.extend(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+
+    lookup = threading.Thread(target=resolve, daemon=True)  # getaddrinfo has no time limit
+    lookup.start()
+    lookup.join(limit)
+    if lookup.is_alive():
+        return Handshake("", "webhooks.handshake_slow", {"seconds": f"{limit:g}"})
+    addresses = list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in found))
+    if not addresses:
+        reason = f"{plain_text(host)[:100]}: no address"
+        return Handshake("", "webhooks.handshake_unreachable", {"reason": reason})
+    private = [a for a in addresses if not ipaddress.ip_address(a).is_global]
+    if private:
+        return Handshake("", "webhooks.handshake_private_address", {"address": private[0]})
+    return addresses[0]
 
 
 def _read(answer: httpx.Response, deadline: float) -> bytes | None:

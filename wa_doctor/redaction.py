@@ -20,10 +20,13 @@ the screen and can print a fake "ALL CHECKS PASSED") or other control characters
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from urllib.parse import quote, quote_plus, unquote
 
 SLICE = 12
 """Length of the slices compared against secrets: a 12-character match is never chance."""
@@ -32,6 +35,9 @@ PREVIEW_PREFIX = 6
 """Characters of a token shown in previews: enough to tell two tokens apart, never enough to use."""
 
 REDACTED = "[redacted]"
+
+SEARCHABLE = 4
+"""Shortest secret searched for: a shorter one would match ordinary words and ids."""
 
 VERDICTS_KEPT = 20_000
 """At most this many runs remembered (a bound on memory for outputs of any size; the runs that
@@ -47,7 +53,8 @@ _QUERY_NAMES = (
     "hub.verify_token",
 )
 _QUERY_SECRET = re.compile(r"(?i)\b(" + "|".join(map(re.escape, _QUERY_NAMES)) + r")=[^&\s\"'<>]*")
-_URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^:/@\s]*:)[^@\s]+@")
+_URL_END = re.compile(r"[\s\"'<>`]")
+"""Where a URL written in text ends, for a person: a space or a quote."""
 _META_TOKEN = re.compile(r"EAA(?<!\wEAA)[A-Za-z0-9]{20,}")
 """``\bEAA…`` written so that the pattern starts with its literal: the regex engine then jumps
 from one ``EAA`` to the next instead of trying every position (50 times faster on a large
@@ -61,6 +68,37 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2
 """Control characters but tab and newline, and the bidi overrides that reorder text."""
 
 
+def _password_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where the passwords of ``scheme://user:password@host`` URLs are in ``text``, read as a
+    person reads them: the user info runs from ``://`` to the last ``@`` before the URL ends
+    (a raw ``%``, ``/`` or ``@`` in a password is still the password, though libpq would refuse
+    it). One pass over the text: no URL is looked at twice, so time is linear in its length."""
+    start = 0
+    while (mark := text.find("://", start)) >= 0:
+        begin = mark + 3
+        ends = _URL_END.search(text, begin)
+        end = ends.start() if ends else len(text)
+        at = text.rfind("@", begin, end)
+        colon = text.find(":", begin, at) if at > 0 else -1
+        if 0 <= colon < at - 1:
+            yield colon + 1, at
+        start = max(end, begin)
+
+
+def url_passwords(text: str) -> list[str]:
+    """The URL passwords in ``text`` (see :func:`_password_spans`), as written and decoded."""
+    found = [text[a:b] for a, b in _password_spans(text)]
+    return found + [unquote(p) for p in found if unquote(p) != p]
+
+
+def _without_url_passwords(text: str) -> str:
+    pieces, last = [], 0
+    for begin, end in _password_spans(text):
+        pieces += [text[last:begin], REDACTED]
+        last = end
+    return "".join(pieces) + text[last:] if pieces else text
+
+
 def plain_text(text: str) -> str:
     """``text`` without escape sequences and control characters (tab and newline kept)."""
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
@@ -71,7 +109,8 @@ def token_preview(token: str | None) -> str:
     the length, in no language's words (reports are in Spanish or English)."""
     if token is None:
         return "—"
-    return f"{token[:PREVIEW_PREFIX]}…({len(token)})"
+    shown = min(PREVIEW_PREFIX, len(token) // 4)  # a short secret keeps almost all of itself
+    return f"{token[:shown]}…({len(token)})"
 
 
 class Redactor:
@@ -86,6 +125,8 @@ class Redactor:
         """The hash of every ``SLICE``-character slice of every secret: a thousand tokens
         make two hundred thousand slices, and their hashes take half the memory."""
         self._whole: set[str] = set()
+        self._short: set[str] = set()
+        """Secrets under 8 characters (a webhook's verify token, say), matched whole."""
         self._whole_pattern: re.Pattern[str] | None = None
         """Every whole secret in one alternation, longest first (built when first needed)."""
         self._verdicts: dict[str, bool] = {}
@@ -95,16 +136,29 @@ class Redactor:
             self.add(secret)
 
     def add(self, secret: str | None) -> None:
-        """Register a secret. Short values (under 8 chars) are ignored: they would redact words."""
-        if not secret or len(secret.strip()) < 8:
+        """Register a secret, in every form it travels in: as given, trimmed, unquoted,
+        percent-encoded (a URL's query), JSON-escaped and HTML-escaped. A secret shorter than
+        :data:`SEARCHABLE` cannot be told from ordinary text and is not searched for (see
+        :meth:`can_find`); one shorter than 8 characters is matched whole, between
+        non-alphanumerics, so that it does not eat the inside of words."""
+        if not secret or len(secret.strip()) < SEARCHABLE:
             return
         with self._lock:
             self._whole_pattern = None
             self._verdicts.clear()
-            for variant in {secret, secret.strip(), secret.strip().strip("'\"")}:
+            for variant in _forms(secret):
+                if len(variant) < 8:
+                    self._short.add(variant)
+                    continue
                 self._whole.add(variant)
                 for start in range(len(variant) - SLICE + 1):
                     self._slices.add(hash(variant[start : start + SLICE]))
+
+    @staticmethod
+    def can_find(secret: str) -> bool:
+        """Whether :meth:`add` makes ``secret`` findable: where it cannot, text that may hold
+        it (what a webhook endpoint answered) must not be shown at all."""
+        return len(secret.strip()) >= SEARCHABLE
 
     def _touches_secret(self, run: str) -> bool:
         verdict = self._verdicts.get(run)
@@ -130,14 +184,13 @@ class Redactor:
         if any(f"{name}=" in lowered for name in _QUERY_NAMES):
             out = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={REDACTED}", out)
         if "://" in out and "@" in out:
-            out = _URL_PASSWORD.sub(lambda m: f"{m.group(1)}{REDACTED}@", out)
+            out = _without_url_passwords(out)
         if "bearer" in lowered:
             out = _BEARER.sub(lambda m: f"{m.group(1)}{REDACTED}", out)
         with self._lock:
-            if self._whole:
+            if self._whole or self._short:
                 if self._whole_pattern is None:
-                    longest_first = sorted(self._whole, key=len, reverse=True)
-                    self._whole_pattern = re.compile("|".join(map(re.escape, longest_first)))
+                    self._whole_pattern = _alternation(self._whole, self._short)
                 out = self._whole_pattern.sub(lambda m: token_preview(m.group(0).strip()), out)
             if self._slices:
                 out = _TOKENISH.sub(
@@ -146,6 +199,35 @@ class Redactor:
         if "EAA" in out:
             out = _META_TOKEN.sub(lambda m: token_preview(m.group(0)), out)
         return plain_text(out)
+
+
+def _forms(secret: str) -> set[str]:
+    """The forms a secret travels in (see :meth:`Redactor.add`)."""
+    plain = {secret, secret.strip(), secret.strip().strip("'\"")}
+    encoded = {
+        form
+        for value in plain
+        for form in (
+            quote(value, safe=""),
+            quote_plus(value, safe=""),
+            json.dumps(value)[1:-1],
+            json.dumps(value, ensure_ascii=False)[1:-1],
+            html.escape(value),
+        )
+    }
+    return {form for form in plain | encoded if form.strip()}
+
+
+def _alternation(whole: set[str], short: set[str]) -> re.Pattern[str]:
+    """One pattern for every whole secret, longest first; short ones only between
+    non-alphanumerics."""
+    longest_first = sorted(whole, key=len, reverse=True)
+    parts = [re.escape(s) for s in longest_first]
+    parts += [
+        rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])"
+        for s in sorted(short, key=len, reverse=True)
+    ]
+    return re.compile("|".join(parts))
 
 
 class RedactingLogRecordFactory:

@@ -36,7 +36,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from .errors import StoreError
 from .graph import as_int
-from .redaction import Redactor
+from .redaction import Redactor, url_passwords
 from .table import CHANNEL, CredentialRow, TableSpec
 
 _AUTH_STATES = {"28P01", "28000"}
@@ -61,8 +61,29 @@ def _select_active(spec: TableSpec) -> sql.Composed:
     )
 
 
+UNREADABLE_URL = (
+    "DATABASE_URL cannot be read as a connection URL: a character in the password or user needs "
+    "percent-encoding (% as %25, @ as %40, a space as %20, / as %2F, : as %3A, # as %23)"
+)
+
+
+def reads_as_written(url: str) -> bool:
+    """Whether libpq reads the URL as a person does. Where it cannot parse it, its message
+    quotes the piece it choked on (the password, often); where it splits a raw ``@`` or ``/``
+    elsewhere than the person who wrote it, it would send a piece of the password to a host
+    named by another piece. Either way nothing is sent."""
+    try:
+        password = conninfo_to_dict(url).get("password")
+    except Exception:
+        return False
+    written = url_passwords(url) if "://" in url else []
+    return not written or password in written
+
+
 def describe_target(url: str) -> str:
     """``user@host:port/dbname`` without the password, for messages."""
+    if not reads_as_written(url):
+        return "DATABASE_URL"
     try:
         parts = conninfo_to_dict(url)
     except Exception:
@@ -133,6 +154,8 @@ def read_only_session(
     """
     target = describe_target(url)
     redact = redactor or Redactor()
+    if not reads_as_written(url):
+        raise StoreError(UNREADABLE_URL, db_target=target)
     try:
         conn = _connect(url, timeout)
     except psycopg.Error as exc:

@@ -153,6 +153,7 @@ def webhooks_handshake(doctor: Doctor, credential: Credential) -> list[Finding]:
             doctor.redactor,
             limit=limit,
             trust=str(trust) if trust else None,
+            local_graph=handshake.is_local(str(doctor.config.graph_url)),
         ),
     )
     if result.finding is None:

@@ -80,6 +80,8 @@ class CallbackEndpoint:
         challenge = args.get("hub.challenge", "")
         if self.world.callback is Callback.SLOW:
             time.sleep(SLOW_SECONDS)
+        if self.world.callback is Callback.ECHO_QUERY:
+            return Response(request.query_string, content_type="text/plain")
         if self.world.callback is Callback.NO_ECHO:  # a framework's JSON reply
             return Response(json.dumps({"challenge": challenge}), content_type="application/json")
         return Response(challenge, content_type="text/plain")

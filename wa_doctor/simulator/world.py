@@ -131,6 +131,8 @@ class Callback(StrEnum):
     """As Meta needs: 200 and the challenge, when the verify token is the CRM's (else 403)."""
     NO_ECHO = "no-echo"
     """200 with a JSON body instead of the bare challenge."""
+    ECHO_QUERY = "echo-query"
+    """200 with the whole query string it was sent, verify token and all (a debugging page)."""
     SLOW = "slow"
     DOWN = "down"
     PLAIN_HTTP = "plain-http"
