@@ -9,7 +9,6 @@ subprocess, and every run is checked for leaked secrets before the test sees its
 from __future__ import annotations
 
 import json
-from urllib.parse import quote, quote_plus
 import os
 import secrets
 import shutil
@@ -17,11 +16,13 @@ import string
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import psycopg
 import pytest
@@ -252,6 +253,22 @@ def assert_no_secret(run: SuiteRun, secret: str) -> None:
             assert form not in text, f"secret leaked into {name} as {form[:4]!r}…"
         leaked = [s for s in slices if s in text]
         assert not leaked, f"a slice of the secret leaked into {name}: {leaked[0]!r}"
+
+
+def growth(work: Callable[[str], object], make: Callable[[int], str]) -> float:
+    """How much longer ``work`` takes on 8 times the input (best of three each): about 8 when
+    linear in it, 64 when quadratic. A ratio, not a duration: a loaded machine slows both."""
+
+    def best(text: str) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            work(text)
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    small, large = best(make(2_000)), best(make(16_000))
+    return large / max(small, 1e-6)
 
 
 def assert_plain_text(run: SuiteRun) -> None:

@@ -1,10 +1,12 @@
 """`wa-doctor explain` turns any catalog code, or a logged error JSON, into its remedy."""
 
+import contextlib
 import json
 import re
 
 import pytest
 
+from conftest import growth
 from wa_doctor import catalog
 from wa_doctor.cli import main
 
@@ -19,7 +21,8 @@ def explain(capsys, *args, stdin=None, monkeypatch=None):
     if stdin is not None:
         import io
 
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        raw = stdin if isinstance(stdin, bytes) else stdin.encode()
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
     code = main(["explain", *args])
     out = capsys.readouterr()
     return code, out.out, out.err
@@ -245,3 +248,79 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path):
 
     assert done.stdout.count("\n") == 1
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+# -- bounded: any input ends, linear in its size, each error once -------------------------------
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: "{" * (8 * n),
+        lambda n: "[" * (4 * n) + "x" + "]" * (4 * n),
+        lambda n: "1" + " " * (8 * n) + "x",
+        lambda n: '{"a": x}' * n,
+        lambda n: "(#131047) " * n,
+    ],
+    ids=["open braces", "deep invalid list", "code then spaces", "broken objects", "prefixes"],
+)
+def test_worst_case_input_takes_time_linear_in_its_size(make):
+    from wa_doctor.explain import ExplainError, parse
+
+    def explain_quietly(text: str) -> None:
+        with contextlib.suppress(ExplainError):
+            parse(text)
+
+    assert growth(explain_quietly, make) < 24
+
+
+def test_json_searched_in_a_log_is_decoded_a_bounded_number_of_times(monkeypatch):
+    from wa_doctor import explain as module
+
+    decoded = []
+    real = json.loads
+
+    def counting(text, *args, **kwargs):
+        decoded.append(len(text))
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(module.json, "loads", counting)
+    text = "[" * 5_000 + "x" + "]" * 5_000
+
+    with pytest.raises(module.ExplainError):
+        module.parse(text)
+
+    assert sum(decoded) <= module.MAX_DEPTH * len(text)
+
+
+def test_a_log_repeating_an_error_explains_it_once_with_its_count(capsys, monkeypatch):
+    line = '{"error": {"message": "(#131047) Re-engagement message", "code": 131047, '
+    log = "".join(f'{line}"fbtrace_id": "T{n}"}}}}\n' for n in range(500))
+
+    status, out, _ = explain(capsys, "--lang", "en", stdin=log, monkeypatch=monkeypatch)
+
+    assert status == 0
+    assert out.count("[messaging.window_24h") == 1
+    assert "Seen 500 times in the input." in out
+    assert len(out) < 4_000, "the input is never echoed"
+
+
+@pytest.mark.parametrize(
+    "stdin",
+    [b'{"code": 1e999}', b"[" * 100_000, b"\xff\xfe(#131047) not UTF-8", b'{"a":' * 2_000],
+    ids=["infinite code", "deep", "not utf-8", "deep objects"],
+)
+def test_hostile_input_is_an_explanation_or_a_usage_error_never_a_traceback(
+    capsys, monkeypatch, stdin
+):
+    status, out, err = explain(capsys, stdin=stdin, monkeypatch=monkeypatch)
+
+    assert (status, err.startswith("wa-doctor explain: ")) in ((0, False), (4, True))
+    assert "Traceback" not in out + err
+
+
+def test_explain_reads_a_file_it_is_given(capsys, tmp_path):
+    log = tmp_path / "crm.log"
+    log.write_bytes(b'2026-12-02 ERROR {"error": {"code": 190, "error_subcode": 463}}\n')
+
+    status, out, _ = explain(capsys, str(log), "--lang", "en")
+
+    assert status == 0 and "[token.expired" in out

@@ -2,7 +2,9 @@
 
 import logging
 
-from conftest import fake_token
+import pytest
+
+from conftest import fake_token, growth
 from wa_doctor.redaction import RedactingLogRecordFactory, Redactor, token_preview
 
 
@@ -82,3 +84,18 @@ def test_a_meta_token_is_previewed_only_where_a_token_can_start():
     assert redact(f"({token})") == f"({token_preview(token)})"
     glued = f"x{token[:40]}"  # no word boundary before EAA: not a token of its own
     assert redact(glued) == glued
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: "a." * (4 * n) + " ://x @",
+        lambda n: "://" * (3 * n) + "@",
+        lambda n: "postgresql://u:" + "p" * (8 * n) + "@" * n,
+    ],
+    ids=["scheme-like dots", "many schemes", "long user info"],
+)
+def test_redaction_takes_time_linear_in_the_text(make):
+    redact = Redactor(["a-secret-of-some-length"])
+
+    assert growth(redact, make) < 24

@@ -25,7 +25,7 @@ from .checks import token as token_checks
 from .config import LANGUAGES, SETTINGS, load_config, secret_candidates
 from .doctor import Doctor
 from .errors import ConfigError, DoctorError
-from .explain import ExplainError, explain, format_remedy, parse
+from .explain import MAX_INPUT, ExplainError, distinct, explain, format_remedy, parse
 from .findings import Finding, Outcome
 from .redaction import RedactingLogRecordFactory, Redactor, plain_text
 from .renewal import Renewal, RenewRequest
@@ -68,8 +68,9 @@ def _run(argv: Sequence[str] | None) -> int:
         "explain",
         help="explain a Graph/WhatsApp error code or a logged error JSON",
         description="Prints the finding and remedy for an error code (131047, 190/467) or for "
-        "error JSON from the CRM's logs (a Graph error body or a webhook errors[] object). "
-        "Reads standard input when ERROR is '-' or missing.",
+        "error JSON from the CRM's logs (a Graph error body or a webhook errors[] object), "
+        "each distinct error once. Reads standard input when ERROR is '-' or missing, and "
+        "the file when ERROR names one.",
     )
     explainer.add_argument("error", nargs="?", default="-")
     explainer.add_argument(
@@ -130,17 +131,51 @@ def _run(argv: Sequence[str] | None) -> int:
         lang = language(args)
         print("\n".join(f"{i}  {catalog.render(Finding(i), lang).title}" for i in catalog.ids))
         return 0
-    text = sys.stdin.read() if args.error == "-" else args.error
+    text, unread = _explain_input(args.error)
     try:
-        found = parse(text)
+        found = distinct(parse(text))
     except ExplainError as exc:
         print(f"wa-doctor explain: {exc}", file=sys.stderr)
         return USAGE_ERROR
     redact = Redactor()
     lang = language(args)
-    print("\n\n".join(format_remedy(explain(facts, lang), redact) for facts in found))
+    labels = load_catalog()
+    blocks = [
+        format_remedy(explain(facts, lang), redact)
+        + (f"\n  {labels.label('times_seen', lang).format(n=n)}" if n > 1 else "")
+        for facts, n in found
+    ]
+    if unread:
+        separator = labels.label("thousands_separator", lang)
+        shown = f"{MAX_INPUT:,}".replace(",", separator)
+        blocks.append(labels.label("explain_unread", lang).format(n=shown))
+    print("\n\n".join(blocks))
     sys.stdout.flush()  # inside main's guard: a reader that left is not an error
     return 0
+
+
+def _explain_input(given: str) -> tuple[str, bool]:
+    """What ``explain`` reads: standard input for ``-``, the file when ``given`` names one,
+    else ``given`` itself; at most :data:`MAX_INPUT` characters, any bytes (a log is not
+    always UTF-8), and whether some was left unread."""
+    if given == "-":
+        raw = sys.stdin.buffer.read(MAX_INPUT * 4 + 1)
+    elif _is_file(given):
+        with Path(given).open("rb") as file:
+            raw = file.read(MAX_INPUT * 4 + 1)
+    else:
+        return given[:MAX_INPUT], len(given) > MAX_INPUT
+    text = raw.decode("utf-8", errors="replace")
+    return text[:MAX_INPUT], len(raw) > MAX_INPUT * 4 or len(text) > MAX_INPUT
+
+
+def _is_file(given: str) -> bool:
+    """Whether an argument names a file (a pasted JSON is no file name, and may be too long
+    to be one)."""
+    try:
+        return Path(given).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def list_checks(lang: str) -> str:

@@ -23,7 +23,19 @@ from .redaction import Redactor
 from .table import TableSpec
 
 DEFAULT_TABLE = "crm.marketing_channel_credential"
-_CODE = re.compile(r"\s*#?(\d+)(?:\s*[/:. ]\s*(\d+))?\s*")
+_CODE = re.compile(r"#?(\d{1,12})(?:\s*+[/:.]?\s*+(\d{1,12}))?")
+"""``131047``, ``190/467``, ``190 467``: possessive spaces, so a long run of them that ends
+in something else fails at once instead of being tried every way (the text is stripped)."""
+
+MAX_INPUT = 1 << 20
+"""Characters of input read: a day of a busy CRM's error log; the rest is left unread (and
+the command says so), so that time and memory stay bounded whatever is pasted."""
+
+MAX_DEPTH = 64
+"""Levels of JSON searched for error objects: Meta's deepest (a webhook payload) has 7."""
+
+QUOTED = 200
+"""Characters of a log line kept as Meta's message, when the line is all there is."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +59,9 @@ _META_PREFIX = re.compile(r"\(#(\d+)\)")
 
 def parse(text: str) -> list[ErrorFacts]:
     """Codes like ``131047`` or ``190/467``; JSON holding error objects of either shape, alone
-    or inside a log line; or, failing those, Meta's ``(#131047)`` prefix in a message."""
-    text = text.strip()
+    or inside a log line; or, failing those, Meta's ``(#131047)`` prefix in a message. Each
+    distinct error once, in the order first met (see :func:`distinct`)."""
+    text = text[:MAX_INPUT].strip()
     if not text:
         raise ExplainError("nothing to explain: give an error code (131047, 190/467) or its JSON")
     match = _CODE.fullmatch(text)
@@ -57,7 +70,10 @@ def parse(text: str) -> list[ErrorFacts]:
     found = [facts for data in _json_values(text) for facts in _error_objects(data)]
     if found:
         return found
-    prefixed = [ErrorFacts(int(code), message=text) for code in _META_PREFIX.findall(text)]
+    prefixed = [
+        ErrorFacts(int(m.group(1)), message=_rest_of_line(text, m.end()))
+        for m in _META_PREFIX.finditer(text)
+    ]
     if prefixed:
         return prefixed
     raise ExplainError(
@@ -66,36 +82,98 @@ def parse(text: str) -> list[ErrorFacts]:
     )
 
 
+def distinct(found: list[ErrorFacts]) -> list[tuple[ErrorFacts, int]]:
+    """Each distinct error once (the first one met: its trace id), with how many times it was
+    met: a pasted log repeats the same failure for every recipient."""
+    first: dict[tuple[int, int | None, str, str], ErrorFacts] = {}
+    counts: dict[tuple[int, int | None, str, str], int] = {}
+    for facts in found:
+        key = (facts.code, facts.subcode, facts.message, facts.details)
+        first.setdefault(key, facts)
+        counts[key] = counts.get(key, 0) + 1
+    return [(first[key], n) for key, n in counts.items()]
+
+
+def _rest_of_line(text: str, start: int) -> str:
+    """Meta's words after ``(#code)``, to the end of their line, cut at :data:`QUOTED`."""
+    end = text.find("\n", start)
+    return _cut(text[start : end if end >= 0 else len(text)].strip(" :-"), QUOTED)
+
+
+_STRUCTURE = re.compile(r'[{}\[\]"\\]')
+
+
 def _json_values(text: str) -> Iterator[Any]:
-    """Every JSON object or list in ``text``: the whole of it, or embedded in a log line."""
-    decoder = json.JSONDecoder()
-    position = 0
-    while position < len(text):
-        start = min(
-            (i for i in (text.find("{", position), text.find("[", position)) if i >= 0), default=-1
-        )
-        if start < 0:
-            return
+    """Every JSON object or list in ``text``: the whole of it, or embedded in log lines.
+
+    One forward scan pairs the brackets (outside strings) into spans; each span that can start
+    a JSON value is decoded on its own, outermost first, and the spans inside a decoded one are
+    skipped. A span's decoding costs its length, and spans are tried only to
+    :data:`MAX_DEPTH` levels, so the time is linear in the input whatever it holds: ten
+    megabytes of ``{`` close no span at all."""
+    decoded_to = -1
+    for start, end in sorted(_bracket_spans(text)):
+        if start < decoded_to or not _may_start_json(text, start, end):
+            continue
         try:
-            value, end = decoder.raw_decode(text, start)
+            value = json.loads(text[start:end])
         except (json.JSONDecodeError, RecursionError):
-            position = start + 1
             continue
         yield value
-        position = end
+        decoded_to = end
 
 
-def _error_objects(data: Any) -> Iterator[ErrorFacts]:
+def _bracket_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each balanced ``{…}`` or ``[…]`` at most :data:`MAX_DEPTH` deep."""
+    spans: list[tuple[int, int]] = []
+    opened: list[int] = []
+    in_string = False
+    skip_to = -1
+    for mark in _STRUCTURE.finditer(text):
+        i, char = mark.start(), mark.group()
+        if i < skip_to:
+            continue
+        if in_string:
+            if char == "\\":
+                skip_to = i + 2  # the escaped character
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = bool(opened)  # a quote in plain log text starts no string
+        elif char in "{[":
+            opened.append(i)
+        elif char in "}]" and opened:
+            start = opened.pop()
+            if len(opened) < MAX_DEPTH:
+                spans.append((start, i + 1))
+    return spans
+
+
+def _may_start_json(text: str, start: int, end: int) -> bool:
+    """An object's first character inside is a quote or its end (``{'a': 1}`` is Python's)."""
+    if text[start] == "[":
+        return True
+    inside = text[start + 1 : min(end, start + 64)].lstrip()
+    return inside[:1] in ('"', "}")
+
+
+def _error_objects(data: Any, depth: int = 0) -> Iterator[ErrorFacts]:
+    if depth > MAX_DEPTH:
+        return
     if isinstance(data, dict):
         code = as_int(data.get("code"))
         if code is not None:
             yield _facts(code, data)
             return
         for value in data.values():
-            yield from _error_objects(value)
+            yield from _error_objects(value, depth + 1)
     elif isinstance(data, list):
         for item in data:
-            yield from _error_objects(item)
+            yield from _error_objects(item, depth + 1)
+
+
+def _cut(text: str, most: int = 5 * QUOTED) -> str:
+    return text[:most] + ("…" if len(text) > most else "")
 
 
 def _facts(code: int, error: dict[str, Any]) -> ErrorFacts:
@@ -104,8 +182,8 @@ def _facts(code: int, error: dict[str, Any]) -> ErrorFacts:
     return ErrorFacts(
         code=code,
         subcode=as_int(error.get("error_subcode", error.get("subcode"))),
-        message=str(error.get("message") or error.get("title") or ""),
-        details=str(details or ""),
+        message=_cut(str(error.get("message") or error.get("title") or "")),
+        details=_cut(str(details or "")),
         fbtrace_id=str(error.get("fbtrace_id") or "—"),
     )
 

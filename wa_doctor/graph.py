@@ -306,7 +306,7 @@ def as_int(value: Any) -> int | None:
     """An integer from Meta's JSON, or None (codes arrive as numbers, strings or not at all)."""
     try:
         return int(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e999 is JSON's infinity
         return None
 
 
