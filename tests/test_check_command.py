@@ -108,3 +108,27 @@ def test_an_unknown_scenario_names_a_command_that_works_from_any_folder():
         simulator.start_for("expired-token", load_config({}, {}))
 
     assert "`wa-doctor check --wa-simulate list`" in str(refused.value)
+
+
+def test_a_reader_that_stops_reading_leaves_the_reports_and_the_exit_code(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    reader, writer = os.pipe()
+    os.close(reader)  # as `| head -1` does once it has its line: every write now fails
+
+    done = subprocess.run(
+        [sys.executable, "-m", "wa_doctor.cli", "check", "--wa-simulate", "session-logged-out"],
+        cwd=tmp_path,
+        stdout=writer,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    os.close(writer)
+
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+    report = json.loads((tmp_path / "reports" / "report.json").read_text("utf-8"))
+    assert report["summary"]["failed"] == 1
+    assert (tmp_path / "reports" / "report.html").is_file()

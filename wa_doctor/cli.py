@@ -9,6 +9,7 @@ import difflib
 import getpass
 import hashlib
 import importlib
+import io
 import os
 import pkgutil
 import re
@@ -16,7 +17,7 @@ import sys
 import textwrap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from . import __version__, tokens
 from .catalog import load as load_catalog
@@ -217,8 +218,9 @@ def check(pytest_args: Sequence[str]) -> int:
 
     folder = Path(diagnostics.__file__).parent
     here = Path.cwd()
-    return int(
-        pytest.main(
+    out = sys.stdout = ReaderMayLeave(sys.stdout)
+    try:
+        status = pytest.main(
             [
                 str(folder),
                 f"--rootdir={here}",
@@ -229,7 +231,46 @@ def check(pytest_args: Sequence[str]) -> int:
                 *pytest_args,
             ]
         )
-    )
+    finally:
+        sys.stdout = out.stream
+    if out.gone:  # nothing more to say to a reader that left, not even at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return int(status)
+
+
+class ReaderMayLeave(io.TextIOBase):
+    """Standard output for a diagnosis whose reader may stop reading (``| head``): once the
+    pipe is closed, the rest of the output is dropped, so the run still writes its reports and
+    exits with its own code (a closed pipe used to end it with 0 and no report)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                self.stream.write(text)
+            except BrokenPipeError:
+                self.gone = True
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self.gone = True
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding
 
 
 def cache_dir(folder: Path) -> Path:

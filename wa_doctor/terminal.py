@@ -131,7 +131,8 @@ class TerminalSummary:
         ]
 
     def _count(self, kind: str, n: int) -> str:
-        return f"{n} {self.label(f'filter_{kind}')}"
+        """'1 correcta', '5 correctas': the label in the number's form."""
+        return self.label(f"count_{kind}_{'one' if n == 1 else 'other'}").format(n=n)
 
 
 def _by_severity(remedies: tuple[Remedy, ...]) -> list[Remedy]:
