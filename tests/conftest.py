@@ -256,12 +256,12 @@ def assert_no_secret(run: SuiteRun, secret: str) -> None:
 
 
 def growth(work: Callable[[str], object], make: Callable[[int], str]) -> float:
-    """How much longer ``work`` takes on 8 times the input (best of three each): about 8 when
+    """How much longer ``work`` takes on 8 times the input (best of five each): about 8 when
     linear in it, 64 when quadratic. A ratio, not a duration: a loaded machine slows both."""
 
     def best(text: str) -> float:
         times = []
-        for _ in range(3):
+        for _ in range(5):
             started = time.perf_counter()
             work(text)
             times.append(time.perf_counter() - started)

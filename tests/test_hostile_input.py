@@ -5,6 +5,7 @@ test_renew_token.py.)"""
 
 from __future__ import annotations
 
+import json
 import secrets
 import string
 
@@ -12,7 +13,11 @@ import pytest
 
 from conftest import fake_token, simulator_env
 from wa_doctor.config import load_config
+from wa_doctor.doctor import Doctor
 from wa_doctor.errors import ConfigError
+from wa_doctor.findings import Outcome
+from wa_doctor.report import CheckRecord, Report
+from wa_doctor.simulator.world import TokenError
 
 DB_PASSWORD = "pw-" + secrets.token_hex(10)
 
@@ -246,6 +251,38 @@ def test_answers_that_never_end_or_never_fit_are_findings_in_time(
 
     assert run.with_finding(finding)["outcome"] == "failed"
     assert run.exit_code == 1
+
+
+WORKFLOW_COMMANDS = "\n::error title=Fine::All checks passed\n::stop-commands::x\r\n::add-mask::y"
+
+
+def test_meta_s_words_never_start_a_line_where_ci_reads_workflow_commands(
+    run_suite, graph_simulator
+):
+    server = graph_simulator("terminal-escape-in-error")
+    main = server.world.tokens[server.world.token]
+    main.error = TokenError(190, None, f"Invalid OAuth access token.{WORKFLOW_COMMANDS}")
+
+    run = run_suite("-rA", "--tb=long", env=simulator_env(server))
+
+    assert "All checks passed" in run.with_finding("token.invalid")["message"]
+    for name, text in run.artifacts().items():
+        starts = [line for line in text.splitlines() if line.lstrip('"').startswith("::")]
+        assert not starts, f"a line of {name} starts a workflow command: {starts[0]!r}"
+
+
+def test_report_json_stays_json_whatever_a_message_quotes(tmp_path):
+    doctor = Doctor.create(load_config({}, {}, tmp_path))
+    report = Report(doctor)
+    proxy_page = '<a href="https://graph.facebook.com/debug_token?input_token=x">502</a> \\ "'
+    report.add(CheckRecord("token_valid", "t", None, Outcome.FAILED, None, proxy_page))
+
+    report.write_json(tmp_path / "report.json")
+
+    (check,) = json.loads((tmp_path / "report.json").read_text("utf-8"))["checks"]
+    assert check["message"].startswith('<a href="https://graph.facebook.com/debug_token?')
+    assert "input_token=[redacted]" in check["message"]
+    doctor.close()
 
 
 def test_escape_sequences_from_meta_never_reach_the_terminal_or_reports(run_suite, graph_simulator):

@@ -28,7 +28,7 @@ from .doctor import Doctor
 from .errors import ConfigError, DoctorError
 from .explain import MAX_INPUT, ExplainError, distinct, explain, format_remedy, parse
 from .findings import Finding, Outcome
-from .redaction import RedactingLogRecordFactory, Redactor, plain_text
+from .redaction import RedactingLogRecordFactory, Redactor, one_line, plain_text
 from .renewal import Renewal, RenewRequest
 from .runner import run_check
 
@@ -376,7 +376,7 @@ def describe_token(doctor: Doctor, preview: str, info: tokens.TokenInfo) -> str:
     if info.error_message:
         rows.append((label("token_info_error"), info.error_message))
     width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
+    return "\n".join(f"{name.ljust(width)}  {one_line(str(value))}" for name, value in rows)
 
 
 @contextlib.contextmanager

@@ -59,7 +59,7 @@ def read_config_file(
         table = _load(own)
         if "tool" in table:  # the pyproject.toml form pasted into the doctor's own file
             raise ConfigError(
-                f"{FILE_NAME}: settings go at the top level here (`lang = \"en\"`); "
+                f'{FILE_NAME}: settings go at the top level here (`lang = "en"`); '
                 "`[tool.wa-doctor]` is the form for pyproject.toml"
             )
         return _parse(table, FILE_NAME, setting_names, secret_names)
@@ -70,7 +70,7 @@ def read_config_file(
             found = found.get(key, {}) if isinstance(found, dict) else {}
         origin = "pyproject.toml [tool.wa-doctor]"
         if found and not isinstance(found, dict):
-            raise ConfigError(f"{origin}: must be a table of settings (`lang = \"en\"`, …)")
+            raise ConfigError(f'{origin}: must be a table of settings (`lang = "en"`, …)')
         if found:
             return _parse(found, origin, setting_names, secret_names)
     return ConfigFile()

@@ -19,7 +19,7 @@ from .catalog import Remedy
 from .doctor import base_context
 from .findings import Finding
 from .graph import as_int
-from .redaction import Redactor
+from .redaction import Redactor, one_line
 from .table import TableSpec
 
 DEFAULT_TABLE = "crm.marketing_channel_credential"
@@ -95,9 +95,11 @@ def distinct(found: list[ErrorFacts]) -> list[tuple[ErrorFacts, int]]:
 
 
 def _rest_of_line(text: str, start: int) -> str:
-    """Meta's words after ``(#code)``, to the end of their line, cut at :data:`QUOTED`."""
-    end = text.find("\n", start)
-    return _cut(text[start : end if end >= 0 else len(text)].strip(" :-"), QUOTED)
+    """Meta's words after ``(#code)``, to the end of their line, cut at :data:`QUOTED` (looked
+    for no further: a log of one endless line has thousands of prefixes)."""
+    stop = min(len(text), start + QUOTED + 1)
+    end = text.find("\n", start, stop)
+    return _cut(text[start : end if end >= 0 else stop].strip(" :-"), QUOTED)
 
 
 _STRUCTURE = re.compile(r'[{}\[\]"\\]')
@@ -206,12 +208,13 @@ def explain(facts: ErrorFacts, lang: str) -> Remedy:
 
 
 def format_remedy(remedy: Remedy, redact: Redactor) -> str:
-    """Plain text for a terminal or a ticket."""
-    lines = [f"{remedy.title}  [{remedy.id}, {remedy.severity.value}]", remedy.message, ""]
-    lines += [f"  {n}. {step}" for n, step in enumerate(remedy.steps, 1)]
+    """Plain text for a terminal or a ticket; Meta's words never start a line."""
+    title, message = one_line(remedy.title), one_line(remedy.message)
+    lines = [f"{title}  [{remedy.id}, {remedy.severity.value}]", message, ""]
+    lines += [f"  {n}. {one_line(step)}" for n, step in enumerate(remedy.steps, 1)]
     for procedure in remedy.procedures:
-        lines += ["", f"  {procedure.title}"]
-        lines += [f"    - {step}" for step in procedure.steps]
+        lines += ["", f"  {one_line(procedure.title)}"]
+        lines += [f"    - {one_line(step)}" for step in procedure.steps]
         if procedure.sql:
             lines += ["", *(f"      {line}" for line in procedure.sql.splitlines())]
     lines += [f"  {link}" for link in remedy.links]

@@ -99,6 +99,13 @@ def _without_url_passwords(text: str) -> str:
     return "".join(pieces) + text[last:] if pieces else text
 
 
+def one_line(text: str) -> str:
+    """``text`` on one line: foreign text (Meta's messages, a tenant's display name, a row
+    id) must never start a line of the output, where ``::error::…`` or ``::stop-commands::``
+    would be a GitHub Actions workflow command. The catalog's own texts hold no line breaks."""
+    return " ".join(text.split())
+
+
 def plain_text(text: str) -> str:
     """``text`` without escape sequences and control characters (tab and newline kept)."""
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))

@@ -21,6 +21,7 @@ from . import __version__
 from .doctor import Doctor
 from .files import write_atomically
 from .findings import Outcome, Severity
+from .redaction import Redactor
 from .runner import CheckResult
 
 PROBLEM_OUTCOMES = (Outcome.FAILED, Outcome.WARNING)
@@ -31,6 +32,18 @@ _KEYS = {
     Outcome.WARNING: "warnings",
     Outcome.SKIPPED: "skipped",
 }
+
+
+def redacted(value: Any, redact: Redactor) -> Any:
+    """``value`` with every string in it redacted: before encoding, once. (Redacting encoded
+    JSON could cut an escape in two: ``input_token=x\\"`` redacted ate the backslash.)"""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(k)): redacted(v, redact) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redacted(v, redact) for v in value]
+    return value
 
 
 def representative(records: list[CheckRecord]) -> CheckRecord:
@@ -104,7 +117,7 @@ class Report:
 
     def add(self, record: CheckRecord) -> None:
         self.records.append(record)
-        line = self.doctor.redactor(json.dumps(record.to_json(), ensure_ascii=False))
+        line = json.dumps(redacted(record.to_json(), self.doctor.redactor), ensure_ascii=False)
         self._json_lines.write(f"{',' if len(self.records) > 1 else ''}\n    {line}")
 
     def highlights(self) -> list[CheckRecord]:
@@ -169,10 +182,11 @@ class Report:
         """The report, indented, each check on one line: readable, diffable line by line, and
         encoded by the json module's C encoder (indenting every level takes its pure-Python
         one, several times slower with the tens of thousands of checks of a large fleet)."""
-        head = json.dumps(self.summary_json(), ensure_ascii=False, indent=2).removesuffix("\n}")
+        summary = redacted(self.summary_json(), self.doctor.redactor)
+        head = json.dumps(summary, ensure_ascii=False, indent=2).removesuffix("\n}")
         self._json_lines.seek(0)
         checks = iter(lambda: self._json_lines.read(1 << 16), "")
-        pieces = (self.doctor.redactor(head), ',\n  "checks": [')
+        pieces = (head, ',\n  "checks": [')
         write_atomically(path, itertools.chain(pieces, checks, ("\n  ]\n}\n",)))
         self._json_lines.seek(0, os.SEEK_END)
 

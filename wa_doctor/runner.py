@@ -8,16 +8,18 @@ other becomes the finding it carries. An unexpected exception is a bug in this t
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import Remedy, fill
+from .catalog import Procedure, Remedy, fill
 from .credentials import Credential
 from .doctor import Doctor
 from .errors import DoctorError, Skip
 from .findings import Finding, Outcome, Severity, worst
+from .redaction import one_line
 
 Check = Callable[..., Sequence[Finding]]
 
@@ -78,7 +80,7 @@ def run_check(doctor: Doctor, check: Check, *args: Any) -> CheckResult:
         found = list(check(doctor, *args))
     except Skip as skip:
         reason = fill(doctor.catalog.label(skip.reason, doctor.lang), dict(skip.params))
-        return CheckResult(Outcome.SKIPPED, reason=doctor.redactor(reason))
+        return CheckResult(Outcome.SKIPPED, reason=one_line(doctor.redactor(reason)))
     except DoctorError as error:
         found = [Finding(error.finding_id, _redacted(doctor, error.params))]
     except Exception as exc:  # a bug in a check must not crash the run or leak a secret
@@ -121,14 +123,28 @@ def _redacted(doctor: Doctor, params: Any) -> dict[str, Any]:
 
 
 def _redact_remedy(doctor: Doctor, remedy: Remedy, ignored: str | None = None) -> Remedy:
-    """Messages quote Meta's text and error details: scrub them like every other output."""
+    """Messages quote Meta's text and error details, procedures a row's id: scrub them like
+    every other output, and keep each sentence on one line (see :func:`one_line`)."""
+
+    def clean(text: str) -> str:
+        return one_line(doctor.redactor(text))
+
+    def procedure(p: Procedure) -> Procedure:
+        return dataclasses.replace(
+            p,
+            title=clean(p.title),
+            steps=tuple(clean(s) for s in p.steps),
+            sql=doctor.redactor(p.sql) if p.sql else p.sql,
+            command=clean(p.command) if p.command else p.command,
+        )
+
     return Remedy(
         ignored=ignored,
         id=remedy.id,
         severity=remedy.severity,
-        title=doctor.redactor(remedy.title),
-        message=doctor.redactor(remedy.message),
-        steps=tuple(doctor.redactor(s) for s in remedy.steps),
-        procedures=remedy.procedures,
+        title=clean(remedy.title),
+        message=clean(remedy.message),
+        steps=tuple(clean(s) for s in remedy.steps),
+        procedures=tuple(procedure(p) for p in remedy.procedures),
         links=remedy.links,
     )

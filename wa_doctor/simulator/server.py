@@ -528,7 +528,7 @@ def _to_response(answer: Answer) -> Response:
         content_type="application/json; charset=UTF-8",
     )
     for name, value in answer.headers:
-        response.headers[name] = value
+        response.headers[name] = " ".join(value.split())  # a header is one line, as Meta's are
     response.headers["x-fb-trace-id"] = "simulated"
     return response
 
