@@ -293,3 +293,45 @@ def test_escape_sequences_from_meta_never_reach_the_terminal_or_reports(run_suit
     entry = run.with_finding("token.invalid")
     assert "ALL CHECKS PASSED" in entry["message"]  # the text stays, as text
     # run_suite has already asserted that no ESC byte (raw or JSON-escaped) is in any artifact
+
+
+# -- ordinary mistakes are findings or usage errors, never a traceback --------------------------
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("ALL_PROXY", "socks5://u:proxy-pass-1234@127.0.0.1:9"), ("HTTPS_PROXY", "http://u:p@[::1")],
+    ids=["socks without socksio", "malformed url"],
+)
+def test_proxy_settings_httpx_cannot_use_are_a_usage_error(run_suite, variable, value):
+    run = run_suite(env={variable: value}, secrets_to_check=("proxy-pass-1234",))
+
+    assert run.exit_code == 4
+    assert f"the proxy settings cannot be used ({variable})" in run.stderr
+    assert "INTERNALERROR" not in run.stdout + run.stderr
+
+
+def test_an_invisible_character_in_the_token_is_one_finding_that_blocks_graph(
+    run_suite, graph_simulator
+):
+    server = graph_simulator("healthy")
+    env = simulator_env(server)
+    token = env["WHATSAPP_ACCESS_TOKEN"]
+    env["WHATSAPP_ACCESS_TOKEN"] = token[:20] + "\u200b" + token[20:]
+
+    run = run_suite("--wa-lang", "en", env=env, secrets_to_check=(token,))
+
+    assert "config.malformed_token" in run.findings("failed")
+    assert "doctor.internal_error" not in run.findings("failed")
+    assert run.only("token_valid")["outcome"] == "skipped"
+
+
+def test_a_lone_surrogate_from_meta_is_dropped_and_every_report_written(
+    run_suite, graph_simulator
+):
+    server = graph_simulator("terminal-escape-in-error")
+    main = server.world.tokens[server.world.token]
+    main.error = TokenError(190, None, "Invalid OAuth access token \ud800 (lone)")
+
+    run = run_suite(env=simulator_env(server))
+
+    assert "(lone)" in run.with_finding("token.invalid")["message"]
+    assert "<html" in run.html and "wa-header" in run.html

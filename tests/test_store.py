@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 import socket
 import threading
 
 import psycopg
 import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from conftest import READER_ROLE, fake_token
+from wa_doctor import store
 from wa_doctor.errors import StoreError
 from wa_doctor.redaction import Redactor
+from wa_doctor.simulator.crm import add_credentials, drop_database
 from wa_doctor.store import (
     read_active_credentials,
     read_failures,
@@ -245,3 +250,93 @@ def test_a_transaction_pooler_gets_no_session_settings():
     )
     assert through_transaction_pooler("postgresql://u@db.example.com:6432/crm")
     assert not through_transaction_pooler("postgresql://u@db.example.com:5432/crm")
+
+
+# -- bounded: every read ends, values and rows are capped, any encoding is text ---------------
+def _silent_postgres() -> tuple[socket.socket, threading.Event]:
+    """A server that completes PostgreSQL's start-up (trust authentication, ready for a
+    query) and then never answers: what a hung pooler looks like to a client."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    done = threading.Event()
+
+    def message(kind: bytes, body: bytes) -> bytes:
+        return kind + (len(body) + 4).to_bytes(4, "big") + body
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            connection, _ = listener.accept()
+            with connection:
+                first = connection.recv(8)
+                if first[4:8] == (80877103).to_bytes(4, "big"):  # SSLRequest: no SSL here
+                    connection.sendall(b"N")
+                    connection.recv(4096)  # the start-up message
+                else:
+                    connection.recv(4096)
+                connection.sendall(
+                    message(b"R", (0).to_bytes(4, "big"))  # AuthenticationOk
+                    + message(b"S", b"client_encoding\0UTF8\0")
+                    + message(b"S", b"server_version\x0016.0\0")
+                    + message(b"K", (1).to_bytes(4, "big") + (2).to_bytes(4, "big"))
+                    + message(b"Z", b"I")  # ReadyForQuery
+                )
+                done.wait(60)  # whatever comes next is never answered
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, done
+
+
+def test_a_server_that_never_answers_a_query_is_a_timeout_not_a_hang():
+    listener, done = _silent_postgres()
+    port = listener.getsockname()[1]
+    url = f"postgresql://doctor@127.0.0.1:{port}/crm?sslmode=disable"
+    try:
+        with pytest.raises(StoreError) as error:
+            read(url, timeout=1)
+    finally:
+        done.set()
+        listener.close()
+
+    assert error.value.finding_id == "db.timeout"
+    assert "did not answer within" in str(error.value)
+
+
+def test_a_sql_ascii_database_gives_text_not_bytes(postgres_url):
+    name = f"crm_ascii_{secrets.token_hex(6)}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL(
+                "CREATE DATABASE {} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' "
+                "TEMPLATE template0"
+            ).format(sql.Identifier(name))
+        )
+    url = make_conninfo(postgres_url, dbname=name)
+    try:
+        add_credentials(url, [(fake_token(), "106540352242922")])
+
+        (row,) = read(url)
+        failures = read_failures(url, "SELECT '131047'::text, now()", Redactor())
+    finally:
+        drop_database(postgres_url, url)
+
+    assert isinstance(row.access_token, str) and isinstance(row.id, str)
+    assert failures[0][0] == 131047
+
+
+def test_values_and_rows_are_read_up_to_their_caps(crm_database, monkeypatch):
+    monkeypatch.setattr(store, "MAX_ROWS", 3)
+    crm_database.add_credential("EAA" + "x" * 20_000_000, "106540352242900")
+    for n in range(1, 5):
+        crm_database.add_credential(fake_token(), f"10654035224290{n}")
+
+    rows = read(crm_database.url)
+
+    assert len(rows) == store.MAX_ROWS + 1, "one more than kept: there are more"
+    assert max(len(r.access_token or "") for r in rows) == store.MAX_VALUE + 1
+
+
+def test_a_failures_query_without_columns_is_a_finding(crm_database):
+    with pytest.raises(StoreError) as error:
+        read_failures(crm_database.url, "SELECT FROM generate_series(1, 3)", Redactor())
+
+    assert error.value.finding_id == "db.query_failed"
+    assert "first column must be the error code" in str(error.value)

@@ -337,6 +337,10 @@ def token_info(args: argparse.Namespace) -> int:
             no_token = doctor.catalog.label("token_info_no_token", doctor.lang)
             print(f"wa-doctor token-info: {no_token}", file=sys.stderr)
             return USAGE_ERROR
+        malformed = run_check(doctor, configuration.token_well_formed, credential)
+        if not configuration.sendable(credential.clean_token or ""):
+            print("\n\n".join(format_remedy(r, doctor.redactor) for r in malformed.remedies))
+            return 1
         try:
             info = tokens.inspect(doctor.graph, credential.clean_token or "", doctor.app_token)
         except DoctorError as error:
@@ -390,12 +394,14 @@ def _doctor_for(options: dict[str, object], command: str) -> Iterator[Doctor | N
             from . import simulator  # only now: it brings a web server along
 
             server, config = simulator.start_for(str(config.simulate), config)
+        doctor = Doctor.create(config)
     except ConfigError as exc:
+        if server is not None:
+            server.stop()
         redact = Redactor(secret_candidates(options, os.environ))
         print(redact(f"wa-doctor {command}: {exc}"), file=sys.stderr)
         yield None
         return
-    doctor = Doctor.create(config)
     log_factory = RedactingLogRecordFactory(doctor.redactor)
     log_factory.install()
     try:

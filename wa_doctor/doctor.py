@@ -33,6 +33,8 @@ class StoreState:
     configured: bool
     rows: tuple[CredentialRow, ...] = ()
     error: StoreError | None = None
+    more_rows: bool = False
+    """The table has more active rows than were read (see ``store.MAX_ROWS``)."""
 
 
 @dataclass
@@ -238,11 +240,11 @@ def _read_store(config: Config, spec: TableSpec, redactor: Redactor) -> StoreSta
     url = config.database_url
     if not url:
         return StoreState(configured=False)
-    from .store import read_active_credentials  # only now: it loads the database driver
+    from .store import MAX_ROWS, read_active_credentials  # only now: it loads the driver
 
     try:
         timeout = min(STORE_TIMEOUT, float(config.timeout))
         rows = read_active_credentials(str(url), spec, redactor, timeout=timeout)
     except StoreError as exc:
         return StoreState(configured=True, error=exc)
-    return StoreState(configured=True, rows=tuple(rows))
+    return StoreState(configured=True, rows=tuple(rows[:MAX_ROWS]), more_rows=len(rows) > MAX_ROWS)

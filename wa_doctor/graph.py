@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import re
 import threading
 import time
@@ -30,7 +31,7 @@ import httpx
 
 from . import __version__
 from .catalog import Catalog
-from .errors import GraphApiError, GraphError
+from .errors import ConfigError, GraphApiError, GraphError
 from .identifiers import is_graph_path
 from .redaction import Redactor
 
@@ -87,14 +88,19 @@ class GraphClient:
         """At most ``concurrency`` requests in flight, whichever threads send them."""
         self._invalid_base = base_url_problem(base_url)
         """Why the configured base URL cannot be used; every request then fails with it."""
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/") if self._invalid_base is None else "",
-            timeout=httpx.Timeout(CALL_TIMEOUT),
-            follow_redirects=True,
-            max_redirects=MAX_REDIRECTS,
-            headers={"User-Agent": f"wa-doctor/{__version__}"},
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-        )
+        try:
+            self._http = httpx.Client(
+                base_url=base_url.rstrip("/") if self._invalid_base is None else "",
+                timeout=httpx.Timeout(CALL_TIMEOUT),
+                follow_redirects=True,
+                max_redirects=MAX_REDIRECTS,
+                headers={"User-Agent": f"wa-doctor/{__version__}"},
+                limits=httpx.Limits(
+                    max_connections=concurrency, max_keepalive_connections=concurrency
+                ),
+            )
+        except (ImportError, ValueError, httpx.InvalidURL) as exc:  # the proxy variables
+            raise ConfigError(proxy_problem(exc)) from None
 
     def close(self) -> None:
         self._http.close()
@@ -300,6 +306,27 @@ def _refuses_proof(error: GraphError) -> bool:
     """Meta's answer to a proof made with another secret (reference 7.3)."""
     message = error.meta_message if isinstance(error, GraphApiError) else None
     return "invalid appsecret_proof" in (message or "").lower()
+
+
+PROXY_VARIABLES = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
+
+
+def proxy_problem(exc: BaseException) -> str:
+    """What to tell about proxy variables httpx cannot use: which are set, and the kind of
+    problem, never their values (a proxy URL may hold a password)."""
+    named = ", ".join(name for name in PROXY_VARIABLES if os.environ.get(name)) or "none set"
+    if isinstance(exc, ImportError):
+        why = "a SOCKS proxy needs httpx's socks extra: pip install 'httpx[socks]'"
+    else:
+        why = "a proxy URL is not a valid URL (scheme://host:port, its password percent-encoded)"
+    return f"the proxy settings cannot be used ({named}): {why}"
 
 
 def as_int(value: Any) -> int | None:

@@ -64,8 +64,11 @@ _ESCAPE_SEQUENCE = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]"
 )
 """CSI (``ESC[…m``), OSC (``ESC]…BEL``, window titles, links) and two-character escapes."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-"""Control characters but tab and newline, and the bidi overrides that reorder text."""
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+"""Control characters but tab and newline, the bidi overrides that reorder text, and lone
+surrogates (JSON's ``"\\ud800"`` decodes to one, and no file can hold it as UTF-8)."""
 
 
 def _password_spans(text: str) -> Iterator[tuple[int, int]]:

@@ -24,10 +24,11 @@ password scrubbed from every message.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -39,17 +40,33 @@ from .graph import as_int
 from .redaction import Redactor, url_passwords
 from .table import CHANNEL, CredentialRow, TableSpec
 
+T = TypeVar("T")
 _AUTH_STATES = {"28P01", "28000"}
 _MISSING_TABLE_STATES = {"42P01", "3F000"}
 
 
+MAX_VALUE = 4096
+"""Characters of a row's value read at most (a real token is ~200-300): a value cut here is
+reported too long, not read whole (a 20 MB "token" once took 48 s and 2.5 GB)."""
+
+MAX_ROWS = 10_000
+"""Active rows read at most, by id: a fleet this size is diagnosed in minutes; beyond it, the
+rest is counted, not read (100,000 rows once took 7 GB and never finished)."""
+
+
 def _select_active(spec: TableSpec) -> sql.Composed:
-    """The active WhatsApp rows of the table, identifiers quoted by psycopg."""
+    """The active WhatsApp rows of the table (one more than :data:`MAX_ROWS`, to tell there are
+    more), each value cut at one character over :data:`MAX_VALUE`; identifiers quoted by
+    psycopg."""
     c = {key: sql.Identifier(name) for key, name in spec.columns.items()}
+    cut = MAX_VALUE + 1
     return sql.SQL(
-        "SELECT {id}::text, {phone}::text, {token}::text, {updated} "
-        "FROM {schema}.{table} WHERE {channel} = %s AND {active} IS TRUE ORDER BY {id}"
+        "SELECT left({id}::text, {cut}), left({phone}::text, {cut}), left({token}::text, {cut}), "
+        "{updated} FROM {schema}.{table} WHERE {channel} = %s AND {active} IS TRUE "
+        "ORDER BY {id} LIMIT {rows}"
     ).format(
+        cut=sql.Literal(cut),
+        rows=sql.Literal(MAX_ROWS + 1),
         id=c["id"],
         phone=c["phone_number_id"],
         token=c["access_token"],
@@ -130,7 +147,7 @@ def _connect(url: str, timeout: float) -> psycopg.Connection[Any]:
     """Connect with the read-only startup options, except through a transaction pooler or
     where a pooler refuses them (the per-transaction guards then still hold)."""
     timeout_ms = max(1, int(timeout * 1000))
-    common = {"connect_timeout": max(2, int(timeout)), "prepare_threshold": None}
+    common = {"connect_timeout": _connect_timeout(timeout), "prepare_threshold": None}
     if through_transaction_pooler(url):
         return psycopg.connect(url, **common)
     try:
@@ -182,12 +199,56 @@ def read_active_credentials(
 ) -> list[CredentialRow]:
     """Every active WhatsApp row, or :class:`StoreError` with the finding that explains why not."""
     target = describe_target(url)
-    try:
+
+    def read() -> list[CredentialRow]:
         with read_only_session(url, timeout, redactor) as cur:
             cur.execute(_select_active(spec), (CHANNEL,))
-            return [CredentialRow(*row) for row in cur.fetchall()]
+            return [CredentialRow(*map(_text, row[:3]), row[3]) for row in cur.fetchall()]
+
+    try:
+        return within(timeout, read, target, spec.qualified)
     except psycopg.Error as exc:
         raise _store_error(exc, redactor, target, spec.qualified) from None
+
+
+def _text(value: Any) -> str | None:
+    """A text column as text: a database created with ``ENCODING 'SQL_ASCII'`` gives bytes."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", errors="replace")
+    return value
+
+
+def within(timeout: float, read: Callable[[], T], target: str, table: str = "") -> T:
+    """``read()``, or ``db.timeout`` once its deadline passes: the connect timeout plus the
+    statement timeout and a second. PostgreSQL's own timeouts cannot stop a server (a hung
+    pooler, say) that completed the handshake and then never answers: this deadline is kept
+    by the client. The read goes on in a daemon thread, abandoned with its connection."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = read()
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="wa-doctor-database", daemon=True)
+    worker.start()
+    deadline = _connect_timeout(timeout) + timeout + 1
+    worker.join(deadline)
+    if worker.is_alive():
+        raise StoreError(
+            f"{target} did not answer within {deadline:g} s (connected, then nothing)",
+            "db.timeout",
+            db_target=target,
+            table=table,
+        )
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _connect_timeout(timeout: float) -> int:
+    return max(2, int(timeout))
 
 
 def replace_token(
@@ -280,20 +341,29 @@ def read_failures(
             "db.query_failed",
             db_target=target,
         )
-    with read_only_session(url, timeout, redactor) as cur:
-        try:
-            rows = []
-            # bytes: psycopg sends the text as is, with no placeholder parsing
-            for row in cur.stream(query.encode()):
-                rows.append((as_int(row[0]), row[1] if len(row) > 1 else None))
-                if len(rows) >= MAX_FAILURE_ROWS:
-                    break
-            return rows
-        except psycopg.Error as exc:
-            if isinstance(exc, pg_errors.QueryCanceled):
-                raise _store_error(exc, redactor, target, "--wa-failures-query") from None
-            detail = redactor(" ".join(str(exc).split()) or type(exc).__name__)
-            raise StoreError(detail, "db.query_failed", db_target=target) from None
+
+    def read() -> list[tuple[int | None, Any]]:
+        with read_only_session(url, timeout, redactor) as cur:
+            try:
+                rows = []
+                # bytes: psycopg sends the text as is, with no placeholder parsing
+                for row in cur.stream(query.encode()):
+                    if not row:
+                        raise StoreError(NO_COLUMNS, "db.query_failed", db_target=target)
+                    rows.append((as_int(_text(row[0])), row[1] if len(row) > 1 else None))
+                    if len(rows) >= MAX_FAILURE_ROWS:
+                        break
+                return rows
+            except psycopg.Error as exc:
+                if isinstance(exc, pg_errors.QueryCanceled):
+                    raise _store_error(exc, redactor, target, "--wa-failures-query") from None
+                detail = redactor(" ".join(str(exc).split()) or type(exc).__name__)
+                raise StoreError(detail, "db.query_failed", db_target=target) from None
+
+    return within(timeout, read, target, "--wa-failures-query")
+
+
+NO_COLUMNS = "the query returns rows without columns: its first column must be the error code"
 
 
 @dataclass(frozen=True)
@@ -322,10 +392,14 @@ def read_role(url: str, spec: TableSpec, redactor: Redactor, timeout: float = 5.
     """The connected role: a superuser's read-only transaction still runs ``COPY … TO
     PROGRAM``, and a table owner can switch read-only off, so both deserve a warning."""
     target = describe_target(url)
-    try:
+
+    def read() -> tuple[Any, ...]:
         with read_only_session(url, timeout, redactor) as cur:
             cur.execute(_ROLE, (spec.schema, spec.table))
-            name, superuser, owner = cur.fetchone() or ("?", False, False)
+            return tuple(cur.fetchone() or ("?", False, False))
+
+    try:
+        name, superuser, owner = within(timeout, read, target, spec.qualified)
     except psycopg.Error as exc:
         raise _store_error(exc, redactor, target, spec.qualified) from None
     return Role(str(name), bool(superuser), bool(owner))
@@ -371,12 +445,16 @@ def read_exposure(
     """Read-only catalog queries; no row of the table itself is read."""
     target = describe_target(url)
     roles = list(EXPOSED_ROLES)
-    try:
+
+    def read() -> tuple[list[Any], list[tuple[str, str]]]:
         with read_only_session(url, timeout, redactor) as cur:
             cur.execute(_PRIVILEGES, (roles, spec.schema, spec.table))
             privileges = cur.fetchall()
             cur.execute(_PUBLIC_POLICIES, (spec.schema, spec.table, [*roles, "public"]))
-            policies = [(str(row[0]), str(row[3])) for row in cur.fetchall()]
+            return privileges, [(str(_text(r[0])), str(_text(r[3]))) for r in cur.fetchall()]
+
+    try:
+        privileges, policies = within(timeout, read, target, spec.qualified)
     except psycopg.Error as exc:
         raise _store_error(exc, redactor, target, spec.qualified) from None
     rls = bool(privileges[0][1]) if privileges else False

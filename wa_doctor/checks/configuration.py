@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..config import SETTINGS_BY_NAME
+from ..config import MAX_VALUE_LENGTH, SETTINGS_BY_NAME
 from ..credentials import BEARER, Credential, clean_token
 from ..doctor import Doctor
 from ..errors import Blocked, NotApplicable
@@ -22,8 +22,9 @@ TOKEN_PROBLEMS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("bearer_prefix", lambda t: t.strip().strip(_QUOTES).lower().startswith(BEARER)),
     ("inner_whitespace", lambda t: any(ch.isspace() for ch in clean_token(t) or "")),
     ("preview_copied", lambda t: (clean_token(t) or "").endswith(("...", "…"))),
-    ("non_ascii", lambda t: not (clean_token(t) or "").rstrip("…").isascii()),
+    ("non_ascii", lambda t: not sendable((clean_token(t) or "").rstrip("…"))),
     ("too_short", lambda t: len(clean_token(t) or "") < MIN_TOKEN_LENGTH),
+    ("too_long", lambda t: len(clean_token(t) or "") > MAX_VALUE_LENGTH),
 )
 """What a mis-copied token looks like (the guide's "token mal copiado"), in report order."""
 
@@ -38,11 +39,22 @@ def missing_token(credential: Credential) -> Finding | None:
 
 
 def require_token(credential: Credential) -> str:
-    """The credential's cleaned token; checks that need one are blocked without it."""
+    """The credential's cleaned token; checks that need one are blocked without it, and by a
+    token no HTTP request can carry (a zero-width space or an NBSP pasted into it): the
+    malformed-token finding says why, once, instead of every Graph check failing on it."""
     missing = missing_token(credential)
     if missing is not None:
         raise Blocked(missing.id)
-    return clean_token(credential.token) or ""
+    token = clean_token(credential.token) or ""
+    if not sendable(token):
+        raise Blocked("config.malformed_token")
+    return token
+
+
+def sendable(token: str) -> bool:
+    """Whether a cleaned token can travel in a request: printable ASCII, as Meta's are, and
+    not the size of a file."""
+    return token.isascii() and token.isprintable() and len(token) <= MAX_VALUE_LENGTH
 
 
 def token_present(doctor: Doctor, credential: Credential) -> list[Finding]:
@@ -81,7 +93,9 @@ def meta_ids_well_formed(doctor: Doctor) -> list[Finding]:
 
 
 def token_well_formed(doctor: Doctor, credential: Credential) -> list[Finding]:
-    require_token(credential)
+    missing = missing_token(credential)
+    if missing is not None:
+        raise Blocked(missing.id)
     token = credential.token or ""
     problems = [name for name, applies in TOKEN_PROBLEMS if applies(token)]
     return findings_if(bool(problems), "config.malformed_token", problems=problems)

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from ..doctor import Doctor
 from ..errors import Blocked
-from ..findings import Finding, finding, findings_if
+from ..findings import Count, Finding, finding, findings_if
 from ..table import CONNECTION_FINDINGS
 
 
@@ -30,7 +30,13 @@ def credential_table_readable(doctor: Doctor) -> list[Finding]:
 
 
 def active_credential_exists(doctor: Doctor) -> list[Finding]:
-    return findings_if(not doctor.require_rows(), "db.no_active_credential")
+    """At least one active row, and all of them read (past ``MAX_ROWS`` the rest is counted
+    out, and said)."""
+    rows = doctor.require_rows()
+    found = findings_if(not rows, "db.no_active_credential")
+    if doctor.store.more_rows:
+        found.append(finding("db.too_many_rows", rows=Count(len(rows))))
+    return found
 
 
 def one_active_credential_per_phone_number(doctor: Doctor) -> list[Finding]:

@@ -528,7 +528,9 @@ def _to_response(answer: Answer) -> Response:
         content_type="application/json; charset=UTF-8",
     )
     for name, value in answer.headers:
-        response.headers[name] = " ".join(value.split())  # a header is one line, as Meta's are
+        # a header is one line of Latin-1, as Meta's are; the body carries the exact text
+        line = " ".join(value.split())
+        response.headers[name] = line.encode("latin-1", "backslashreplace").decode("latin-1")
     response.headers["x-fb-trace-id"] = "simulated"
     return response
 
