@@ -432,6 +432,27 @@ def test_two_backups_in_the_same_second_keep_the_original(tmp_path):
     assert second.backup.read_text() == "WHATSAPP_ACCESS_TOKEN=EAAONE\n"
 
 
+def test_a_backup_cut_short_by_a_full_disk_is_removed_and_nothing_changes(tmp_path, monkeypatch):
+    import errno
+
+    from wa_doctor import files
+
+    env_file = tmp_path / ".env.local"
+    env_file.write_text("WHATSAPP_ACCESS_TOKEN=original\n")
+
+    def full_disk(source, target, *args):
+        target.write(source.read(5))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.shutil, "copyfileobj", full_disk)
+
+    with pytest.raises(files.EnvFileError, match="backup could not be written"):
+        files.set_env_variable(env_file, "WHATSAPP_ACCESS_TOKEN", "EAANEW", backup=True)
+
+    assert [p.name for p in tmp_path.iterdir()] == [".env.local"], "no partial backup is left"
+    assert env_file.read_text() == "WHATSAPP_ACCESS_TOKEN=original\n"
+
+
 def test_an_env_file_that_fails_after_the_row_says_the_state_and_the_command(
     setup, tmp_path, monkeypatch, capsys
 ):

@@ -340,3 +340,26 @@ def test_a_failures_query_without_columns_is_a_finding(crm_database):
 
     assert error.value.finding_id == "db.query_failed"
     assert "first column must be the error code" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT pg_terminate_backend(pid), now() FROM pg_stat_activity",
+        'SELECT "pg_cancel_backend" (1), now()',
+        "SELECT pg_catalog.pg_notify('c', 'x'), now()",
+        "SELECT pg_advisory_lock(42), now()",
+        "SELECT 1, now() FROM pg_read_file('/etc/passwd')",
+    ],
+)
+def test_a_failures_query_that_acts_beyond_reading_is_not_run(crm_database, query):
+    bystander = psycopg.connect(crm_database.url, autocommit=True)
+    try:
+        with pytest.raises(StoreError) as error:
+            read_failures(crm_database.url, query, Redactor())
+
+        assert error.value.finding_id == "db.query_failed"
+        assert "acts beyond reading" in str(error.value)
+        assert bystander.execute("SELECT 1").fetchone() == (1,), "no session was ended"
+    finally:
+        bystander.close()

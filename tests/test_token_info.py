@@ -65,3 +65,14 @@ def test_an_option_it_does_not_have_is_a_usage_error():
 
         assert done.returncode == 4, command
         assert "unrecognized arguments: --bogus-flag" in done.stderr
+
+
+def test_a_date_no_calendar_has_is_shown_as_the_number_meta_sent():
+    from wa_doctor.checks.token import when
+    from wa_doctor.tokens import TokenInfo
+
+    info = TokenInfo.from_debug({"data": {"is_valid": True, "expires_at": 1e999}})
+
+    assert info.expires_at is None  # JSON's infinity is no time at all
+    assert when(10**20) == str(10**20)
+    assert when(1_767_225_600) == "2026-01-01 00:00 UTC"

@@ -196,7 +196,8 @@ def _check_writable(target: Path) -> None:
 
 
 def _backup(target: Path, now: datetime) -> Path | None:
-    """A copy named by time, never over an earlier backup (two renewals in one second)."""
+    """A copy named by time, never over an earlier backup (two renewals in one second), and
+    whole or not at all: a copy cut short by a full disk is removed, never left looking real."""
     if not target.exists():
         return None
     stem = f"{target.name}.bak-{now.strftime('%Y%m%dT%H%M%S')}"
@@ -204,7 +205,15 @@ def _backup(target: Path, now: datetime) -> Path | None:
         candidate = target.with_name(stem if attempt == 1 else f"{stem}-{attempt}")
         try:
             with candidate.open("xb") as copy, target.open("rb") as original:
-                shutil.copyfileobj(original, copy)
+                try:
+                    shutil.copyfileobj(original, copy)
+                    copy.flush()
+                    os.fsync(copy.fileno())
+                except OSError as exc:
+                    candidate.unlink(missing_ok=True)
+                    raise EnvFileError(
+                        f"{target}: the backup could not be written ({exc.strerror})"
+                    ) from None
         except FileExistsError:
             continue
         shutil.copystat(target, candidate)

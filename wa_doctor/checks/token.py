@@ -44,9 +44,14 @@ def require_valid_token(doctor: Doctor, credential: Credential) -> tokens.TokenI
 
 
 def when(timestamp: int | None) -> str:
+    """A Unix time as a date, or the number itself when no calendar has it (Meta's JSON can
+    say anything: 1e20 is past the year 9999)."""
     if not timestamp:
         return "—"
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, ValueError, OSError):
+        return str(timestamp)
 
 
 @reads(inspect)
