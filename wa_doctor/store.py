@@ -346,7 +346,7 @@ def read_failures(
     if acting:
         raise StoreError(
             f"the query calls {acting.group(1)}(), which acts beyond reading even in a "
-            "read-only transaction (ends or cancels sessions, takes locks, notifies, waits, "
+            "read-only transaction (ends or cancels sessions, takes locks, notifies, "
             "reads server files): the failures query may only read",
             "db.query_failed",
             db_target=target,
@@ -374,14 +374,14 @@ def read_failures(
 
 
 _SIDE_EFFECTS = re.compile(
-    r"\b(pg_terminate_backend|pg_cancel_backend|pg_notify|pg_(?:try_)?advisory\w*+|pg_sleep\w*+"
+    r"\b(pg_terminate_backend|pg_cancel_backend|pg_notify|pg_(?:try_)?advisory\w*+"
     r"|pg_reload_conf|pg_rotate_logfile|pg_switch_wal|pg_create_restore_point|pg_promote"
     r"|pg_log_backend_memory_contexts|pg_read_file|pg_read_binary_file|pg_ls_\w++|pg_stat_file"
     r"|lo_\w++|dblink\w*+|set_config|nextval|setval|txid_current|pg_current_xact_id)\"?\s*+\(",
     re.I,
 )
 """Functions that act even in a read-only transaction: end or cancel other sessions, take
-locks, send notifications, wait, read the server's files, reach other databases. Whether
+locks, send notifications, read the server's files, reach other databases. Whether
 quoted or schema-qualified, the name is in the text, so a query calling one is not run."""
 
 NO_COLUMNS = "the query returns rows without columns: its first column must be the error code"
