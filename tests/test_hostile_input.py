@@ -267,7 +267,7 @@ def test_meta_s_words_never_start_a_line_where_ci_reads_workflow_commands(
 
     assert "All checks passed" in run.with_finding("token.invalid")["message"]
     for name, text in run.artifacts().items():
-        starts = [line for line in text.splitlines() if line.lstrip('"').startswith("::")]
+        starts = [line for line in text.split("\n") if line.lstrip(' "').startswith("::")]
         assert not starts, f"a line of {name} starts a workflow command: {starts[0]!r}"
 
 
@@ -324,9 +324,7 @@ def test_an_invisible_character_in_the_token_is_one_finding_that_blocks_graph(
     assert run.only("token_valid")["outcome"] == "skipped"
 
 
-def test_a_lone_surrogate_from_meta_is_dropped_and_every_report_written(
-    run_suite, graph_simulator
-):
+def test_a_lone_surrogate_from_meta_is_dropped_and_every_report_written(run_suite, graph_simulator):
     server = graph_simulator("terminal-escape-in-error")
     main = server.world.tokens[server.world.token]
     main.error = TokenError(190, None, "Invalid OAuth access token \ud800 (lone)")

@@ -496,8 +496,8 @@ class DoctorPlugin:
         label = self.doctor.catalog.label
         tr.write_sep("=", "WhatsApp Cloud API doctor")
         for text, colour in TerminalSummary(self.report).lines(config.get_verbosity()):
-            for n, part in enumerate(text.splitlines() or [""]):  # no foreign text at column 0
-                tr.write_line(("      " if n else "") + part, **({colour: True} if colour else {}))
+            for line in text.split("\n"):
+                tr.write_line(line, **({colour: True} if colour else {}))
         html = config.getoption("htmlpath", None)
         if html:
             tr.write_line(f"{label('html_report', self.doctor.lang)}: {Path(html).resolve()}")

@@ -103,10 +103,23 @@ def _without_url_passwords(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """``text`` on one line: foreign text (Meta's messages, a tenant's display name, a row
-    id) must never start a line of the output, where ``::error::…`` or ``::stop-commands::``
-    would be a GitHub Actions workflow command. The catalog's own texts hold no line breaks."""
-    return " ".join(text.split())
+    """``text`` on one line that cannot be a GitHub Actions workflow command: foreign text
+    (Meta's messages, a tenant's display name, a row id) must never start a line with
+    ``::error::…`` or ``::stop-commands::`` (the runner reads them after leading spaces too),
+    so line breaks become spaces and a leading ``::`` is split. The catalog's own texts hold no
+    line breaks."""
+    return no_workflow_command(" ".join(text.split()))
+
+
+def no_workflow_command(text: str) -> str:
+    """``text`` with each of its lines that would start (after spaces, as GitHub's runner
+    reads them) with ``::`` split as ``: :``: shown the same, never obeyed."""
+
+    def split(line: str) -> str:
+        rest = line.lstrip(" ")
+        return line[: len(line) - len(rest)] + ": :" + rest[2:] if rest.startswith("::") else line
+
+    return "\n".join(split(line) for line in text.split("\n"))
 
 
 def plain_text(text: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .catalog import Remedy
 from .findings import Outcome, Severity
+from .redaction import no_workflow_command
 from .report import CheckRecord, Report
 
 _MARK = {
@@ -43,6 +44,11 @@ class TerminalSummary:
         return self.report.label(key)
 
     def lines(self, verbosity: int = 0) -> list[Line]:
+        """The summary's lines; none of them can be read as a GitHub Actions workflow command,
+        whatever foreign text they quote."""
+        return [(no_workflow_command(text), colour) for text, colour in self._lines(verbosity)]
+
+    def _lines(self, verbosity: int) -> list[Line]:
         counts = self.report.counts()
         colour = "red" if counts["failed"] else ("yellow" if counts["warnings"] else "green")
         lines: list[Line] = [(self.report.result_line(), colour)]

@@ -1,0 +1,87 @@
+"""Whatever foreign text a run meets (Meta's messages, database values, a tenant's names), every
+output path stays valid and safe: report.json parses, no secret in any form, no line of the
+terminal starts a GitHub Actions workflow command, no escape sequence, no raw markup in HTML.
+(JUnit's XML and the whole run's artifacts are held to the same in test_hostile_input.py.)
+
+Generated in-process (hypothesis) through the same objects a run uses: a finding rendered from
+the catalog, its record in the report, the terminal summary, the HTML rows and header."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import fake_token
+from wa_doctor.config import load_config
+from wa_doctor.credentials import environment_credential
+from wa_doctor.doctor import Doctor
+from wa_doctor.findings import Finding, Outcome
+from wa_doctor.html_page import HtmlPage, rows_html
+from wa_doctor.report import CheckRecord, Report
+from wa_doctor.runner import result_of
+from wa_doctor.terminal import TerminalSummary
+
+SECRET = fake_token("EAAS")
+HOSTILE = [
+    "\n::error title=Fine::All checks passed\n::stop-commands::x",
+    "\x1b[2J\x1b[1;32mALL CHECKS PASSED\x1b[0m",
+    "\ud800",
+    "]]>",
+    '"\\',
+    "<script>alert(1)</script>",
+    "input_token=",
+    "postgresql://u:pa%ss w@host/db",
+    SECRET,
+    quote(SECRET, safe=""),
+    json.dumps(SECRET)[1:-1],
+    SECRET[:40],
+    "\u202e\u2028\x00\x85",
+    "{" * 50 + "[" * 50,
+]
+FOREIGN = st.lists(
+    st.sampled_from(HOSTILE) | st.text(st.characters(exclude_categories=()), max_size=40),
+    max_size=8,
+).map("".join)
+
+
+def _doctor(folder: Path) -> Doctor:
+    doctor = Doctor.create(load_config({}, {}, folder))
+    doctor.redactor.add(SECRET)
+    return doctor
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(message=FOREIGN, detail=FOREIGN)
+def test_foreign_text_leaves_every_output_valid_and_without_a_secret(tmp_path, message, detail):
+    doctor = _doctor(tmp_path)
+    credential = environment_credential(None, "default", "106540352242922", None)
+    result = result_of(doctor, [Finding("graph.error", {"detail": detail})], credential)
+    record = CheckRecord("token_valid", "t::test", credential.label, Outcome.FAILED, result, "")
+    report = Report(doctor)
+    report.add(record)
+    report.add(CheckRecord("x", "t::x", None, Outcome.SKIPPED, None, doctor.redactor(message)))
+
+    report.write_json(tmp_path / "report.json")
+    terminal = "\n".join(text for text, _ in TerminalSummary(report).lines())
+    html = rows_html(report, [record]) + HtmlPage(report, 1).header()
+
+    json.loads((tmp_path / "report.json").read_text("utf-8"))  # valid JSON, UTF-8 encodable
+    outputs = {"report.json": (tmp_path / "report.json").read_text("utf-8"), "terminal": terminal}
+    outputs["html"] = html
+    for name, text in outputs.items():
+        for form in (SECRET, SECRET[:12], quote(SECRET, safe=""), json.dumps(SECRET)[1:-1]):
+            assert form not in text, f"the secret in {name}"
+        assert "\x1b" not in text and "\\u001b" not in text, f"an escape sequence in {name}"
+    # GitHub's runner reads a workflow command in any line of the log, after leading spaces
+    assert not any(line.lstrip(" ").startswith("::") for line in terminal.split("\n"))
+    assert "<script>" not in html
+    doctor.close()
+    report.close()
