@@ -17,12 +17,13 @@ from hypothesis import strategies as st
 
 from conftest import fake_token
 from wa_doctor.config import load_config
-from wa_doctor.credentials import environment_credential
+from wa_doctor.credentials import database_credential, environment_credential
 from wa_doctor.doctor import Doctor
 from wa_doctor.findings import Finding, Outcome
 from wa_doctor.html_page import HtmlPage, rows_html
 from wa_doctor.report import CheckRecord, Report
 from wa_doctor.runner import result_of
+from wa_doctor.table import CredentialRow
 from wa_doctor.terminal import TerminalSummary
 
 SECRET = fake_token("EAAS")
@@ -85,3 +86,15 @@ def test_foreign_text_leaves_every_output_valid_and_without_a_secret(tmp_path, m
     assert "<script>" not in html
     doctor.close()
     report.close()
+
+
+def test_a_row_id_s_escape_sequences_never_reach_the_sql_a_remedy_shows(tmp_path):
+    doctor = _doctor(tmp_path)
+    row = CredentialRow("7\x1b[2J\x1b]0;owned\x07", "106540352242922", SECRET, None)
+    credential = database_credential(row, doctor.spec.qualified, None)
+
+    result = result_of(doctor, [Finding("token.expired", {"detail": "x"})], credential)
+
+    sql = "\n".join(p.sql or "" for r in result.remedies for p in r.procedures)
+    assert "UPDATE" in sql and "7[2J" not in sql and "\x1b" not in sql
+    doctor.close()
