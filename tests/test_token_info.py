@@ -76,3 +76,30 @@ def test_a_date_no_calendar_has_is_shown_as_the_number_meta_sent():
     assert info.expires_at is None  # JSON's infinity is no time at all
     assert when(10**20) == str(10**20)
     assert when(1_767_225_600) == "2026-01-01 00:00 UTC"
+
+
+def test_a_columns_mistake_is_a_usage_error_not_a_traceback():
+    for command in ("token-info", "renew-token"):
+        done = subprocess.run(
+            [sys.executable, "-m", "wa_doctor.cli", command],
+            input="",
+            capture_output=True,
+            text=True,
+            env={**os.environ, "WA_DOCTOR_DB_COLUMNS": "bogus"},
+            timeout=60,
+        )
+
+        assert done.returncode == 4, command
+        assert "--wa-db-columns: 'bogus' is not NAME=COLUMN" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+def test_a_token_no_request_can_carry_is_described_as_malformed(tmp_path):
+    token = fake_token("EAAZ")
+    pasted = token[:30] + "\u200b" + token[30:]
+
+    done = token_info("--simulate", "healthy", "--lang", "en", stdin=pasted)
+
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "[config.malformed_token" in done.stdout and "non-ASCII" in done.stdout
+    assert_no_secret(SuiteRun(done.returncode, done.stdout, done.stderr, tmp_path), token)

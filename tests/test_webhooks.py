@@ -287,3 +287,17 @@ def test_a_healthy_endpoint_passes_through_the_suite_and_its_token_stays_inside(
     assert run.exit_code == 0, run.stdout
     assert run.only("webhooks_handshake")["outcome"] == "passed"
     assert run.only("webhooks_override")["outcome"] == "passed"
+
+
+@pytest.mark.parametrize("secret", ["hola123", "my secret/token+x&y=z"])
+def test_a_verify_token_echoed_back_never_reaches_an_artifact_of_the_run(
+    run_suite, graph_simulator, secret
+):
+    server = graph_simulator("webhook-handshake-ok")
+    server.world.callback = Callback.ECHO_QUERY
+    server.world.verify_token = secret
+    env = {**simulator_env(server), "WHATSAPP_WEBHOOK_VERIFY_TOKEN": secret}
+
+    run = run_suite("-rA", "--wa-lang", "en", env=env, secrets_to_check=(secret,))
+
+    assert "hub.mode=subscribe" in run.with_finding("webhooks.handshake_challenge")["message"]
