@@ -117,6 +117,15 @@ def test_a_simulated_run_says_so_wherever_the_result_is_read(run_suite):
     assert "Template sent: The simulator (not Meta) accepted `hello_world` for +346" in sent
 
 
+def test_the_spanish_report_has_no_english_headings_in_its_environment_table(run_suite):
+    run = run_suite()
+
+    assert "<h2>Entorno</h2>" in run.html and "<h2>Environment</h2>" not in run.html
+    blob = run.html.split('data-jsonblob="', 1)[1].split('"', 1)[0]
+    assert "Plataforma" in blob and "Idioma" in blob and "Credenciales" in blob
+    assert "Platform" not in blob and "Graph API version" not in blob
+
+
 def test_english_remedies_with_wa_lang_en(run_suite):
     run = run_suite("--wa-lang", "en")
 

@@ -226,8 +226,7 @@ def check(pytest_args: Sequence[str]) -> int:
                 f"--rootdir={here}",
                 "-o",
                 f"cache_dir={cache_dir(here)}",
-                "-p",
-                "wa_doctor.pytest_plugin",
+                *ONLY_THE_DOCTORS_PLUGINS,
                 *pytest_args,
             ]
         )
@@ -271,6 +270,17 @@ class ReaderMayLeave(io.TextIOBase):
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return self.stream.encoding
+
+
+ONLY_THE_DOCTORS_PLUGINS = (
+    "--disable-plugin-autoload",
+    *("-p", "wa_doctor.pytest_plugin"),
+    *("-p", "metadata"),
+    *("-p", "html"),
+)
+"""The plugins a diagnosis uses, and no other: whatever else is installed where the doctor
+runs (pytest-benchmark's ``.benchmarks`` folder, hypothesis' start-up) stays out of the
+user's folder and time. ``-p NAME`` on the command line adds one."""
 
 
 def cache_dir(folder: Path) -> Path:

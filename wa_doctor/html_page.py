@@ -361,6 +361,7 @@ class HtmlPage:
             ),
             ('<table id="environment"></table>', '<table id="environment"></table></details>'),
             ("<h2>Summary</h2>", f"<h2>{escape(label('results_heading'))}</h2>"),
+            ("<h2>Environment</h2>", f"<h2>{escape(label('meta_environment'))}</h2>"),
             ("(Un)check the boxes to filter the results.", escape(label("filter_hint"))),
             (">Show all details<", f">{escape(label('show_all'))}<"),
             (">Hide all details<", f">{escape(label('hide_all'))}<"),

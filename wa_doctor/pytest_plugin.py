@@ -605,14 +605,19 @@ def _scrub_metadata(config: pytest.Config, doctor: Doctor) -> None:
             return {k: clean(v) for k, v in value.items()}
         return doctor.redactor(value) if isinstance(value, str) else value
 
-    cleaned = clean(metadata)
+    def label(key: str) -> str:
+        return doctor.catalog.label(key, doctor.lang)
+
+    # pytest-metadata's own keys, in the report's language (the rest are names: Python, pytest)
+    words = {"Platform": "meta_platform", "Packages": "meta_packages", "Plugins": "meta_plugins"}
+    cleaned = {label(words[k]) if k in words else k: v for k, v in clean(metadata).items()}
     metadata.clear()
     metadata.update(cleaned)
     metadata.update(
         {
             "wa-doctor": __version__,
-            "Graph API version": str(doctor.config.api_version),
-            "Language": doctor.lang,
-            "Credentials": ", ".join(c.label for c in doctor.credentials),
+            label("meta_api_version"): str(doctor.config.api_version),
+            label("meta_language"): doctor.lang,
+            label("meta_credentials"): ", ".join(c.label for c in doctor.credentials),
         }
     )
