@@ -101,6 +101,7 @@ def test_a_run_that_checked_nothing_never_reports_health(run_suite, args, exit_c
     assert run.report["result"].startswith("– Nothing was checked")
     assert run.report["checks"] == []
     assert "Nothing was checked" in run.html and "✓ No problems" not in run.html
+    assert "not checked: no check ran for it" in run.html and "all good" not in run.html
     assert "Nothing was checked" in run.stdout.split("WhatsApp Cloud API doctor", 1)[1]
 
 

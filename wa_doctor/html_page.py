@@ -195,6 +195,11 @@ class HtmlPage:
         )
         if worst is None:
             ran = sum(1 for r in records if r.outcome is not Outcome.SKIPPED)
+            if not ran:  # no check ran for it: nothing to call correct
+                return (
+                    f"<li class='wa-none'><span class='wa-mark'>–</span> <b>{escape(name)}</b> · "
+                    f"{escape(self.label('credential_not_checked'))}</li>"
+                )
             count = self._checks(ran)
             return (
                 f"<li class='wa-ok'><span class='wa-mark'>✓</span> <b>{escape(name)}</b> · "
