@@ -305,3 +305,25 @@ def test_a_check_failing_for_many_credentials_sums_up_in_one_line_and_lists_ever
     lines = failure.text.strip().splitlines()
     assert len(lines) == 12 and all("[token.invalid]" in line for line in lines)
     assert run.findings("failed").count("token.invalid") == 12, "the reports name every one"
+
+
+def test_the_verdict_of_a_check_is_a_plain_value(tmp_path):
+    from wa_doctor.config import load_config
+    from wa_doctor.credentials import environment_credential
+    from wa_doctor.doctor import Doctor
+    from wa_doctor.findings import Finding, Outcome
+    from wa_doctor.runner import CheckResult, result_of
+    from wa_doctor.verdict import conclude
+
+    doctor = Doctor.create(load_config({"lang": "en"}, {}, tmp_path))
+    one, two = (environment_credential(None, "default", p, None) for p in ("1", "2"))
+    failed = result_of(doctor, [Finding("config.missing_token")], one)
+    warned = result_of(doctor, [Finding("token.expiring_soon", {"days": 3})], two)
+    skipped = CheckResult(Outcome.SKIPPED, reason="no DATABASE_URL")
+
+    assert conclude(doctor, [(one, skipped), (two, skipped)]).skip_reason == "no DATABASE_URL"
+    assert conclude(doctor, [(two, warned)]).failure is None
+    failure = conclude(doctor, [(one, failed), (two, warned)]).failure
+    assert failure is not None and failure.text.startswith("env-1: [config.missing_token]")
+    assert str(failure) == failure.text and failure.reprcrash.message == failure.summary
+    doctor.close()

@@ -263,7 +263,8 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path):
     ids=["open braces", "deep invalid list", "code then spaces", "broken objects", "prefixes"],
 )
 def test_worst_case_input_takes_time_linear_in_its_size(make):
-    from wa_doctor.explain import ExplainError, parse
+    from wa_doctor.errors import ExplainError
+    from wa_doctor.explain import parse
 
     def explain_quietly(text: str) -> None:
         with contextlib.suppress(ExplainError):

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from conftest import CREDENTIAL_TABLE, fake_token, simulator_env
 from wa_doctor import catalog
-from wa_doctor.errors import GraphError
-from wa_doctor.explain import ExplainError, parse
+from wa_doctor.errors import ExplainError, GraphError
+from wa_doctor.explain import parse
 from wa_doctor.graph import GraphClient
 from wa_doctor.redaction import Redactor
 from wa_doctor.simulator.callback import closed_port

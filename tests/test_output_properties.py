@@ -1,17 +1,20 @@
 """Whatever foreign text a run meets (Meta's messages, database values, a tenant's names), every
 output path stays valid and safe: report.json parses, no secret in any form, no line of the
 terminal starts a GitHub Actions workflow command, no escape sequence, no raw markup in HTML.
-(JUnit's XML and the whole run's artifacts are held to the same in test_hostile_input.py.)
+(The whole run's artifacts are held to the same in test_hostile_input.py.)
 
 Generated in-process (hypothesis) through the same objects a run uses: a finding rendered from
-the catalog, its record in the report, the terminal summary, the HTML rows and header."""
+the catalog, its record in the report, the terminal summary, the HTML rows and header, and the
+failure text pytest writes into JUnit XML."""
 
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import quote
 
+from _pytest.junitxml import bin_xml_escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +28,7 @@ from wa_doctor.report import CheckRecord, Report
 from wa_doctor.runner import result_of
 from wa_doctor.table import CredentialRow
 from wa_doctor.terminal import TerminalSummary
+from wa_doctor.verdict import conclude
 
 SECRET = fake_token("EAAS")
 HOSTILE = [
@@ -84,6 +88,13 @@ def test_foreign_text_leaves_every_output_valid_and_without_a_secret(tmp_path, m
     # GitHub's runner reads a workflow command in any line of the log, after leading spaces
     assert not any(line.lstrip(" ").startswith("::") for line in terminal.split("\n"))
     assert "<script>" not in html
+    failure = conclude(doctor, [(credential, result)]).failure
+    assert failure is not None
+    junit = ET.Element("failure", message=bin_xml_escape(failure.summary))
+    junit.text = bin_xml_escape(failure.text)  # as pytest's JUnit XML writes it
+    assert ET.fromstring(ET.tostring(junit)).get("message") is not None  # valid XML
+    for form in (SECRET, SECRET[:12]):
+        assert form not in failure.text + failure.summary
     doctor.close()
     report.close()
 

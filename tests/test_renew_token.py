@@ -436,6 +436,7 @@ def test_a_backup_cut_short_by_a_full_disk_is_removed_and_nothing_changes(tmp_pa
     import errno
 
     from wa_doctor import files
+    from wa_doctor.errors import EnvFileError
 
     env_file = tmp_path / ".env.local"
     env_file.write_text("WHATSAPP_ACCESS_TOKEN=original\n")
@@ -446,7 +447,7 @@ def test_a_backup_cut_short_by_a_full_disk_is_removed_and_nothing_changes(tmp_pa
 
     monkeypatch.setattr(files.shutil, "copyfileobj", full_disk)
 
-    with pytest.raises(files.EnvFileError, match="backup could not be written"):
+    with pytest.raises(EnvFileError, match="backup could not be written"):
         files.set_env_variable(env_file, "WHATSAPP_ACCESS_TOKEN", "EAANEW", backup=True)
 
     assert [p.name for p in tmp_path.iterdir()] == [".env.local"], "no partial backup is left"

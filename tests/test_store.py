@@ -12,8 +12,8 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from conftest import READER_ROLE, fake_token
-from wa_doctor import store
+from conftest import READER_PASSWORD, READER_ROLE, fake_token, growth
+from wa_doctor import failures_query, store
 from wa_doctor.errors import StoreError
 from wa_doctor.redaction import Redactor
 from wa_doctor.simulator.crm import add_credentials, drop_database
@@ -61,7 +61,7 @@ def test_a_failures_query_with_several_statements_runs_none_of_them(crm_database
     crm_database.add_credential(fake_token())
 
     with pytest.raises(StoreError) as error:
-        read_failures(crm_database.url, query, Redactor())
+        read_failures(crm_database.reader_url, query, Redactor())
 
     assert error.value.finding_id == "db.query_failed"
     assert "multiple commands" in str(error.value)
@@ -77,19 +77,21 @@ def test_a_failures_query_that_does_not_read_is_never_sent(crm_database):
 
 def test_a_failures_query_cannot_outlive_the_timeout_after_a_commit(crm_database):
     with pytest.raises(StoreError) as error:
-        read_failures(crm_database.url, "SELECT 1; COMMIT; SELECT pg_sleep(40)", Redactor(), 1)
+        read_failures(
+            crm_database.reader_url, "SELECT 1; COMMIT; SELECT pg_sleep(40)", Redactor(), 1
+        )
     assert error.value.finding_id == "db.query_failed"
 
 
 def test_a_slow_failures_query_is_cut_by_the_statement_timeout(crm_database):
     with pytest.raises(StoreError) as error:
-        read_failures(crm_database.url, "SELECT 131047, pg_sleep(5)", Redactor(), 1)
+        read_failures(crm_database.reader_url, "SELECT 131047, pg_sleep(5)", Redactor(), 1)
     assert error.value.finding_id == "db.timeout"
 
 
 def test_an_sql_error_in_the_failures_query_is_the_querys_fault(crm_database):
     with pytest.raises(StoreError) as error:
-        read_failures(crm_database.url, "SELECT code FROM crm.no_such_table", Redactor())
+        read_failures(crm_database.reader_url, "SELECT code FROM crm.no_such_table", Redactor())
     assert error.value.finding_id == "db.query_failed"
     assert 'relation "crm.no_such_table" does not exist' in str(error.value)
 
@@ -314,7 +316,8 @@ def test_a_sql_ascii_database_gives_text_not_bytes(postgres_url):
         add_credentials(url, [(fake_token(), "106540352242922")])
 
         (row,) = read(url)
-        failures = read_failures(url, "SELECT '131047'::text, now()", Redactor())
+        reader = make_conninfo(url, user=READER_ROLE, password=READER_PASSWORD)
+        failures = read_failures(reader, "SELECT '131047'::text, now()", Redactor())
     finally:
         drop_database(postgres_url, url)
 
@@ -336,7 +339,7 @@ def test_values_and_rows_are_read_up_to_their_caps(crm_database, monkeypatch):
 
 def test_a_failures_query_without_columns_is_a_finding(crm_database):
     with pytest.raises(StoreError) as error:
-        read_failures(crm_database.url, "SELECT FROM generate_series(1, 3)", Redactor())
+        read_failures(crm_database.reader_url, "SELECT FROM generate_series(1, 3)", Redactor())
 
     assert error.value.finding_id == "db.query_failed"
     assert "first column must be the error code" in str(error.value)
@@ -356,10 +359,46 @@ def test_a_failures_query_that_acts_beyond_reading_is_not_run(crm_database, quer
     bystander = psycopg.connect(crm_database.url, autocommit=True)
     try:
         with pytest.raises(StoreError) as error:
-            read_failures(crm_database.url, query, Redactor())
+            read_failures(crm_database.reader_url, query, Redactor())
 
         assert error.value.finding_id == "db.query_failed"
         assert "acts beyond reading" in str(error.value)
         assert bystander.execute("SELECT 1").fetchone() == (1,), "no session was ended"
     finally:
         bystander.close()
+
+
+def test_the_failures_query_is_not_run_as_a_role_that_can_step_out_of_read_only(crm_database):
+    with pytest.raises(StoreError) as error:
+        read_failures(crm_database.url, "SELECT 131047, now()", Redactor())  # a superuser
+
+    assert error.value.finding_id == "db.query_failed"
+    assert "only as a role that can just read" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/* /* */ SELECT */ COPY (SELECT 1) TO PROGRAM 'touch /tmp/x'",
+        "SELECT pg_terminate_backend/**/(pid), now() FROM pg_stat_activity",
+        "SELECT pg_terminate_backend --x\n(pid), now() FROM pg_stat_activity",
+        'SELECT U&"pg_terminate\\005fbackend"(pid), now() FROM pg_stat_activity',
+        "SELECT query_to_xml('select 1', true, false, ''), now()",
+    ],
+    ids=["nested comments", "comment before (", "line comment before (", "U& escape", "to_xml"],
+)
+def test_hiding_a_call_or_a_statement_in_comments_or_escapes_does_not_get_it_sent(query):
+    assert failures_query.refusal(query) is not None
+
+
+def test_a_query_s_comments_and_strings_are_read_as_postgresql_reads_them():
+    kept = "SELECT 131047 /* a /* nested */ note */, '--not a comment', $x$ /* kept */ $x$ -- end"
+
+    assert failures_query.without_comments(kept) == (
+        "SELECT 131047  , '--not a comment', $x$ /* kept */ $x$  "
+    )
+    assert failures_query.refusal(kept) is None
+
+
+def test_vetting_a_failures_query_takes_time_linear_in_it():
+    assert growth(failures_query.refusal, lambda n: "/**/" * n + "DELETE FROM x") < 24

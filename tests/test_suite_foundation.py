@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from conftest import DIAGNOSTICS, PASSWORD_ROLE, fake_token, server_uses_socket
+from conftest import DIAGNOSTICS, PASSWORD_ROLE, READER_ROLE, fake_token, server_uses_socket
 
 PHONE = "106540352242922"
 
@@ -353,9 +353,10 @@ def test_failures_stored_by_the_crm_are_grouped_by_code_with_remedies(run_suite,
             crm_database.execute(
                 "INSERT INTO crm.whatsapp_message_status VALUES ('failed', %s, now())", (code,)
             )
+    crm_database.execute(f"GRANT SELECT ON crm.whatsapp_message_status TO {READER_ROLE}")
     query = "SELECT error_code, created_at FROM crm.whatsapp_message_status WHERE status = 'failed'"
 
-    run = run_suite("--wa-failures-query", query, env={"DATABASE_URL": crm_database.url})
+    run = run_suite("--wa-failures-query", query, env={"DATABASE_URL": crm_database.reader_url})
 
     entry = run.only("recent_send_failures")
     assert entry["outcome"] == "failed"
@@ -375,7 +376,7 @@ def test_the_failures_query_cannot_write(run_suite, crm_database):
         " RETURNING 1, 2) SELECT * FROM added"
     )
 
-    run = run_suite("--wa-failures-query", query, env={"DATABASE_URL": crm_database.url})
+    run = run_suite("--wa-failures-query", query, env={"DATABASE_URL": crm_database.reader_url})
 
     assert run.only("recent_send_failures")["outcome"] == "failed"
     assert "read-only" in run.only("recent_send_failures")["message"]
@@ -387,7 +388,7 @@ def test_a_failures_query_from_env_file_cannot_commit_and_drop(run_suite, crm_da
     query = "SELECT 131047, now(); COMMIT; DROP TABLE crm.marketing_channel_credential"
 
     run = run_suite(
-        env={"DATABASE_URL": crm_database.url},
+        env={"DATABASE_URL": crm_database.reader_url},
         files={".env": f'WA_DOCTOR_FAILURES_QUERY="{query}"\n'},
     )
 

@@ -25,8 +25,8 @@ from .checks import configuration
 from .checks import token as token_checks
 from .config import LANGUAGES, SETTINGS, load_config, secret_candidates
 from .doctor import Doctor
-from .errors import ConfigError, DoctorError
-from .explain import MAX_INPUT, ExplainError, distinct, explain, format_remedy, parse
+from .errors import ConfigError, DoctorError, ExplainError
+from .explain import MAX_INPUT, distinct, explain, format_remedy, parse
 from .findings import Finding, Outcome
 from .redaction import RedactingLogRecordFactory, Redactor, one_line, plain_text
 from .renewal import Renewal, RenewRequest

@@ -5,11 +5,15 @@
     DoctorError                 base; carries the finding id it stands for and its parameters
     ├── ConfigError             a bad option or setting: a usage error, the run stops at start
     ├── StoreError              the CRM database could not be read (db.* findings)
+    ├── EnvFileError            renew-token cannot rewrite the env file; nothing was changed
     ├── GraphError              the Graph API could not give an answer (graph.* findings)
     │   └── GraphApiError       Graph answered with an error body (code, subcode, fbtrace_id)
     └── Skip                    the check does not run; the report says why
         ├── Blocked             another finding is the root cause ("blocked by token.invalid")
         └── NotApplicable       nothing to check here (no database configured, …)
+
+    ExplainError (ValueError)   ``wa-doctor explain`` found no error code in its input
+    Refused                     ``wa-doctor renew-token`` stops before writing; the remedies say why
 
 Checks let these propagate; the runner turns each into its finding, so a failure in a network
 call or the database becomes a line in the report with a remedy, never a traceback.
@@ -19,7 +23,10 @@ Messages are always redacted before they are stored here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .catalog import Remedy
 
 
 class DoctorError(Exception):
@@ -44,6 +51,12 @@ class StoreError(DoctorError):
     """The credential table could not be read (or, renewing a token, written)."""
 
     finding_id = "db.unreachable"
+
+
+class EnvFileError(DoctorError):
+    """The env file cannot be renewed (not UTF-8, not writable, …); nothing was changed."""
+
+    finding_id = "renew.env_file_unusable"
 
 
 class GraphError(DoctorError):
@@ -110,3 +123,15 @@ class Blocked(Skip):
 
 class NotApplicable(Skip):
     """There is nothing to check (no database configured, no WABA id given, …)."""
+
+
+class ExplainError(ValueError):
+    """The input holds no error code ``wa-doctor explain`` can read (a usage error)."""
+
+
+class Refused(Exception):
+    """The renewal stops before writing anything; carries what to tell the user."""
+
+    def __init__(self, *remedies: Remedy) -> None:
+        super().__init__(", ".join(r.id for r in remedies))
+        self.remedies = remedies

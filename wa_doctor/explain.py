@@ -17,6 +17,7 @@ from typing import Any
 from . import catalog as catalog_module
 from .catalog import Remedy
 from .doctor import base_context
+from .errors import ExplainError
 from .findings import Finding
 from .graph import as_int
 from .redaction import Redactor, one_line
@@ -47,10 +48,6 @@ class ErrorFacts:
     message: str = ""
     details: str = ""
     fbtrace_id: str = "—"
-
-
-class ExplainError(ValueError):
-    """The input holds no error code this command can read."""
 
 
 _META_PREFIX = re.compile(r"\(#(\d+)\)")

@@ -23,15 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .errors import DoctorError
+from .errors import EnvFileError
 
 BOM = "\ufeff"
-
-
-class EnvFileError(DoctorError):
-    """The env file cannot be renewed (not UTF-8, not writable, …); nothing was changed."""
-
-    finding_id = "renew.env_file_unusable"
 
 
 def write_atomically(path: Path, text: str | Iterable[str]) -> None:

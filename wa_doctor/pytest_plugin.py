@@ -6,45 +6,40 @@ credential). Doctor mode, which reads the configuration and credentials, keeps o
 check and credential and writes the reports, is switched on by ``diagnostics/conftest.py``
 calling :func:`activate`, so running the project's own tests never writes a report.
 
-Secrets: every report object is scrubbed in ``pytest_runtest_makereport`` (failure text,
-captured output and logs, properties) before pytest's terminal, JUnit XML or pytest-html see
-it; log records are redacted when created; the metadata table is scrubbed before pytest-html
-reads it.
+What a test's results mean is :mod:`.verdict`'s; the scrubbing of every report object (before
+pytest's terminal, JUnit XML or pytest-html see it) and of the metadata table is
+:mod:`.reporting`'s; pytest-html's hooks are :mod:`.html_hooks`'. Log records are redacted when
+created.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import functools
 import gc
 import os
 import sys
-from collections import Counter
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from . import __version__
 from .config import SETTINGS, load_config, secret_candidates
 from .credentials import Credential
 from .doctor import Doctor
 from .errors import ConfigError, DoctorError
-from .files import write_atomically
 from .findings import Outcome
-from .html_page import HtmlPage, check_cell, remedy_cell, result_cell, rows_html
+from .html_hooks import HtmlHooks, attach_html_extra
+from .html_page import rows_html
 from .prefetch import READS, Prefetcher
 from .redaction import RedactingLogRecordFactory, Redactor
-from .report import CheckRecord, Report, representative
+from .report import CheckRecord, Report
+from .reporting import guarded, scrub_debug_log_at_exit, scrub_metadata, scrub_report
 from .runner import CheckResult, internal_error, run_check
 from .terminal import TerminalSummary
+from .verdict import CheckFailure, conclude, counted
 
 DOCTOR_KEY = pytest.StashKey[Doctor]()
-FAILURE_KEY = pytest.StashKey["CheckFailure"]()
+FAILURE_KEY = pytest.StashKey[CheckFailure]()
 """A failed test's failure, in the two lengths CI tools show (see :class:`CheckFailure`)."""
 RESULTS_KEY = pytest.StashKey[list[tuple[Credential | None, CheckResult]]]()
 """A test's check results, by credential (None: a check of no credential)."""
@@ -99,7 +94,7 @@ def activate(config: pytest.Config, diagnostics: Path | None = None) -> None:
         redact = Redactor(secret_candidates(options, os.environ))
         raise pytest.UsageError(redact(f"wa-doctor: {exc}")) from None
     config.stash[DOCTOR_KEY] = doctor
-    _scrub_debug_log_at_exit(config, doctor.redactor)
+    scrub_debug_log_at_exit(config, doctor.redactor)
     _leave_the_findings_to_the_summary(config.option)
     if config.pluginmanager.hasplugin("html"):
         if not config.getoption("htmlpath", None):
@@ -149,22 +144,6 @@ def all_checks() -> list[str]:
 
     load_all()
     return list(READS)
-
-
-def _scrub_debug_log_at_exit(config: pytest.Config, redactor: Redactor) -> None:
-    """``--debug`` writes the command line (a ``--wa-access-token`` value too) to its log
-    before any plugin runs; once pytest has closed the log, redact it in place."""
-    name = getattr(config.option, "debug", None)
-    if isinstance(name, str) and name:
-        atexit.register(_redact_file, Path(config.invocation_params.dir, name), redactor)
-
-
-def _redact_file(path: Path, redactor: Redactor) -> None:
-    with contextlib.suppress(OSError):
-        text = path.read_text("utf-8", errors="replace")
-        cleaned = redactor(text)
-        if cleaned != text:
-            path.write_text(cleaned, "utf-8")
 
 
 def usable_report_dir(path: Path) -> Path:
@@ -232,101 +211,13 @@ def _run_and_conclude(
     for credential in credentials:
         arguments = args if credential is None else (credential, *args)
         results.append((credential, run_check(doctor, function, *arguments)))
-    strict = doctor.config.fails_on_warnings
-    named = len(results) > 1
-    failed = [
-        (credential, result)
-        for credential, result in results
-        if result.outcome is Outcome.FAILED or (strict and result.outcome is Outcome.WARNING)
-    ]
-    if failed:
-        failure = CheckFailure.of(doctor, failed, named)
-        node.stash[FAILURE_KEY] = failure
-        pytest.fail(failure.text, pytrace=False)
-    if results and all(result.outcome is Outcome.SKIPPED for _, result in results):
-        reasons = dict.fromkeys(result.reason or "" for _, result in results)
-        pytest.skip("; ".join(reasons))
+    verdict = conclude(doctor, results)
+    if verdict.failure is not None:
+        node.stash[FAILURE_KEY] = verdict.failure
+        pytest.fail(verdict.failure.text, pytrace=False)
+    if verdict.skip_reason is not None:
+        pytest.skip(verdict.skip_reason)
     return [result for _, result in results]
-
-
-def _line(credential: Credential | None, text: str, named: bool) -> str:
-    return f"{credential.label}: {text}" if named and credential is not None else text
-
-
-SUMMARY_LENGTH = 300
-"""Longest one-line failure summary: pytest 9.2 cuts JUnit's ``message`` attribute at 500
-characters (and older pytest keeps it whole), so a summary this long is never cut."""
-
-
-@dataclass(frozen=True)
-class ReprCrash:
-    """What pytest's JUnit XML and short test summary read as a failure's one-line message."""
-
-    message: str
-
-
-@dataclass(frozen=True)
-class CheckFailure:
-    """A failed check as pytest's reporters show it: a one-line ``summary`` (JUnit's
-    ``message`` attribute, the short test summary: the finding and how many credentials) and
-    the whole ``text`` with a line per credential (JUnit's element text, the FAILURES section).
-
-    pytest takes the summary from ``longrepr.reprcrash.message`` and the text from ``str()``
-    and ``toterminal()``, so this object stands in for the report's ``longrepr``."""
-
-    summary: str
-    text: str
-
-    @classmethod
-    def of(
-        cls, doctor: Doctor, failed: list[tuple[Credential | None, CheckResult]], named: bool
-    ) -> CheckFailure:
-        text = "\n".join(_line(c, result.headline(), named) for c, result in failed)
-        return cls(_summary(doctor, failed, named), doctor.redactor(text))
-
-    @property
-    def reprcrash(self) -> ReprCrash:
-        return ReprCrash(self.summary)
-
-    def toterminal(self, out: Any) -> None:
-        out.line(self.text)
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def _summary(
-    doctor: Doctor, failed: list[tuple[Credential | None, CheckResult]], named: bool
-) -> str:
-    """One finding: ``[id] title: message`` (its credential first when there are several);
-    more credentials: each finding with how many credentials it failed for."""
-    if len(failed) == 1:
-        credential, result = failed[0]
-        line = _line(credential, result.headline(), named)
-    else:
-        by_finding = Counter(
-            f"[{r.primary.id}] {r.primary.title}" if r.primary else (r.reason or "?")
-            for _, r in failed
-        )
-        label = doctor.catalog.label("failed_for", doctor.lang)
-        line = "; ".join(f"{what} — {label.format(n=n)}" for what, n in by_finding.items())
-    line = doctor.redactor(" ".join(line.split()))
-    return line if len(line) <= SUMMARY_LENGTH else line[: SUMMARY_LENGTH - 1] + "…"
-
-
-def _guarded(method: Callable[..., None]) -> Callable[..., None]:
-    """For hooks that only present results: a bug there prints one redacted line instead of
-    an INTERNALERROR, and the reports already written stay valid."""
-
-    @functools.wraps(method)
-    def run(self: Any, *args: Any, **kwargs: Any) -> None:
-        try:
-            method(self, *args, **kwargs)
-        except Exception as exc:
-            message = f"wa-doctor: {method.__name__} failed: {type(exc).__name__}: {exc}"
-            sys.stderr.write(self.doctor.redactor(message) + "\n")
-
-    return run
 
 
 def check_id(item: pytest.Item) -> str:
@@ -359,7 +250,7 @@ class DoctorPlugin:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        _scrub_metadata(session.config, self.doctor)
+        scrub_metadata(session.config, self.doctor)
 
     def prefetch(self, selected: list[tuple[str, Credential]]) -> None:
         """Fetch, in background threads, what these (check, credential) pairs will read."""
@@ -367,7 +258,7 @@ class DoctorPlugin:
         self.prefetcher = Prefetcher(self.doctor, selected, workers).start()
 
     @pytest.hookimpl(tryfirst=True)
-    @_guarded
+    @guarded
     def pytest_runtestloop(self, session: pytest.Session) -> None:
         """As the checks start, fetch what the selected ones will read (unless the whole suite
         started fetching at configuration), in background threads."""
@@ -392,7 +283,7 @@ class DoctorPlugin:
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, Any, Any]:
         report = yield
-        _scrub_report(report, self.doctor.redactor)
+        scrub_report(report, self.doctor.redactor)
         if report.when == "call" and report.failed and FAILURE_KEY in item.stash:
             report.longrepr = item.stash[FAILURE_KEY]
         if report.when == "call" or (report.when == "setup" and not report.passed):
@@ -412,7 +303,7 @@ class DoctorPlugin:
                     item.user_properties.extend(properties)
                     report.user_properties.extend(properties)
             report.wa_records = records
-            _attach_html_extra(report, rows_html(self.report, records))
+            attach_html_extra(report, rows_html(self.report, records))
         return report
 
     def _records(
@@ -429,9 +320,7 @@ class DoctorPlugin:
                 outcome = Outcome.SKIPPED if report.skipped else Outcome.PASSED
                 message = _skip_reason(report) if report.skipped else ""
             else:
-                outcome = result.outcome
-                if strict and outcome is Outcome.WARNING:
-                    outcome = Outcome.FAILED
+                outcome = counted(result, strict)
                 message = result.headline()
             return CheckRecord(
                 check_id=check_id(item),
@@ -452,7 +341,7 @@ class DoctorPlugin:
     def pytest_make_collect_report(self, collector: pytest.Collector) -> Generator[None, Any, Any]:
         """A diagnostics file that fails to import is a failure of the run, never silence."""
         report = yield
-        _scrub_report(report, self.doctor.redactor)
+        scrub_report(report, self.doctor.redactor)
         if report.failed:
             detail = str(report.longrepr).strip().splitlines()[-1:] or ["?"]
             result = internal_error(self.doctor, f"{report.nodeid}: {detail[0]}")
@@ -488,7 +377,7 @@ class DoctorPlugin:
             if session.exitstatus == pytest.ExitCode.OK:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
-    @_guarded
+    @guarded
     def _print_summary(self, config: pytest.Config) -> None:
         tr = config.pluginmanager.get_plugin("terminalreporter")
         if tr is None:  # -p no:terminal
@@ -505,119 +394,8 @@ class DoctorPlugin:
             tr.write_line(f"{label('json_report', self.doctor.lang)}: {self.json_path}")
 
 
-class HtmlHooks:
-    """pytest-html hooks: the table in the doctor's words, and the doctor's header on the page.
-
-    The header is put in once pytest-html has written the file (see :mod:`.html_page`)."""
-
-    def __init__(self, doctor: Doctor, report: Report) -> None:
-        self.doctor = doctor
-        self.report = report
-
-    def _label(self, key: str) -> str:
-        return self.doctor.catalog.label(key, self.doctor.lang)
-
-    def pytest_html_report_title(self, report: Any) -> None:
-        report.title = self._label("report_title")
-
-    def pytest_html_results_table_header(self, cells: list[str]) -> None:
-        words = {
-            ">Result<": "col_result",
-            ">Test<": "col_check",
-            ">Duration<": "col_duration",
-            ">Links<": "col_links",
-        }
-        for n, cell in enumerate(cells):
-            for old, key in words.items():
-                if old in cell:
-                    cells[n] = cell.replace(old, f">{escape(self._label(key))}<")
-        cells.insert(2, f'<th class="col-remedy">{escape(self._label("remedy"))}</th>')
-
-    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
-        records = getattr(report, "wa_records", None)
-        record = representative(records) if records else None
-        if record is not None:
-            cells[0] = result_cell(self.report, record, cells[0])
-            cells[1] = check_cell(self.report, record, report.nodeid)
-        cells.insert(2, remedy_cell(record))
-
-    def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
-        """The expanded row shows the doctor's sentence (an extra), not pytest's raw log: a
-        skip's tuple with the install path, or 'No log output captured.'."""
-        if getattr(report, "wa_records", None):
-            data.clear()
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, Any, Any]:
-        """After pytest-html has written the page (its hook is trylast), make it the doctor's."""
-        result = yield
-        self._finish_page(session)
-        return result
-
-    @_guarded
-    def _finish_page(self, session: pytest.Session) -> None:
-        path = session.config.getoption("htmlpath", None)
-        if not path or not Path(path).is_file():
-            return
-        page = HtmlPage(self.report, int(session.exitstatus))
-        write_atomically(Path(path), page.finish(Path(path).read_text("utf-8")))
-
-
 def _skip_reason(report: Any) -> str:
     longrepr = report.longrepr
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         return str(longrepr[2]).removeprefix("Skipped: ")
     return str(longrepr or "")
-
-
-def _scrub_report(report: Any, redactor: Redactor) -> None:
-    """Redact everything a report carries before any reporter sees it."""
-    longrepr = report.longrepr
-    if isinstance(longrepr, tuple) and len(longrepr) == 3:
-        report.longrepr = (longrepr[0], longrepr[1], redactor(longrepr[2]))
-    elif longrepr is not None:
-        report.longrepr = redactor(str(longrepr))
-    report.sections = [(title, redactor(content)) for title, content in report.sections]
-    if hasattr(report, "user_properties"):  # test reports have them, collect reports do not
-        report.user_properties = [(k, redactor(v)) for k, v in report.user_properties]
-
-
-def _attach_html_extra(report: Any, html: str) -> None:
-    try:
-        from pytest_html import extras
-    except ImportError:  # pytest-html disabled or absent: the JSON still has the remedy
-        return
-    report.extras = [*getattr(report, "extras", []), extras.html(html)]
-
-
-def _scrub_metadata(config: pytest.Config, doctor: Doctor) -> None:
-    """Redact pytest-metadata's environment table and add what a support ticket needs."""
-    try:
-        from pytest_metadata.plugin import metadata_key
-    except ImportError:
-        return
-    metadata = config.stash.get(metadata_key, None)
-    if metadata is None:
-        return
-
-    def clean(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        return doctor.redactor(value) if isinstance(value, str) else value
-
-    def label(key: str) -> str:
-        return doctor.catalog.label(key, doctor.lang)
-
-    # pytest-metadata's own keys, in the report's language (the rest are names: Python, pytest)
-    words = {"Platform": "meta_platform", "Packages": "meta_packages", "Plugins": "meta_plugins"}
-    cleaned = {label(words[k]) if k in words else k: v for k, v in clean(metadata).items()}
-    metadata.clear()
-    metadata.update(cleaned)
-    metadata.update(
-        {
-            "wa-doctor": __version__,
-            label("meta_api_version"): str(doctor.config.api_version),
-            label("meta_language"): doctor.lang,
-            label("meta_credentials"): ", ".join(c.label for c in doctor.credentials),
-        }
-    )

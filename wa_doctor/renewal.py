@@ -20,8 +20,8 @@ from .catalog import Remedy
 from .checks import configuration, phone, token
 from .credentials import Credential, clean_token
 from .doctor import Doctor
-from .errors import StoreError
-from .files import EnvFileError, EnvFileUpdate, plan_env_update
+from .errors import EnvFileError, Refused, StoreError
+from .files import EnvFileUpdate, plan_env_update
 from .findings import Finding, Outcome, finding
 from .redaction import token_preview
 from .runner import run_check
@@ -51,14 +51,6 @@ class RenewRequest:
     dry_run: bool = False
     allow_temporary: bool = False
     vercel: bool = False
-
-
-class Refused(Exception):
-    """The renewal stops before writing anything; carries what to tell the user."""
-
-    def __init__(self, *remedies: Remedy) -> None:
-        super().__init__(", ".join(r.id for r in remedies))
-        self.remedies = remedies
 
 
 class Renewal:

@@ -23,7 +23,6 @@ password scrubbed from every message.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from . import failures_query
 from .errors import StoreError
 from .graph import as_int
 from .redaction import Redactor, url_passwords
@@ -110,12 +110,6 @@ def describe_target(url: str) -> str:
     user = f"{parts['user']}@" if parts.get("user") else ""
     return f"{user}{where}/{parts.get('dbname', '')}"
 
-
-_READING = re.compile(
-    r"(?:\s|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*(?:SELECT|WITH|VALUES|TABLE)\b", re.I | re.S
-)
-"""A query that reads: what may precede the first keyword is space, comments and brackets.
-(``COPY … TO PROGRAM`` runs even in a read-only transaction, for a superuser.)"""
 
 MAX_FAILURE_ROWS = 100_000
 """Rows of ``--wa-failures-query`` read at most: enough for any week of failures, bounded memory."""
@@ -335,25 +329,15 @@ def read_failures(
     are the query's (``db.query_failed`` with PostgreSQL's message), not the connection's.
     """
     target = describe_target(url)
-    if not _READING.match(query):
-        raise StoreError(
-            "only a query that reads is run: it must start with SELECT, WITH, VALUES or TABLE",
-            "db.query_failed",
-            db_target=target,
-        )
-
-    acting = _SIDE_EFFECTS.search(query)
-    if acting:
-        raise StoreError(
-            f"the query calls {acting.group(1)}(), which acts beyond reading even in a "
-            "read-only transaction (ends or cancels sessions, takes locks, notifies, "
-            "reads server files): the failures query may only read",
-            "db.query_failed",
-            db_target=target,
-        )
+    refused = failures_query.refusal(query)
+    if refused:
+        raise StoreError(refused, "db.query_failed", db_target=target)
 
     def read() -> list[tuple[int | None, Any]]:
         with read_only_session(url, timeout, redactor) as cur:
+            cur.execute(_POWERS)
+            if any(cur.fetchone() or (True,)):
+                raise StoreError(POWERFUL_ROLE, "db.query_failed", db_target=target)
             try:
                 rows = []
                 # bytes: psycopg sends the text as is, with no placeholder parsing
@@ -373,16 +357,22 @@ def read_failures(
     return within(timeout, read, target, "--wa-failures-query")
 
 
-_SIDE_EFFECTS = re.compile(
-    r"\b(pg_terminate_backend|pg_cancel_backend|pg_notify|pg_(?:try_)?advisory\w*+"
-    r"|pg_reload_conf|pg_rotate_logfile|pg_switch_wal|pg_create_restore_point|pg_promote"
-    r"|pg_log_backend_memory_contexts|pg_read_file|pg_read_binary_file|pg_ls_\w++|pg_stat_file"
-    r"|lo_\w++|dblink\w*+|set_config|nextval|setval|txid_current|pg_current_xact_id)\"?\s*+\(",
-    re.I,
+_POWERS = """
+SELECT r.rolsuper,
+       pg_has_role(current_user, 'pg_execute_server_program', 'MEMBER'),
+       pg_has_role(current_user, 'pg_read_server_files', 'MEMBER'),
+       pg_has_role(current_user, 'pg_write_server_files', 'MEMBER'),
+       pg_has_role(current_user, 'pg_signal_backend', 'MEMBER')
+FROM pg_roles r WHERE r.rolname = current_user
+"""
+"""The powers that reach beyond a read-only transaction: run programs or read files on the
+server (``COPY … TO PROGRAM``, ``pg_read_file``), signal other sessions."""
+
+POWERFUL_ROLE = (
+    "the failures query is run only as a role that can just read: this one is a superuser, or "
+    "may run programs, read or write the server's files, or end other sessions (create the "
+    "reader role of db.privileged_role and use its URL)"
 )
-"""Functions that act even in a read-only transaction: end or cancel other sessions, take
-locks, send notifications, read the server's files, reach other databases. Whether
-quoted or schema-qualified, the name is in the text, so a query calling one is not run."""
 
 NO_COLUMNS = "the query returns rows without columns: its first column must be the error code"
 
