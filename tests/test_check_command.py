@@ -110,20 +110,23 @@ def test_an_unknown_scenario_names_a_command_that_works_from_any_folder():
     assert "`wa-doctor check --wa-simulate list`" in str(refused.value)
 
 
-def test_a_reader_that_stops_reading_leaves_the_reports_and_the_exit_code(tmp_path):
+@pytest.mark.parametrize("output", ["closed pipe", "full disk", "closed"])
+def test_output_nobody_can_read_leaves_the_reports_and_the_exit_code(tmp_path, output):
     env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     reader, writer = os.pipe()
     os.close(reader)  # as `| head -1` does once it has its line: every write now fails
+    stdout = {"closed pipe": writer, "full disk": os.open("/dev/full", os.O_WRONLY)}.get(output)
 
     done = subprocess.run(
         [sys.executable, "-m", "wa_doctor.cli", "check", "--wa-simulate", "session-logged-out"],
         cwd=tmp_path,
-        stdout=writer,
+        stdout=stdout,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
         timeout=120,
+        preexec_fn=(lambda: os.close(1)) if output == "closed" else None,
     )
     os.close(writer)
 

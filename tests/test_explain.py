@@ -270,7 +270,7 @@ def test_worst_case_input_takes_time_linear_in_its_size(make):
         with contextlib.suppress(ExplainError):
             parse(text)
 
-    assert growth(explain_quietly, make) < 24
+    assert growth(explain_quietly, make) < 32
 
 
 def test_json_searched_in_a_log_is_decoded_a_bounded_number_of_times(monkeypatch):
@@ -306,8 +306,14 @@ def test_a_log_repeating_an_error_explains_it_once_with_its_count(capsys, monkey
 
 @pytest.mark.parametrize(
     "stdin",
-    [b'{"code": 1e999}', b"[" * 100_000, b"\xff\xfe(#131047) not UTF-8", b'{"a":' * 2_000],
-    ids=["infinite code", "deep", "not utf-8", "deep objects"],
+    [
+        b'{"code": 1e999}',
+        b"[" * 100_000,
+        b"\xff\xfe(#131047) not UTF-8",
+        b'{"a":' * 2_000,
+        b'{"error": {"code": ' + b"9" * 5_000 + b"}}",
+    ],
+    ids=["infinite code", "deep", "not utf-8", "deep objects", "5000-digit code"],
 )
 def test_hostile_input_is_an_explanation_or_a_usage_error_never_a_traceback(
     capsys, monkeypatch, stdin
@@ -325,3 +331,18 @@ def test_explain_reads_a_file_it_is_given(capsys, tmp_path):
     status, out, _ = explain(capsys, str(log), "--lang", "en")
 
     assert status == 0 and "[token.expired" in out
+
+
+def test_a_file_that_cannot_be_read_is_a_usage_error(capsys):
+    status, _, err = explain(capsys, "/proc/self/mem")
+
+    assert status == 4 and "cannot be read" in err
+
+
+def test_a_token_cut_in_two_by_the_quote_limit_is_still_hidden(capsys, monkeypatch):
+    token = "EAA" + "Abcdefghij" * 4
+    body = json.dumps({"error": {"code": 100, "message": "a" * 976 + " " + token}})
+
+    status, out, _ = explain(capsys, "--lang", "en", stdin=body, monkeypatch=monkeypatch)
+
+    assert status == 0 and token[:20] not in out

@@ -8,7 +8,7 @@ import contextlib
 
 import httpx
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import CREDENTIAL_TABLE, fake_token, simulator_env
@@ -101,6 +101,7 @@ CLIENT = GraphClient(
 
 @settings(max_examples=300, deadline=None)
 @given(status=st.integers(100, 599), body=JSON | ERRORISH | st.binary(max_size=40))
+@example(status=400, body=b'{"error": {"code": ' + b"9" * 5000 + b"}}")  # past int's digits
 def test_any_answer_is_a_value_or_a_classified_graph_error(status, body):
     content = body if isinstance(body, bytes) else httpx.Response(200, json=body).content
     response = httpx.Response(status, content=content)

@@ -333,3 +333,24 @@ def test_a_lone_surrogate_from_meta_is_dropped_and_every_report_written(run_suit
 
     assert "(lone)" in run.with_finding("token.invalid")["message"]
     assert "<html" in run.html and "wa-header" in run.html
+
+
+@pytest.mark.parametrize(
+    ("url", "password"),
+    [
+        ("postgresql://crm:p ss word1@127.0.0.1:1/db", "p ss word1"),
+        ("postgresql://crm:pa'sswd7x@127.0.0.1:1/db", "pa'sswd7x"),
+        ("postgresql://crm:pa<sswd7x>@127.0.0.1:1/db", "pa<sswd7x>"),
+        ("postgresql://crm@127.0.0.1:1/db?password=hunter2hunter2", "hunter2hunter2"),
+        (
+            "host=127.0.0.1 port=1 password=hunter2hunter2 dbname=x application_name=a://b",
+            "hunter2hunter2",
+        ),
+        ("host=127.0.0.1 port=1 password='hunter2\\'hunter2' dbname=x", "hunter2'hunter2"),
+    ],
+    ids=["space", "quote", "angle brackets", "query parameter", "key=value with ://", "escaped"],
+)
+def test_a_database_password_never_reaches_the_debug_log(run_suite, url, password):
+    run = run_suite("--debug", env={"DATABASE_URL": url}, secrets_to_check=(password,))
+
+    assert "pytestdebug.log" in run.artifacts()

@@ -132,8 +132,8 @@ def _run(argv: Sequence[str] | None) -> int:
         lang = language(args)
         print("\n".join(f"{i}  {catalog.render(Finding(i), lang).title}" for i in catalog.ids))
         return 0
-    text, unread = _explain_input(args.error)
     try:
+        text, unread = _explain_input(args.error)
         found = distinct(parse(text))
     except ExplainError as exc:
         print(f"wa-doctor explain: {exc}", file=sys.stderr)
@@ -162,8 +162,13 @@ def _explain_input(given: str) -> tuple[str, bool]:
     if given == "-":
         raw = sys.stdin.buffer.read(MAX_INPUT * 4 + 1)
     elif _is_file(given):
-        with Path(given).open("rb") as file:
-            raw = file.read(MAX_INPUT * 4 + 1)
+        try:
+            with Path(given).open("rb") as file:
+                raw = file.read(MAX_INPUT * 4 + 1)
+        except OSError as exc:
+            raise ExplainError(
+                f"{plain_text(given)[:200]}: cannot be read ({exc.strerror})"
+            ) from None
     else:
         return given[:MAX_INPUT], len(given) > MAX_INPUT
     text = raw.decode("utf-8", errors="replace")
@@ -218,6 +223,8 @@ def check(pytest_args: Sequence[str]) -> int:
 
     folder = Path(diagnostics.__file__).parent
     here = Path.cwd()
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the run)
     out = sys.stdout = ReaderMayLeave(sys.stdout)
     try:
         status = pytest.main(
@@ -233,7 +240,8 @@ def check(pytest_args: Sequence[str]) -> int:
     finally:
         sys.stdout = out.stream
     if out.gone:  # nothing more to say to a reader that left, not even at exit
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return int(status)
 
 
@@ -250,7 +258,7 @@ class ReaderMayLeave(io.TextIOBase):
         if not self.gone:
             try:
                 self.stream.write(text)
-            except BrokenPipeError:
+            except OSError:  # a closed pipe, a full disk (> /dev/full): the reports still come
                 self.gone = True
         return len(text)
 
@@ -258,7 +266,7 @@ class ReaderMayLeave(io.TextIOBase):
         if not self.gone:
             try:
                 self.stream.flush()
-            except BrokenPipeError:
+            except OSError:
                 self.gone = True
 
     def isatty(self) -> bool:

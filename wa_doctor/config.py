@@ -14,16 +14,17 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import parse_qsl, quote, unquote
 
 from dotenv import dotenv_values
 
 from .config_file import ConfigFile, Ignore, option_ignores, read_config_file
 from .errors import ConfigError
-from .redaction import Redactor, plain_text, token_preview, url_passwords
+from .redaction import Redactor, plain_text, token_preview
 
 DEFAULT_API_VERSION = "v25.0"
 """The Graph version this tool calls by default: current, with a published end date (2028-07-29)."""
@@ -373,21 +374,56 @@ class Config:
 
 
 def _dsn_passwords(url: str) -> list[str]:
-    """The database password, found both ways it can be read: as a person reads the URL
-    (``scheme://user:password@host``, a raw ``%``, space or ``@`` in it and all, where libpq
-    refuses to parse it, so its error would quote it) and as libpq parses a key=value string
-    (``password=…``). Both, decoded and as written: every form it may travel in."""
-    found = set(url_passwords(url))
-    if "://" not in url and "password" in url:  # a key=value DSN: only libpq can split it
-        try:
-            from psycopg.conninfo import conninfo_to_dict
+    """The database password in every form the value holds it, found every way it can be read:
+    as a person reads a URL (``scheme://user:password@host``: everything to the last ``@``,
+    a raw ``%``, space, quote or ``@`` in it and all), a URL's ``?password=``, a key=value
+    string's ``password=…`` (quoted, with backslash escapes, or not), and as libpq parses it.
+    Each as written and decoded: what a message might quote."""
+    found: set[str] = set()
+    password = url_password(url)
+    if password is not None:
+        found |= {password, unquote(password)}
+        for key, value in parse_qsl(url.partition("?")[2], keep_blank_values=True):
+            if key == "password":
+                found |= {value, quote(value, safe="")}
+    found |= set(_keyword_passwords(url))
+    try:
+        from psycopg.conninfo import conninfo_to_dict
 
-            password = conninfo_to_dict(url).get("password")
-        except Exception:  # unparsable: its words are never quoted (store.py), nothing to add
-            password = None
-        if password:
-            found.add(str(password))
-    return sorted(found)
+        found.add(str(conninfo_to_dict(url).get("password") or ""))
+    except Exception:  # unparsable: its words are never quoted (store.py)
+        pass
+    return sorted(p for p in found if p)
+
+
+def url_password(url: str) -> str | None:
+    """The password of a ``scheme://user:password@host…`` URL as a person reads it: the user
+    info runs to the last ``@``; None when the value is no such URL."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or not scheme.replace("+", "").isalnum():
+        return None
+    return rest.rpartition("@")[0].partition(":")[2]
+
+
+def _keyword_passwords(dsn: str) -> Iterator[str]:
+    """``password=…`` values of a key=value string, as written and unescaped."""
+    start = 0
+    while (key := dsn.find("password", start)) >= 0:
+        start = key + len("password")
+        rest = dsn[start:].lstrip()
+        if not rest.startswith("="):
+            continue
+        value = rest[1:].lstrip()
+        if value.startswith("'"):
+            written, i = [], 1
+            while i < len(value) and value[i] != "'":
+                written.append(value[i : i + 2] if value[i] == "\\" else value[i])
+                i += 2 if value[i] == "\\" else 1
+            raw = "".join(written)
+            yield raw
+            yield re.sub(r"\\(.)", r"\1", raw)
+        else:
+            yield value.split(None, 1)[0] if value.split() else ""
 
 
 def read_env_files(directory: Path) -> tuple[dict[str, str], dict[str, str], list[str]]:

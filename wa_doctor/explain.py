@@ -116,7 +116,7 @@ def _json_values(text: str) -> Iterator[Any]:
             continue
         try:
             value = json.loads(text[start:end])
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # not JSON, or an int past Python's 4,300 digits
             continue
         yield value
         decoded_to = end
@@ -172,7 +172,14 @@ def _error_objects(data: Any, depth: int = 0) -> Iterator[ErrorFacts]:
 
 
 def _cut(text: str, most: int = 5 * QUOTED) -> str:
+    """Meta's words cut to ``most`` characters, redacted first: a cut through a token would
+    leave a piece too short to be recognised as one."""
+    text = _REDACT(text)
     return text[:most] + ("…" if len(text) > most else "")
+
+
+_REDACT = Redactor()
+"""Knows no secret of the user's: finds tokens by their shape, query secrets by their name."""
 
 
 def _facts(code: int, error: dict[str, Any]) -> ErrorFacts:

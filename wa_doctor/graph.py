@@ -243,7 +243,7 @@ class GraphClient:
         status = response.status_code
         try:
             body = json.loads(response.content)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or an int of 5,000 digits
             body = None  # RecursionError: JSON nested deeper than Python's stack
         if isinstance(body, dict) and isinstance(body.get("error"), dict):
             raise self._api_error(status, body["error"])

@@ -26,7 +26,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from urllib.parse import quote, quote_plus, unquote
+from urllib.parse import quote, quote_plus
 
 SLICE = 12
 """Length of the slices compared against secrets: a 12-character match is never chance."""
@@ -86,12 +86,6 @@ def _password_spans(text: str) -> Iterator[tuple[int, int]]:
         if 0 <= colon < at - 1:
             yield colon + 1, at
         start = max(end, begin)
-
-
-def url_passwords(text: str) -> list[str]:
-    """The URL passwords in ``text`` (see :func:`_password_spans`), as written and decoded."""
-    found = [text[a:b] for a, b in _password_spans(text)]
-    return found + [unquote(p) for p in found if unquote(p) != p]
 
 
 def _without_url_passwords(text: str) -> str:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -35,9 +36,10 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from . import failures_query
+from .config import url_password
 from .errors import StoreError
 from .graph import as_int
-from .redaction import Redactor, url_passwords
+from .redaction import Redactor
 from .table import CHANNEL, CredentialRow, TableSpec
 
 T = TypeVar("T")
@@ -93,8 +95,8 @@ def reads_as_written(url: str) -> bool:
         password = conninfo_to_dict(url).get("password")
     except Exception:
         return False
-    written = url_passwords(url) if "://" in url else []
-    return not written or password in written
+    written = url_password(url)
+    return not written or password in (written, unquote(written))
 
 
 def describe_target(url: str) -> str:
