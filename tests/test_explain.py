@@ -346,3 +346,18 @@ def test_a_token_cut_in_two_by_the_quote_limit_is_still_hidden(capsys, monkeypat
     status, out, _ = explain(capsys, "--lang", "en", stdin=body, monkeypatch=monkeypatch)
 
     assert status == 0 and token[:20] not in out
+
+
+def test_a_finding_id_from_a_report_is_explained_without_holes(capsys):
+    status, out, _ = explain(capsys, "token.expired", "--lang", "en")
+
+    assert status == 0 and out.startswith("The token expired  [token.expired, error]")
+    assert "'—'" not in out and "{" not in out
+
+
+def test_a_procedure_that_says_run_the_command_below_has_it_below(capsys):
+    status, out, _ = explain(capsys, "190/467", "--lang", "en")
+
+    assert status == 0
+    said = out.index("Run the command below")
+    assert "$ wa-doctor renew-token" in out[said:]

@@ -26,7 +26,7 @@ from .checks import token as token_checks
 from .config import LANGUAGES, SETTINGS, load_config, secret_candidates
 from .doctor import Doctor
 from .errors import ConfigError, DoctorError, ExplainError
-from .explain import MAX_INPUT, distinct, explain, format_remedy, parse
+from .explain import MAX_INPUT, distinct, explain, explain_finding, format_remedy, parse
 from .findings import Finding, Outcome
 from .redaction import RedactingLogRecordFactory, Redactor, one_line, plain_text
 from .renewal import Renewal, RenewRequest
@@ -70,8 +70,8 @@ def _run(argv: Sequence[str] | None) -> int:
         help="explain a Graph/WhatsApp error code or a logged error JSON",
         description="Prints the finding and remedy for an error code (131047, 190/467) or for "
         "error JSON from the CRM's logs (a Graph error body or a webhook errors[] object), "
-        "each distinct error once. Reads standard input when ERROR is '-' or missing, and "
-        "the file when ERROR names one.",
+        "each distinct error once, or for a finding id the reports print (token.expired). "
+        "Reads standard input when ERROR is '-' or missing, and the file when ERROR names one.",
     )
     explainer.add_argument("error", nargs="?", default="-")
     explainer.add_argument(
@@ -132,6 +132,11 @@ def _run(argv: Sequence[str] | None) -> int:
         lang = language(args)
         print("\n".join(f"{i}  {catalog.render(Finding(i), lang).title}" for i in catalog.ids))
         return 0
+    lang = language(args)
+    by_id = explain_finding(args.error.strip(), lang)
+    if by_id is not None:  # a finding id, as the reports print them
+        print(format_remedy(by_id, Redactor()))
+        return 0
     try:
         text, unread = _explain_input(args.error)
         found = distinct(parse(text))
@@ -139,7 +144,6 @@ def _run(argv: Sequence[str] | None) -> int:
         print(f"wa-doctor explain: {exc}", file=sys.stderr)
         return USAGE_ERROR
     redact = Redactor()
-    lang = language(args)
     labels = load_catalog()
     blocks = [
         format_remedy(explain(facts, lang), redact)

@@ -8,6 +8,7 @@ webhook object ``{"code", "title", "message", "error_data": {"details"}}`` insid
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -194,6 +195,18 @@ def _facts(code: int, error: dict[str, Any]) -> ErrorFacts:
     )
 
 
+def explain_finding(finding_id: str, lang: str) -> Remedy | None:
+    """A finding id as the reports print it (``token.expired``), explained; None if unknown."""
+    catalog = catalog_module.load()
+    if finding_id not in catalog.ids:
+        return None
+    context = base_context(TableSpec.parse(DEFAULT_TABLE), catalog, lang)
+    context["credential"] = catalog.label("this_credential", lang)
+    remedy = catalog.render(Finding(finding_id), lang, context, missing="—")
+    # the message quotes what a run saw (Meta's words, a date): with no run, the remedy alone
+    return dataclasses.replace(remedy, message="")
+
+
 def explain(facts: ErrorFacts, lang: str) -> Remedy:
     """The finding and remedy for one error, in ``lang``; unknown codes get the generic one."""
     catalog = catalog_module.load()
@@ -214,11 +227,17 @@ def explain(facts: ErrorFacts, lang: str) -> Remedy:
 def format_remedy(remedy: Remedy, redact: Redactor) -> str:
     """Plain text for a terminal or a ticket; Meta's words never start a line."""
     title, message = one_line(remedy.title), one_line(remedy.message)
-    lines = [f"{title}  [{remedy.id}, {remedy.severity.value}]", message, ""]
+    lines = [
+        f"{title}  [{remedy.id}, {remedy.severity.value}]",
+        *([message] if message else []),
+        "",
+    ]
     lines += [f"  {n}. {one_line(step)}" for n, step in enumerate(remedy.steps, 1)]
     for procedure in remedy.procedures:
         lines += ["", f"  {one_line(procedure.title)}"]
         lines += [f"    - {one_line(step)}" for step in procedure.steps]
+        if procedure.command:  # its steps say "run the command below": it must be below
+            lines += ["", f"      $ {one_line(procedure.command)}"]
         if procedure.sql:
             lines += ["", *(f"      {line}" for line in procedure.sql.splitlines())]
     lines += [f"  {link}" for link in remedy.links]
