@@ -282,7 +282,9 @@ def test_a_slow_endpoint_is_cut_at_the_limit(graph_simulator):
 def test_a_callback_url_meta_could_not_use_is_a_finding_not_a_crash(url):
     result = handshake.verify(url, "a-verify-token", Redactor(), limit=0.5)
 
-    assert result.finding in ("webhooks.handshake_not_https", "webhooks.handshake_unreachable")
+    # a name no resolver answers for in time is as slow as an endpoint that never answers
+    unusable = ("webhooks.handshake_not_https", "webhooks.handshake_unreachable")
+    assert result.finding in (*unusable, "webhooks.handshake_slow")
 
 
 def test_a_query_in_the_callback_url_is_not_shown():
