@@ -155,9 +155,10 @@ class Redactor:
     def add(self, secret: str | None) -> None:
         """Register a secret, in every form it travels in: as given, trimmed, unquoted,
         percent-encoded (a URL's query), JSON-escaped and HTML-escaped. A secret shorter than
-        :data:`SEARCHABLE` cannot be told from ordinary text and is not searched for (see
-        :meth:`can_find`); one shorter than 8 characters is matched whole, between
-        non-alphanumerics, so that it does not eat the inside of words."""
+        :data:`SEARCHABLE` cannot be told from ordinary text and is not searched for (where it
+        may come back, nothing is shown: see ``handshake.may_hold``); one shorter than 8
+        characters is matched whole, between non-alphanumerics, so that it does not eat the
+        inside of words."""
         if not secret or len(secret.strip()) < SEARCHABLE:
             return
         with self._lock:
@@ -170,12 +171,6 @@ class Redactor:
                 self._whole.add(variant)
                 for start in range(len(variant) - SLICE + 1):
                     self._slices.add(hash(variant[start : start + SLICE]))
-
-    @staticmethod
-    def can_find(secret: str) -> bool:
-        """Whether :meth:`add` makes ``secret`` findable: where it cannot, text that may hold
-        it (what a webhook endpoint answered) must not be shown at all."""
-        return len(secret.strip()) >= SEARCHABLE
 
     def _touches_secret(self, run: str) -> bool:
         verdict = self._verdicts.get(run)
