@@ -278,3 +278,14 @@ def test_a_wrong_app_secret_does_not_pass_for_a_dead_token(run_suite):
     assert run.only("token_valid")["outcome"] == "passed"  # the token inspected itself
     entry = run.with_finding("webhooks.app_secret_wrong")
     assert "X-Hub-Signature-256" in entry["message"]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "heading"), [("healthy", "Account facts"), ("expired", "What to fix")]
+)
+def test_a_healthy_run_has_nothing_to_fix_only_facts(run_suite, scenario, heading):
+    run = run_suite("--wa-simulate", scenario, "--wa-lang", "en")
+
+    header = run.html.split("</header>", 1)[0]
+    assert f"<h2>{heading}</h2>" in header
+    assert header.count("<h2>What to fix</h2>") == (heading == "What to fix")

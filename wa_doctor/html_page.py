@@ -22,7 +22,7 @@ from html import escape
 
 from . import __version__
 from .catalog import Procedure, Remedy
-from .findings import Outcome
+from .findings import Outcome, Severity
 from .markup import inline
 from .report import CheckRecord, Report, worst_outcome
 
@@ -272,9 +272,13 @@ class HtmlPage:
                 f"<span class='wa-badge'>{escape(self.label(kind))}</span></h3>"
                 f"{concerns}{text}{steps_html(self.report, group, printed)}</section>"
             )
+        to_fix = any(
+            g.remedy.severity is not Severity.INFO and not g.remedy.ignored for g in groups
+        )  # a healthy run's facts (its messaging limit) are nothing "to fix"
+        heading = self.label("problems_heading" if to_fix else "facts_heading")
         return (
             f"<section class='wa-findings' id='wa-diagnosis'>"
-            f"<h2>{escape(self.label('problems_heading'))}</h2>{''.join(sections)}</section>"
+            f"<h2>{escape(heading)}</h2>{''.join(sections)}</section>"
         )
 
     def _not_checked(self) -> str:
