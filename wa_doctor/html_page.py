@@ -113,6 +113,12 @@ def steps_html(report: Report, group: _Group, printed: _Printed) -> str:
     return "".join(parts)
 
 
+def _impact(records: list[CheckRecord]) -> int:
+    """0 with an error, 1 with a warning, 2 otherwise: the order a reader acts in."""
+    outcomes = {r.outcome for r in records}
+    return 0 if Outcome.FAILED in outcomes else 1 if Outcome.WARNING in outcomes else 2
+
+
 class HtmlPage:
     """The doctor's part of ``report.html`` for one finished run."""
 
@@ -168,15 +174,17 @@ class HtmlPage:
         return f"<p class='wa-simulated' id='wa-simulated'>{escape(line)}</p>" if line else ""
 
     def _status_lines(self) -> str:
-        """One line per credential (and one for the checks of no credential): its worst
-        finding and the first thing to do, linked to the remedy."""
+        """One line per credential (and one for the shared setup, when it has a problem), the
+        ones with errors first, then warnings, then the rest: each names its problems, worst
+        first, and the first thing to do, linked to the remedy."""
         groups: list[tuple[str, list[CheckRecord]]] = []
         by_credential = self.report.by_credential()
-        general = by_credential.get(None, [])
-        if any(r.outcome in (Outcome.FAILED, Outcome.WARNING) for r in general):
-            groups.append((self.label("general"), general))
+        shared = by_credential.get(None, [])
+        if any(r.outcome in (Outcome.FAILED, Outcome.WARNING) for r in shared):
+            groups.append((self.label("shared_setup"), shared))
         for credential in self.report.doctor.credentials:
             groups.append((credential.label, by_credential.get(credential.label, [])))
+        groups.sort(key=lambda group: _impact(group[1]))  # stable: run order within a rank
         items = "".join(self._status_line(name, records) for name, records in groups)
         return (
             f"<section class='wa-status'><h2>{escape(self.label('credentials_heading'))}</h2>"
@@ -184,16 +192,15 @@ class HtmlPage:
         )
 
     def _status_line(self, name: str, records: list[CheckRecord]) -> str:
-        worst = next(
-            (
-                r
+        problems = list(
+            {
+                r.result.primary.id: r
                 for outcome in (Outcome.FAILED, Outcome.WARNING)
                 for r in records
                 if r.outcome is outcome and r.result and r.result.primary
-            ),
-            None,
+            }.values()
         )
-        if worst is None:
+        if not problems:
             ran = sum(1 for r in records if r.outcome is not Outcome.SKIPPED)
             if not ran:  # no check ran for it: nothing to call correct
                 return (
@@ -205,14 +212,21 @@ class HtmlPage:
                 f"<li class='wa-ok'><span class='wa-mark'>✓</span> <b>{escape(name)}</b> · "
                 f"{escape(self.label('all_passed'))} ({escape(count)})</li>"
             )
+        worst = problems[0]
         primary = worst.result.primary if worst.result else None
         assert primary is not None
+        others = "".join(
+            f" · {_MARK[r.outcome]} <a href='#{anchor(p.id)}'>{escape(p.title)}</a> "
+            f"<code>{escape(p.id)}</code>"
+            for r in problems[1:]
+            if r.result and (p := r.result.primary)
+        )
         return (
             f"<li class='{_SEVERITY_CLASS[worst.outcome]}'>"
             f"<span class='wa-mark'>{_MARK[worst.outcome]}</span> <b>{escape(name)}</b> · "
             f"<a href='#{anchor(primary.id)}'>{escape(primary.title)}</a> "
             f"<code>{escape(primary.id)}</code> · {escape(self.label('first_action'))}: "
-            f"{inline(primary.first_step)}</li>"
+            f"{inline(primary.first_step)}{others}</li>"
         )
 
     def _checks(self, n: int) -> str:
