@@ -387,12 +387,13 @@ def _dsn_passwords(url: str) -> list[str]:
             if key == "password":
                 found |= {value, quote(value, safe="")}
     found |= set(_keyword_passwords(url))
-    try:
-        from psycopg.conninfo import conninfo_to_dict
+    if password is None:  # a key=value string: libpq's own reading too (a URL's is the above)
+        try:
+            from psycopg.conninfo import conninfo_to_dict  # only now: 0.2 s before any request
 
-        found.add(str(conninfo_to_dict(url).get("password") or ""))
-    except Exception:  # unparsable: its words are never quoted (store.py)
-        pass
+            found.add(str(conninfo_to_dict(url).get("password") or ""))
+        except Exception:  # unparsable: its words are never quoted (store.py)
+            pass
     return sorted(p for p in found if p)
 
 
