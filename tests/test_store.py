@@ -384,8 +384,16 @@ def test_the_failures_query_is_not_run_as_a_role_that_can_step_out_of_read_only(
         "SELECT pg_terminate_backend --x\n(pid), now() FROM pg_stat_activity",
         'SELECT U&"pg_terminate\\005fbackend"(pid), now() FROM pg_stat_activity',
         "SELECT query_to_xml('select 1', true, false, ''), now()",
+        "SELECT $a1$ ' $a1$, pg_terminate_backend(1), now()",
     ],
-    ids=["nested comments", "comment before (", "line comment before (", "U& escape", "to_xml"],
+    ids=[
+        "nested comments",
+        "comment before (",
+        "line comment before (",
+        "U& escape",
+        "to_xml",
+        "dollar tag with a digit",
+    ],
 )
 def test_hiding_a_call_or_a_statement_in_comments_or_escapes_does_not_get_it_sent(query):
     assert failures_query.refusal(query) is not None

@@ -27,6 +27,10 @@ notify, read the server's files, run a query given as text, reach other database
 for once comments are gone: ``name/**/(`` is ``name (``."""
 
 
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]{0,62})?\$")
+"""A dollar quote's tag as PostgreSQL reads one (``$$``, ``$body$``, ``$a1$``)."""
+
+
 def refusal(query: str) -> str | None:
     """Why ``query`` is not sent, or None. Linear in its length."""
     code = without_comments(query)
@@ -65,7 +69,7 @@ def without_comments(sql: str) -> str:
             end = _quoted_end(sql, i, char)
             out.append(sql[i:end])
             i = end
-        elif char == "$" and (tag := re.match(r"\$[A-Za-z_]*\$", sql[i : i + 64])):
+        elif char == "$" and (tag := _DOLLAR_TAG.match(sql, i)):
             close = sql.find(tag.group(), i + len(tag.group()))
             end = n if close < 0 else close + len(tag.group())
             out.append(sql[i:end])
