@@ -208,6 +208,10 @@ class Catalog:
         """A fixed word of the interface (column names, headings) in ``lang``."""
         return self._labels.get(lang, {}).get(key) or self._labels[DEFAULT_LANGUAGE].get(key, key)
 
+    def number(self, value: int, lang: str) -> str:
+        """A count written as ``lang`` writes it: "2.000" in Spanish, "2,000" in English."""
+        return f"{value:,}".replace(",", self.label("thousands_separator", lang))
+
     def label_keys(self, lang: str) -> frozenset[str]:
         return frozenset(self._labels.get(lang, {}))
 
@@ -269,7 +273,7 @@ class Catalog:
             if isinstance(value, list | tuple):
                 out[key] = ", ".join(self.term(str(item), lang) for item in value)
             elif isinstance(value, Count):
-                out[key] = f"{value:,}".replace(",", self.label("thousands_separator", lang))
+                out[key] = self.number(value, lang)
             else:
                 out[key] = value
         return out

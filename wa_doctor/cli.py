@@ -151,8 +151,7 @@ def _run(argv: Sequence[str] | None) -> int:
         for facts, n in found
     ]
     if unread:
-        separator = labels.label("thousands_separator", lang)
-        shown = f"{MAX_INPUT:,}".replace(",", separator)
+        shown = labels.number(MAX_INPUT, lang)
         blocks.append(labels.label("explain_unread", lang).format(n=shown))
     print("\n\n".join(blocks))
     sys.stdout.flush()  # inside main's guard: a reader that left is not an error
@@ -359,8 +358,8 @@ def token_info(args: argparse.Namespace) -> int:
             no_token = doctor.catalog.label("token_info_no_token", doctor.lang)
             print(f"wa-doctor token-info: {no_token}", file=sys.stderr)
             return USAGE_ERROR
-        malformed = run_check(doctor, configuration.token_well_formed, credential)
         if not configuration.sendable(credential.clean_token or ""):
+            malformed = run_check(doctor, configuration.token_well_formed, credential)
             print("\n\n".join(format_remedy(r, doctor.redactor) for r in malformed.remedies))
             return 1
         try:

@@ -424,7 +424,7 @@ def _keyword_passwords(dsn: str) -> Iterator[str]:
             yield raw
             yield re.sub(r"\\(.)", r"\1", raw)
         else:
-            yield value.split(None, 1)[0] if value.split() else ""
+            yield (value.split(None, 1) or [""])[0]
 
 
 def read_env_files(directory: Path) -> tuple[dict[str, str], dict[str, str], list[str]]:

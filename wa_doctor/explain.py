@@ -83,13 +83,12 @@ def parse(text: str) -> list[ErrorFacts]:
 def distinct(found: list[ErrorFacts]) -> list[tuple[ErrorFacts, int]]:
     """Each distinct error once (the first one met: its trace id), with how many times it was
     met: a pasted log repeats the same failure for every recipient."""
-    first: dict[tuple[int, int | None, str, str], ErrorFacts] = {}
-    counts: dict[tuple[int, int | None, str, str], int] = {}
+    seen: dict[tuple[int, int | None, str, str], tuple[ErrorFacts, int]] = {}
     for facts in found:
         key = (facts.code, facts.subcode, facts.message, facts.details)
-        first.setdefault(key, facts)
-        counts[key] = counts.get(key, 0) + 1
-    return [(first[key], n) for key, n in counts.items()]
+        first, n = seen.get(key, (facts, 0))
+        seen[key] = (first, n + 1)
+    return list(seen.values())
 
 
 def _rest_of_line(text: str, start: int) -> str:
@@ -200,9 +199,7 @@ def explain_finding(finding_id: str, lang: str) -> Remedy | None:
     catalog = catalog_module.load()
     if finding_id not in catalog.ids:
         return None
-    context = base_context(TableSpec.parse(DEFAULT_TABLE), catalog, lang)
-    context["credential"] = catalog.label("this_credential", lang)
-    remedy = catalog.render(Finding(finding_id), lang, context, missing="—")
+    remedy = catalog.render(Finding(finding_id), lang, _context(catalog, lang), missing="—")
     # the message quotes what a run saw (Meta's words, a date): with no run, the remedy alone
     return dataclasses.replace(remedy, message="")
 
@@ -218,10 +215,16 @@ def explain(facts: ErrorFacts, lang: str) -> Remedy:
         "meta_message": facts.message or where,
         "fbtrace_id": facts.fbtrace_id,
     }
+    # what a log line cannot tell (the phone number id, a token preview…) reads as "—"
+    return catalog.render(Finding(finding_id, params), lang, _context(catalog, lang), missing="—")
+
+
+def _context(catalog: catalog_module.Catalog, lang: str) -> dict[str, Any]:
+    """Placeholders for a remedy explained with no run behind it: the guide's table, and
+    "this credential" for the one the user means."""
     context = base_context(TableSpec.parse(DEFAULT_TABLE), catalog, lang)
     context["credential"] = catalog.label("this_credential", lang)
-    # what a log line cannot tell (the phone number id, a token preview…) reads as "—"
-    return catalog.render(Finding(finding_id, params), lang, context, missing="—")
+    return context
 
 
 def format_remedy(remedy: Remedy, redact: Redactor) -> str:

@@ -28,7 +28,7 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 import httpx
 
-from .redaction import Redactor, plain_text
+from .redaction import SEARCHABLE, Redactor, plain_text
 
 LIMIT = 5.0
 """Seconds the endpoint has to answer. Meta publishes no figure for the handshake; an endpoint
@@ -142,9 +142,10 @@ def verify(
 def may_hold(text: str, secret: str) -> bool:
     """Whether ``text`` may hold ``secret`` in some encoding: its letters and digits, 8 at a
     time, are looked for among the text's (so ``\\/``, ``&#39;``, ``%2F``, spaces or a cut
-    change nothing). A secret with fewer than 4 of them cannot be looked for: then yes."""
+    change nothing). A secret with fewer than :data:`SEARCHABLE` of them cannot be looked
+    for: then yes."""
     letters = _alphanumerics(secret)
-    if len(letters) < 4:
+    if len(letters) < SEARCHABLE:
         return True
     among = "|".join(_alphanumerics(form) for form in _decodings(text))
     width = min(len(letters), 8)

@@ -194,15 +194,31 @@ def read_active_credentials(
     url: str, spec: TableSpec, redactor: Redactor, timeout: float = 5.0
 ) -> list[CredentialRow]:
     """Every active WhatsApp row, or :class:`StoreError` with the finding that explains why not."""
+
+    def read(cur: psycopg.Cursor[Any]) -> list[CredentialRow]:
+        cur.execute(_select_active(spec), (CHANNEL,))
+        return [CredentialRow(*map(_text, row[:3]), row[3]) for row in cur.fetchall()]
+
+    return _bounded_read(url, spec, redactor, timeout, read)
+
+
+def _bounded_read(
+    url: str,
+    spec: TableSpec,
+    redactor: Redactor,
+    timeout: float,
+    read: Callable[[psycopg.Cursor[Any]], T],
+) -> T:
+    """``read`` on a cursor of the read-only session, within the client's deadline, whatever
+    fails a ``db.*`` finding about ``spec``'s table."""
     target = describe_target(url)
 
-    def read() -> list[CredentialRow]:
+    def run() -> T:
         with read_only_session(url, timeout, redactor) as cur:
-            cur.execute(_select_active(spec), (CHANNEL,))
-            return [CredentialRow(*map(_text, row[:3]), row[3]) for row in cur.fetchall()]
+            return read(cur)
 
     try:
-        return within(timeout, read, target, spec.qualified)
+        return within(timeout, run, target, spec.qualified)
     except psycopg.Error as exc:
         raise _store_error(exc, redactor, target, spec.qualified) from None
 
@@ -404,17 +420,12 @@ FROM pg_roles r WHERE r.rolname = current_user
 def read_role(url: str, spec: TableSpec, redactor: Redactor, timeout: float = 5.0) -> Role:
     """The connected role: a superuser's read-only transaction still runs ``COPY … TO
     PROGRAM``, and a table owner can switch read-only off, so both deserve a warning."""
-    target = describe_target(url)
 
-    def read() -> tuple[Any, ...]:
-        with read_only_session(url, timeout, redactor) as cur:
-            cur.execute(_ROLE, (spec.schema, spec.table))
-            return tuple(cur.fetchone() or ("?", False, False))
+    def read(cur: psycopg.Cursor[Any]) -> tuple[Any, ...]:
+        cur.execute(_ROLE, (spec.schema, spec.table))
+        return tuple(cur.fetchone() or ("?", False, False))
 
-    try:
-        name, superuser, owner = within(timeout, read, target, spec.qualified)
-    except psycopg.Error as exc:
-        raise _store_error(exc, redactor, target, spec.qualified) from None
+    name, superuser, owner = _bounded_read(url, spec, redactor, timeout, read)
     return Role(str(name), bool(superuser), bool(owner))
 
 
@@ -456,20 +467,15 @@ def read_exposure(
     url: str, spec: TableSpec, redactor: Redactor, timeout: float = 5.0
 ) -> TableExposure:
     """Read-only catalog queries; no row of the table itself is read."""
-    target = describe_target(url)
     roles = list(EXPOSED_ROLES)
 
-    def read() -> tuple[list[Any], list[tuple[str, str]]]:
-        with read_only_session(url, timeout, redactor) as cur:
-            cur.execute(_PRIVILEGES, (roles, spec.schema, spec.table))
-            privileges = cur.fetchall()
-            cur.execute(_PUBLIC_POLICIES, (spec.schema, spec.table, [*roles, "public"]))
-            return privileges, [(str(_text(r[0])), str(_text(r[3]))) for r in cur.fetchall()]
+    def read(cur: psycopg.Cursor[Any]) -> tuple[list[Any], list[tuple[str, str]]]:
+        cur.execute(_PRIVILEGES, (roles, spec.schema, spec.table))
+        privileges = cur.fetchall()
+        cur.execute(_PUBLIC_POLICIES, (spec.schema, spec.table, [*roles, "public"]))
+        return privileges, [(str(_text(r[0])), str(_text(r[3]))) for r in cur.fetchall()]
 
-    try:
-        privileges, policies = within(timeout, read, target, spec.qualified)
-    except psycopg.Error as exc:
-        raise _store_error(exc, redactor, target, spec.qualified) from None
+    privileges, policies = _bounded_read(url, spec, redactor, timeout, read)
     rls = bool(privileges[0][1]) if privileges else False
     readers = tuple(str(row[0]) for row in privileges if row[2])
     return TableExposure(rls, readers, tuple(policies))
