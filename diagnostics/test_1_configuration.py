@@ -1,35 +1,13 @@
 """Is the configuration there and usable? (No network.)"""
 
-from wa_doctor.checks import configuration as checks
+from wa_doctor.checks import configuration
+from wa_doctor.pytest_plugin import diagnose
 
-
-def test_credential_selected(check):
-    check(checks.credential_selected)
-
-
-def test_token_present(check_each):
-    check_each(checks.token_present)
-
-
-def test_phone_number_id_present(check_each):
-    check_each(checks.phone_number_id_present)
-
-
-def test_phone_number_id_well_formed(check_each):
-    check_each(checks.phone_number_id_well_formed)
-
-
-def test_meta_ids_well_formed(check):
-    check(checks.meta_ids_well_formed)
-
-
-def test_token_well_formed(check_each):
-    check_each(checks.token_well_formed)
-
-
-def test_env_and_database_tokens_agree(check):
-    check(checks.env_and_database_tokens_agree)
-
-
-def test_env_files_readable(check):
-    check(checks.env_files_readable)
+test_credential_selected = diagnose(configuration.credential_selected)
+test_token_present = diagnose(configuration.token_present)
+test_phone_number_id_present = diagnose(configuration.phone_number_id_present)
+test_phone_number_id_well_formed = diagnose(configuration.phone_number_id_well_formed)
+test_meta_ids_well_formed = diagnose(configuration.meta_ids_well_formed)
+test_token_well_formed = diagnose(configuration.token_well_formed)
+test_env_and_database_tokens_agree = diagnose(configuration.env_and_database_tokens_agree)
+test_env_files_readable = diagnose(configuration.env_files_readable)

@@ -1,11 +1,7 @@
 """Is the Graph API version the CRM calls still served by Meta?"""
 
-from wa_doctor.checks import api as checks
+from wa_doctor.checks import api
+from wa_doctor.pytest_plugin import diagnose
 
-
-def test_api_version_supported(check):
-    check(checks.api_version_supported)
-
-
-def test_api_versions_in_code(check):
-    check(checks.api_versions_in_code)
+test_api_version_supported = diagnose(api.api_version_supported)
+test_api_versions_in_code = diagnose(api.api_versions_in_code)

@@ -1,44 +1,15 @@
 """Does the Phone Number ID exist, can that number send, and how much?"""
 
-from wa_doctor.checks import account
-from wa_doctor.checks import phone as checks
+from wa_doctor.checks import account, phone
+from wa_doctor.pytest_plugin import diagnose
 
-
-def test_phone_number_exists(check_each):
-    check_each(checks.phone_number_exists)
-
-
-def test_phone_number_connected(check_each):
-    check_each(checks.phone_number_connected)
-
-
-def test_phone_number_can_send(check_each):
-    check_each(checks.phone_number_can_send)
-
-
-def test_phone_number_quality(check_each):
-    check_each(checks.phone_number_quality)
-
-
-def test_phone_number_live(check_each):
-    check_each(checks.phone_number_live)
-
-
-def test_phone_number_in_waba(check_each):
-    check_each(checks.phone_number_in_waba)
-
-
-def test_phone_display_name_approved(check_each):
-    check_each(checks.phone_display_name_approved)
-
-
-def test_phone_number_on_cloud_api(check_each):
-    check_each(checks.phone_number_on_cloud_api)
-
-
-def test_phone_number_capacity(check_each):
-    check_each(checks.phone_number_capacity)
-
-
-def test_waba_approved_and_verified(check_each):
-    check_each(account.waba_approved_and_verified)
+test_phone_number_exists = diagnose(phone.phone_number_exists)
+test_phone_number_connected = diagnose(phone.phone_number_connected)
+test_phone_number_can_send = diagnose(phone.phone_number_can_send)
+test_phone_number_quality = diagnose(phone.phone_number_quality)
+test_phone_number_live = diagnose(phone.phone_number_live)
+test_phone_number_in_waba = diagnose(phone.phone_number_in_waba)
+test_phone_display_name_approved = diagnose(phone.phone_display_name_approved)
+test_phone_number_on_cloud_api = diagnose(phone.phone_number_on_cloud_api)
+test_phone_number_capacity = diagnose(phone.phone_number_capacity)
+test_waba_approved_and_verified = diagnose(account.waba_approved_and_verified)

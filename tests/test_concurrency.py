@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import httpx
 import pytest
@@ -151,21 +150,6 @@ def test_a_credential_costs_two_sequential_round_trips(run_suite, fleet):
     assert run.exit_code == 0, run.stdout
     # debug_token, then phone, WABA, its lists and templates together
     assert server.depth() == 2, timeline(server)
-
-
-def test_every_diagnostics_check_is_named_after_its_library_function():
-    """The prefetch registry is keyed by the library function's name; this keeps every test
-    in diagnostics/ calling the function of its own name."""
-    import importlib.util
-
-    for path in sorted(Path(DIAGNOSTICS).glob("test_*.py")):
-        spec = importlib.util.spec_from_file_location(f"diag_{path.stem}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        tests = {n: f for n, f in vars(module).items() if n.startswith("test_")}
-        assert tests, path
-        for name, function in tests.items():
-            assert name.removeprefix("test_") in function.__code__.co_names, f"{path.name}::{name}"
 
 
 def test_a_rate_limit_answer_holds_every_thread_before_the_retry():

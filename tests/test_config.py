@@ -6,7 +6,13 @@ from datetime import date
 import pytest
 
 from wa_doctor.config import DEFAULT_API_VERSION, SETTINGS, load_config
+from wa_doctor.doctor import Doctor
 from wa_doctor.errors import ConfigError
+from wa_doctor.findings import Outcome
+from wa_doctor.registry import load_all
+from wa_doctor.runner import run_check
+
+CHECKS = load_all()
 
 
 def write(directory, name, text):
@@ -175,3 +181,14 @@ def test_accepted_findings_come_from_the_file_and_the_option(tmp_path):
         ("token.expiring_soon", "--wa-ignore"),
     ]
     assert load_config({"fail_on": "warning"}, {}, tmp_path).fails_on_warnings
+
+
+def test_an_unreadable_env_file_line_is_a_warning_naming_the_file(tmp_path):
+    write(tmp_path, ".env", "WHATSAPP_PHONE_NUMBER_ID=123\nthis line is not dotenv\n")
+    doctor = Doctor.create(load_config({"lang": "en"}, {}, tmp_path))
+
+    result = run_check(doctor, CHECKS["env_files_readable"])
+
+    assert [f.id for f in result.findings] == ["config.env_file_invalid"]
+    assert result.outcome is Outcome.WARNING
+    assert ".env" in result.primary.message

@@ -14,8 +14,13 @@ from psycopg.conninfo import make_conninfo
 
 from conftest import READER_PASSWORD, READER_ROLE, fake_token, growth
 from wa_doctor import failures_query, store
+from wa_doctor.config import load_config
+from wa_doctor.doctor import Doctor
 from wa_doctor.errors import StoreError
+from wa_doctor.findings import Outcome
 from wa_doctor.redaction import Redactor
+from wa_doctor.registry import load_all
+from wa_doctor.runner import run_check
 from wa_doctor.simulator.crm import add_credentials, drop_database
 from wa_doctor.store import (
     read_active_credentials,
@@ -26,6 +31,9 @@ from wa_doctor.store import (
 from wa_doctor.table import TableSpec
 
 SPEC = TableSpec.parse("crm.marketing_channel_credential")
+
+
+CHECKS = load_all()
 
 
 def read(url: str, spec: TableSpec = SPEC, timeout: float = 5.0):
@@ -410,3 +418,21 @@ def test_a_query_s_comments_and_strings_are_read_as_postgresql_reads_them():
 
 def test_vetting_a_failures_query_takes_time_linear_in_it():
     assert growth(failures_query.refusal, lambda n: "/**/" * n + "DELETE FROM x") < 32
+
+
+def test_more_active_rows_than_are_read_is_a_warning_naming_the_cap(
+    crm_database, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(store, "MAX_ROWS", 3)
+    for n in range(1, 5):
+        crm_database.add_credential(fake_token(), f"10654035224290{n}")
+    doctor = Doctor.create(
+        load_config({"lang": "en"}, {"DATABASE_URL": crm_database.url}, tmp_path)
+    )
+
+    result = run_check(doctor, CHECKS["active_credential_exists"])
+
+    assert len(doctor.credentials) == 3
+    assert [f.id for f in result.findings] == ["db.too_many_rows"]
+    assert result.outcome is Outcome.WARNING
+    assert "3" in result.primary.message

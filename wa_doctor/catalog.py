@@ -1,4 +1,5 @@
-"""The catalog of findings and remedies, loaded from ``catalog.toml``.
+"""The catalog of findings and remedies, loaded from ``catalog.toml`` and each area's
+``checks/<area>.toml``.
 
 The catalog is data, not code: each finding id has a severity, the Graph error codes it stands
 for, links, and per language a title, a message and remedy steps. Remedies share *procedures*
@@ -122,7 +123,6 @@ class Catalog:
         self._labels: Mapping[str, Mapping[str, str]] = data.get("labels", {})
         self._checks: Mapping[str, Mapping[str, str]] = data.get("checks", {})
         self._sources: Mapping[str, Mapping[str, str]] = data.get("sources", {})
-        self._raises: Mapping[str, list[str]] = data.get("raises", {})
         self.api_versions: tuple[ApiVersion, ...] = tuple(
             ApiVersion(name, spec["released"], spec.get("available_until"))
             for name, spec in data.get("api_versions", {}).items()
@@ -219,13 +219,6 @@ class Catalog:
         """What a check looks at, in words (its id when the catalog has no title for it)."""
         return self._checks.get(lang, {}).get(check_id) or check_id
 
-    def raises(self, check_id: str) -> tuple[str, ...]:
-        """The findings a check can raise (besides graph.* for checks that call Meta)."""
-        return tuple(self._raises.get(check_id, ()))
-
-    def has_check_title(self, check_id: str, lang: str) -> bool:
-        return check_id in self._checks.get(lang, {})
-
     def source(self, text: str, lang: str) -> str:
         """Where a value came from, in ``lang``: "database crm.t row 3" → "base de datos crm.t
         fila 3" (sources are built from these words by the config and credential modules)."""
@@ -314,8 +307,28 @@ class Catalog:
         return tuple(lang for lang in ("es", "en") if lang in self._procedures[name])
 
 
+AREAS = "checks"
+"""The package folder whose ``*.toml`` files hold each area's check titles and findings."""
+
+
 @cache
 def load() -> Catalog:
-    """The package's catalog, parsed once."""
-    text = resources.files(__package__).joinpath("catalog.toml").read_text("utf-8")
-    return Catalog(tomllib.loads(text))
+    """The package's catalog: the shared file and every area's, merged, parsed once."""
+    package = resources.files(__package__)
+    data = tomllib.loads(package.joinpath("catalog.toml").read_text("utf-8"))
+    for area in sorted(package.joinpath(AREAS).iterdir(), key=lambda f: f.name):
+        if area.name.endswith(".toml"):
+            merge(data, tomllib.loads(area.read_text("utf-8")), area.name)
+    return Catalog(data)
+
+
+def merge(into: dict[str, Any], more: Mapping[str, Any], source: str, path: str = "") -> None:
+    """Add ``more``'s tables to ``into``'s; a value defined in both is an error naming it."""
+    for key, value in more.items():
+        here = f"{path}.{key}" if path else key
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            merge(into[key], value, source, here)
+        elif key in into:
+            raise ValueError(f"{source}: {here} is already defined in the catalog")
+        else:
+            into[key] = value

@@ -6,13 +6,11 @@ import argparse
 import contextlib
 import dataclasses
 import difflib
+import functools
 import getpass
 import hashlib
-import importlib
 import io
 import os
-import pkgutil
-import re
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
@@ -189,23 +187,21 @@ def _is_file(given: str) -> bool:
 
 def list_checks(lang: str) -> str:
     """Every check in run order: its id and title, what it reads, the findings it can raise."""
-    from . import checks, diagnostics, prefetch
+    from . import prefetch
+    from .pytest_plugin import diagnosed
 
-    for module in pkgutil.iter_modules(checks.__path__):  # checks register what they read
-        importlib.import_module(f"{checks.__name__}.{module.name}")
     catalog = load_catalog()
-    folder = Path(diagnostics.__file__).parent
+    label = functools.partial(catalog.label, lang=lang)
     lines = []
-    for path in sorted(folder.glob("test_*.py")):
-        for name in re.findall(r"^def test_(\w+)", path.read_text("utf-8"), re.M):
-            reads = [prefetch.REQUESTS[f] for f in prefetch.READS.get(name, ())]
-            reads += [prefetch.ASKS[name]] if name in prefetch.ASKS else []
-            graph = " + graph.*" if reads else ""
-            lines += [
-                f"{name} — {catalog.check_title(name, lang)}",
-                f"    reads: {', '.join(reads) or 'configuration, database or files'}",
-                f"    findings: {', '.join(catalog.raises(name)) or '—'}{graph}",
-            ]
+    for _, declared in diagnosed():
+        requests = [prefetch.REQUESTS[f] for f in declared.reads] + [declared.asks]
+        reads = ", ".join(filter(None, requests))
+        graph = " + graph.*" if reads else ""
+        lines += [
+            f"{declared.name} — {catalog.check_title(declared.name, lang)}",
+            f"    {label('list_reads')}: {reads or label('list_reads_local')}",
+            f"    {label('list_findings')}: {', '.join(declared.raises) or '—'}{graph}",
+        ]
     return "\n".join(lines)
 
 

@@ -1,22 +1,19 @@
 """Fetch the Graph resources the selected checks will read, ahead of them and concurrently.
 
 pytest runs checks one at a time, so left alone each credential would pay one round trip per
-resource, one after the other, and N credentials N times that. Yet the reads depend on each
-other only through the token: ``debug_token`` first, then the WABA's combined read and the
-templates, which need nothing from each other (the reads that fall back on separate requests
-when the combined one fails come after it). So when the checks start, a
-:class:`Prefetcher` fetches in background threads, for every selected credential, every resource
-that the selected checks declared with :func:`reads`: a credential's next stage as soon as its
-previous one is in, earlier credentials first (the order the checks run in), while pytest runs
-the checks. The Graph client keeps at most ``--wa-concurrency`` requests in flight. Answers and
-errors land in :class:`~wa_doctor.graph.GraphSession`'s cache; a check that gets there first
-waits for the request in flight instead of sending another. One credential costs two round
-trips, and nothing is fetched that the selection (``-k``, ``--wa-credential``) does not need.
+resource, one after the other, and N credentials N times that. Yet the reads depend on each other
+only through the token: ``debug_token`` first, then the WABA's combined read and the templates,
+which need nothing from each other (the reads that fall back on separate requests when the combined
+one fails come after it). So when the checks start, a :class:`Prefetcher` fetches in background
+threads, for every selected credential, every resource that the selected checks read (their
+``reads``, :mod:`~wa_doctor.registry`): a credential's next stage as soon as its previous one is in,
+earlier credentials first (the order the checks run in), while pytest runs the checks. The Graph
+client keeps at most ``--wa-concurrency`` requests in flight. Answers and errors land in
+:class:`~wa_doctor.graph.GraphSession`'s cache; a check that gets there first waits for the request
+in flight instead of sending another. One credential costs two round trips, and nothing is fetched
+that the selection (``-k``, ``--wa-credential``) does not need.
 
-A fetch function is registered with :func:`resource`, naming the fetches it builds on; a check
-declares what it reads with :func:`reads`. The registry is keyed by the check function's name,
-which is also its test's name in ``diagnostics/`` without ``test_`` (a project test holds every
-diagnostics file to that).
+A fetch function is registered with :func:`resource`, naming the fetches it builds on.
 """
 
 from __future__ import annotations
@@ -26,24 +23,20 @@ import functools
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from .credentials import Credential
 
 if TYPE_CHECKING:
     from .doctor import Doctor
+    from .registry import Check
 
 Fetch = Callable[["Doctor", Credential], Any]
-_C = TypeVar("_C", bound=Callable[..., Any])
 
 AFTER: dict[Fetch, tuple[Fetch, ...]] = {}
 """Each registered fetch and the fetches whose answers it needs first."""
-READS: dict[str, tuple[Fetch, ...]] = {}
-"""Check function name → the fetches it reads."""
 REQUESTS: dict[Fetch, str] = {}
 """Each registered fetch → the request it sends, in words (``wa-doctor checks``)."""
-ASKS: dict[str, str] = {}
-"""Check function name → what it asks itself, unfetched ahead, in words."""
 
 
 def resource(*after: Fetch, request: str) -> Callable[[Fetch], Fetch]:
@@ -68,26 +61,12 @@ def resource(*after: Fetch, request: str) -> Callable[[Fetch], Fetch]:
     return register
 
 
-def reads(*fetches: Fetch, asks: str = "") -> Callable[[_C], _C]:
-    """Declare the Graph resources a check reads, so the run can fetch them ahead of it, and
-    in ``asks`` what it requests itself (once per run, or only when an option allows it):
-    the listing of checks says every request a check can make."""
-
-    def register(check: _C) -> _C:
-        READS[check.__name__] = fetches
-        if asks:
-            ASKS[check.__name__] = asks
-        return check
-
-    return register
-
-
 def stage(fetch: Fetch) -> int:
     """1 for a fetch that needs nothing, else one more than the deepest fetch it builds on."""
     return 1 + max((stage(f) for f in AFTER.get(fetch, ())), default=0)
 
 
-def plan(selected: Iterable[tuple[str, Credential]]) -> list[list[list[Fetch]]]:
+def plan(selected: Iterable[tuple[Check, Credential]]) -> list[list[list[Fetch]]]:
     """For each selected credential (in order of first appearance), the fetches its selected
     checks need, stage by stage: ``plan[credential][stage] = [fetch, …]``.
 
@@ -103,10 +82,10 @@ def plan(selected: Iterable[tuple[str, Credential]]) -> list[list[list[Fetch]]]:
         return found
 
     wanted: dict[str, set[Fetch]] = {}
-    for check_name, credential in selected:
-        if check_name not in needs:
-            needs[check_name] = frozenset(closure(READS.get(check_name, ())))
-        wanted.setdefault(credential.key, set()).update(needs[check_name])
+    for check, credential in selected:
+        if check.name not in needs:
+            needs[check.name] = frozenset(closure(check.reads))
+        wanted.setdefault(credential.key, set()).update(needs[check.name])
     for fetches in map(frozenset, wanted.values()):
         if fetches not in staged:
             levels = {fetch: stage(fetch) for fetch in fetches}
@@ -121,7 +100,7 @@ class Prefetcher:
     """Background threads working through the plan, earliest credential and stage first."""
 
     def __init__(
-        self, doctor: Doctor, selected: Iterable[tuple[str, Credential]], workers: int
+        self, doctor: Doctor, selected: Iterable[tuple[Check, Credential]], workers: int
     ) -> None:
         self.doctor = doctor
         selected = list(selected)

@@ -1,10 +1,10 @@
 """pytest wiring for the doctor. All behaviour lives in the library; this module only connects it.
 
-Loaded for every run by the project's root ``conftest.py`` (it adds the ``--wa-…`` options and
-the ``check`` and ``check_each`` fixtures: one test per check, which ``check_each`` runs for every
-credential). Doctor mode, which reads the configuration and credentials, keeps one record per
-check and credential and writes the reports, is switched on by ``diagnostics/conftest.py``
-calling :func:`activate`, so running the project's own tests never writes a report.
+Loaded for every run by the project's root ``conftest.py`` (it adds the ``--wa-…`` options and the
+``doctor`` fixture; :func:`diagnose` makes a declared check a test). Doctor mode, which reads the
+configuration and credentials, keeps one record per check and credential and writes the reports, is
+switched on by ``diagnostics/conftest.py`` calling :func:`activate`, so running the project's own
+tests never writes a report.
 
 What a test's results mean is :mod:`.verdict`'s; the scrubbing of every report object (before
 pytest's terminal, JUnit XML or pytest-html see it) and of the metadata table is
@@ -15,9 +15,11 @@ created.
 from __future__ import annotations
 
 import gc
+import importlib
 import os
+import pkgutil
 import sys
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +32,9 @@ from .errors import ConfigError, DoctorError
 from .findings import Outcome
 from .html_hooks import HtmlHooks, attach_html_extra
 from .html_page import rows_html
-from .prefetch import READS, Prefetcher
+from .prefetch import Prefetcher
 from .redaction import RedactingLogRecordFactory, Redactor
+from .registry import Check, load_all
 from .report import CheckRecord, Report
 from .reporting import guarded, scrub_debug_log_at_exit, scrub_metadata, scrub_report
 from .runner import CheckResult, internal_error, run_check
@@ -41,6 +44,8 @@ from .verdict import CheckFailure, conclude, counted
 DOCTOR_KEY = pytest.StashKey[Doctor]()
 FAILURE_KEY = pytest.StashKey[CheckFailure]()
 """A failed test's failure, in the two lengths CI tools show (see :class:`CheckFailure`)."""
+CHECK_ATTRIBUTE = "wa_check"
+"""The attribute of a diagnostics test holding the check it runs."""
 RESULTS_KEY = pytest.StashKey[list[tuple[Credential | None, CheckResult]]]()
 """A test's check results, by credential (None: a check of no credential)."""
 
@@ -103,7 +108,8 @@ def activate(config: pytest.Config, diagnostics: Path | None = None) -> None:
     plugin = DoctorPlugin(doctor, report_dir / "report.json", server)
     config.pluginmanager.register(plugin, "wa-doctor")
     if diagnostics is not None and runs_everything(config, diagnostics):
-        plugin.prefetch([(name, c) for name in all_checks() for c in doctor.credentials])
+        every = [(d, c) for d in load_all().values() if d.reads for c in doctor.credentials]
+        plugin.prefetch(every)
     if config.pluginmanager.hasplugin("html"):
         config.pluginmanager.register(HtmlHooks(doctor, plugin.report), "wa-doctor-html")
 
@@ -138,14 +144,6 @@ def runs_everything(config: pytest.Config, diagnostics: Path) -> bool:
     return not any(narrowed) and all(Path(where, arg).resolve() == folder for arg in config.args)
 
 
-def all_checks() -> list[str]:
-    """The name of every check that reads Graph resources."""
-    from .checks import load_all
-
-    load_all()
-    return list(READS)
-
-
 def usable_report_dir(path: Path) -> Path:
     """The report folder, created if needed; a usage error naming it when it cannot be
     (a file in the way, no permission), before pytest-html fails on it at the end."""
@@ -169,61 +167,61 @@ def doctor(pytestconfig: pytest.Config) -> Doctor:
         pytest.skip("wa-doctor is not active: run `pytest diagnostics/`")
 
 
-@pytest.fixture
-def check(request: pytest.FixtureRequest, doctor: Doctor) -> Callable[..., CheckResult]:
-    """Run a library check of the whole configuration: fail with its finding, skip with its
-    reason."""
+def diagnose(declared: Check) -> Callable[[pytest.FixtureRequest, Doctor], None]:
+    """The pytest test of a declared check: ``test_<name> = diagnose(area.<name>)`` is its line in
+    ``diagnostics/``. One test per check, not per check and credential: pytest's own cost per
+    test (its hooks, reports, the HTML row) was most of a large run's CPU and memory; each
+    credential's result is still its own record in every report.
 
-    def run(function: Callable[..., Any], *args: Any) -> CheckResult:
-        (result,) = _run_and_conclude(request.node, doctor, function, [None], args)
-        return result
+    A check of credentials runs for every selected one: the test fails when the check fails for
+    any, naming each, and is skipped only when it was for all of them."""
 
-    return run
-
-
-@pytest.fixture
-def check_each(request: pytest.FixtureRequest, doctor: Doctor) -> Callable[..., list[CheckResult]]:
-    """Run a library check for every selected credential, as one test: it fails when the check
-    fails for any credential, naming each, and is skipped only when it was for all of them.
-
-    One test per check, not per check and credential: pytest's own cost per test (its hooks,
-    reports, the HTML row) was most of a large run's CPU and memory; each credential's result
-    is still its own record in every report."""
-
-    def run(function: Callable[..., Any]) -> list[CheckResult]:
-        if not doctor.credentials:
+    def test(request: pytest.FixtureRequest, doctor: Doctor) -> None:
+        if declared.per_credential and not doctor.credentials:
             pytest.skip(doctor.catalog.label("skip_no_credentials", doctor.lang))
-        return _run_and_conclude(request.node, doctor, function, doctor.credentials, ())
+        credentials = doctor.credentials if declared.per_credential else [None]
+        results = request.node.stash.setdefault(RESULTS_KEY, [])
+        for credential in credentials:
+            arguments = () if credential is None else (credential,)
+            results.append((credential, run_check(doctor, declared, *arguments)))
+        verdict = conclude(doctor, results)
+        if verdict.failure is not None:
+            request.node.stash[FAILURE_KEY] = verdict.failure
+            pytest.fail(verdict.failure.text, pytrace=False)
+        if verdict.skip_reason is not None:
+            pytest.skip(verdict.skip_reason)
 
-    return run
+    test.__doc__ = declared.function.__doc__
+    setattr(test, CHECK_ATTRIBUTE, declared)
+    return test
 
 
-def _run_and_conclude(
-    node: pytest.Item,
-    doctor: Doctor,
-    function: Callable[..., Any],
-    credentials: Sequence[Credential | None],
-    args: tuple[Any, ...],
-) -> list[CheckResult]:
-    """Run the check for each credential (None: once, of no credential), keep each result on
-    the test for its report, then fail or skip the test as its results say."""
-    results = node.stash.setdefault(RESULTS_KEY, [])
-    for credential in credentials:
-        arguments = args if credential is None else (credential, *args)
-        results.append((credential, run_check(doctor, function, *arguments)))
-    verdict = conclude(doctor, results)
-    if verdict.failure is not None:
-        node.stash[FAILURE_KEY] = verdict.failure
-        pytest.fail(verdict.failure.text, pytrace=False)
-    if verdict.skip_reason is not None:
-        pytest.skip(verdict.skip_reason)
-    return [result for _, result in results]
+def diagnosed() -> list[tuple[str, Check]]:
+    """Every test of the shipped ``diagnostics/`` and the check it runs, in run order."""
+    from . import diagnostics
+
+    found = []
+    for module in sorted(pkgutil.iter_modules(diagnostics.__path__), key=lambda m: m.name):
+        tests = vars(importlib.import_module(f"{diagnostics.__name__}.{module.name}"))
+        for name, test in tests.items():
+            declared = getattr(test, CHECK_ATTRIBUTE, None)
+            if declared is not None:
+                found.append((name, declared))
+    return found
+
+
+def declared_check(item: pytest.Item) -> Check | None:
+    """The check a test in ``diagnostics/`` runs (None for any other test)."""
+    return getattr(getattr(item, "obj", None), CHECK_ATTRIBUTE, None)
 
 
 def check_id(item: pytest.Item) -> str:
-    """A check's stable id: its test function's name without ``test_``."""
-    name = getattr(item, "originalname", item.name)
-    return name.removeprefix("test_")
+    """A check's stable id: its declared name (a test that is no declared check: its name
+    without ``test_``)."""
+    declared = declared_check(item)
+    if declared is not None:
+        return declared.name
+    return getattr(item, "originalname", item.name).removeprefix("test_")
 
 
 class DoctorPlugin:
@@ -252,7 +250,7 @@ class DoctorPlugin:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         scrub_metadata(session.config, self.doctor)
 
-    def prefetch(self, selected: list[tuple[str, Credential]]) -> None:
+    def prefetch(self, selected: list[tuple[Check, Credential]]) -> None:
         """Fetch, in background threads, what these (check, credential) pairs will read."""
         workers = int(self.doctor.config.concurrency)
         self.prefetcher = Prefetcher(self.doctor, selected, workers).start()
@@ -271,9 +269,9 @@ class DoctorPlugin:
             return
         self.prefetch(
             [
-                (check_id(item), credential)
-                for item in session.items
-                if check_id(item) in READS
+                (declared, credential)
+                for declared in filter(None, map(declared_check, session.items))
+                if declared.reads
                 for credential in self.doctor.credentials
             ]
         )

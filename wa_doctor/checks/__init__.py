@@ -1,4 +1,5 @@
-"""The checks: plain functions ``check(doctor, *args) -> list[Finding]``, grouped by area.
+"""The checks: plain functions ``check(doctor[, credential]) -> list[Finding]``, grouped by area,
+each declared with :func:`wa_doctor.registry.check` (what it may raise, what it reads).
 
 An empty list means healthy. A check raises :class:`~wa_doctor.errors.Blocked` when another
 finding is the root cause, and lets other :class:`~wa_doctor.errors.DoctorError` propagate:
@@ -7,8 +8,6 @@ the runner turns each into its finding.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -29,10 +28,3 @@ def read_or_blocked(
         return fetch(doctor, credential)
     except GraphError as error:
         raise Blocked(error.finding_id) from None
-
-
-def load_all() -> None:
-    """Import every check module, so that every check's reads are registered (the diagnostics
-    import them too; a run that starts fetching before collecting them needs them first)."""
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")

@@ -7,7 +7,8 @@ from typing import Any
 from ..credentials import Credential
 from ..doctor import Doctor
 from ..findings import Finding, finding
-from ..prefetch import reads, resource
+from ..prefetch import resource
+from ..registry import check
 from . import read_or_blocked
 from .token import credential_waba
 from .waba_overview import COMBINED, WABA_FIELDS, fetch_waba_overview, part_or_alone
@@ -24,7 +25,10 @@ def fetch_waba(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, A
     return waba, part_or_alone(doctor, credential, None, waba, {"fields": WABA_FIELDS})
 
 
-@reads(fetch_waba)
+@check(
+    raises=["waba.review_rejected", "waba.review_pending", "waba.business_not_verified"],
+    reads=[fetch_waba],
+)
 def waba_approved_and_verified(doctor: Doctor, credential: Credential) -> list[Finding]:
     waba, node = read_or_blocked(fetch_waba, doctor, credential)
     found = []

@@ -8,14 +8,17 @@ from ..config import DEFAULT_API_VERSION
 from ..doctor import Doctor
 from ..errors import NotApplicable
 from ..findings import Finding, finding
-from ..prefetch import reads
+from ..registry import check
 from .exposure import git
 
 ENDING_WINDOW_DAYS = 90
 """Warn this long before Meta stops serving the configured version."""
 
 
-@reads(asks="GET /debug_token (only for a retired version)")
+@check(
+    raises=["api.version_unsupported", "api.version_ending", "api.version_invalid"],
+    asks="GET /debug_token (only for a retired version)",
+)
 def api_version_supported(doctor: Doctor) -> list[Finding]:
     """The configured version on today's date; for a retired one, Meta is asked which version
     it really answers with (one debug_token, only then)."""
@@ -78,6 +81,7 @@ _VERSION_URL = re.compile(
 MAX_PLACES = 5
 
 
+@check(raises=["api.code_version_unsupported", "api.code_version_ending"])
 def api_versions_in_code(doctor: Doctor) -> list[Finding]:
     """With ``--wa-app-dir``: every ``graph.facebook.com/vNN.N`` in the CRM's tracked files,
     judged like the configured version, with the files and lines that call it."""

@@ -9,6 +9,7 @@ from ..credentials import BEARER, Credential, clean_token
 from ..doctor import Doctor
 from ..errors import Blocked, NotApplicable
 from ..findings import Finding, finding, findings_if
+from ..registry import check
 
 MIN_TOKEN_LENGTH = 50
 """Meta user and System User tokens are ~180-300 characters; under 50 is a truncated copy."""
@@ -57,16 +58,19 @@ def sendable(token: str) -> bool:
     return token.isascii() and token.isprintable() and len(token) <= MAX_VALUE_LENGTH
 
 
+@check(raises=["config.missing_token", "db.empty_token"])
 def token_present(doctor: Doctor, credential: Credential) -> list[Finding]:
     missing = missing_token(credential)
     return [missing] if missing else []
 
 
+@check(raises=["config.missing_phone_number_id"])
 def phone_number_id_present(doctor: Doctor, credential: Credential) -> list[Finding]:
     given = credential.phone_number_id or credential.phone_problems
     return findings_if(not given, "config.missing_phone_number_id")
 
 
+@check(raises=["config.malformed_phone_number_id"])
 def phone_number_id_well_formed(doctor: Doctor, credential: Credential) -> list[Finding]:
     """Digits only, as stored: anything else never reaches a Graph URL (see identifiers)."""
     source = doctor.config.source("phone_number_id")
@@ -78,6 +82,7 @@ def phone_number_id_well_formed(doctor: Doctor, credential: Credential) -> list[
     )
 
 
+@check(raises=["config.malformed_id"])
 def meta_ids_well_formed(doctor: Doctor) -> list[Finding]:
     """The WABA and app ids, digits only: one finding per malformed setting."""
     return [
@@ -92,6 +97,7 @@ def meta_ids_well_formed(doctor: Doctor) -> list[Finding]:
     ]
 
 
+@check(raises=["config.malformed_token"])
 def token_well_formed(doctor: Doctor, credential: Credential) -> list[Finding]:
     missing = missing_token(credential)
     if missing is not None:
@@ -101,6 +107,7 @@ def token_well_formed(doctor: Doctor, credential: Credential) -> list[Finding]:
     return findings_if(bool(problems), "config.malformed_token", problems=problems)
 
 
+@check(raises=["config.source_mismatch"])
 def env_and_database_tokens_agree(doctor: Doctor) -> list[Finding]:
     """The env token and the DB row for the same phone number id must be the same token."""
     env = doctor.env
@@ -121,11 +128,13 @@ def env_and_database_tokens_agree(doctor: Doctor) -> list[Finding]:
     ]
 
 
+@check(raises=["config.env_file_invalid"])
 def env_files_readable(doctor: Doctor) -> list[Finding]:
     problems = doctor.config.env_file_problems
     return findings_if(bool(problems), "config.env_file_invalid", detail="; ".join(problems))
 
 
+@check(raises=["config.credential_not_found"])
 def credential_selected(doctor: Doctor) -> list[Finding]:
     """``--wa-credential`` must name a credential that exists, or nothing would be diagnosed."""
     wanted = doctor.config.credential

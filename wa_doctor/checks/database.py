@@ -7,6 +7,7 @@ from collections import defaultdict
 from ..doctor import Doctor
 from ..errors import Blocked
 from ..findings import Count, Finding, finding, findings_if
+from ..registry import check
 from ..table import CONNECTION_FINDINGS
 
 
@@ -15,11 +16,13 @@ def _error_finding(doctor: Doctor) -> Finding | None:
     return Finding(error.finding_id, dict(error.params)) if error else None
 
 
+@check(raises=["db.unreachable", "db.auth_failed"])
 def database_reachable(doctor: Doctor) -> list[Finding]:
     found = _error_finding(doctor)
     return [found] if found and found.id in CONNECTION_FINDINGS else []
 
 
+@check(raises=["db.table_missing", "db.column_missing", "db.timeout"])
 def credential_table_readable(doctor: Doctor) -> list[Finding]:
     found = _error_finding(doctor)
     if found is None:
@@ -29,6 +32,7 @@ def credential_table_readable(doctor: Doctor) -> list[Finding]:
     return [found]
 
 
+@check(raises=["db.no_active_credential", "db.too_many_rows"])
 def active_credential_exists(doctor: Doctor) -> list[Finding]:
     """At least one active row, and all of them read (past ``MAX_ROWS`` the rest is counted
     out, and said)."""
@@ -39,6 +43,7 @@ def active_credential_exists(doctor: Doctor) -> list[Finding]:
     return found
 
 
+@check(raises=["db.duplicate_active_credential"])
 def one_active_credential_per_phone_number(doctor: Doctor) -> list[Finding]:
     by_phone: dict[str, list[str]] = defaultdict(list)
     for row in doctor.require_rows():
@@ -55,6 +60,7 @@ def one_active_credential_per_phone_number(doctor: Doctor) -> list[Finding]:
     ]
 
 
+@check(raises=["db.privileged_role"])
 def connected_role_only_reads(doctor: Doctor) -> list[Finding]:
     """A superuser or the table's owner can undo any read-only guard: say so, with the SQL
     of a role that can only read."""

@@ -18,6 +18,7 @@ from ..config import read_env_files
 from ..doctor import Doctor
 from ..errors import NotApplicable
 from ..findings import Finding, findings_if
+from ..registry import check
 
 if TYPE_CHECKING:
     from ..store import TableExposure
@@ -36,6 +37,7 @@ def _exposure(doctor: Doctor) -> TableExposure:
     )
 
 
+@check(raises=["exposure.rls_disabled"])
 def credential_table_not_public(doctor: Doctor) -> list[Finding]:
     exposure = _exposure(doctor)
     return findings_if(
@@ -45,6 +47,7 @@ def credential_table_not_public(doctor: Doctor) -> list[Finding]:
     )
 
 
+@check(raises=["exposure.policy_allows_public"])
 def no_public_read_policy(doctor: Doctor) -> list[Finding]:
     exposure = _exposure(doctor)
     policies = "; ".join(f"{name} (USING {using})" for name, using in exposure.public_policies)
@@ -55,11 +58,13 @@ def no_public_read_policy(doctor: Doctor) -> list[Finding]:
     )
 
 
+@check(raises=["exposure.plaintext_token"])
 def token_not_in_plain_text(doctor: Doctor) -> list[Finding]:
     rows = doctor.require_rows()
     return findings_if(any(r.access_token for r in rows), "exposure.plaintext_token")
 
 
+@check(raises=["exposure.public_env_name"])
 def token_not_in_public_variable(doctor: Doctor) -> list[Finding]:
     """The token's value under a NEXT_PUBLIC_/VITE_/… name, in the environment or .env files."""
     tokens = _tokens(doctor)
@@ -107,6 +112,7 @@ def git(doctor: Doctor, *args: str, stdin: str = "") -> subprocess.CompletedProc
     )
 
 
+@check(raises=["exposure.env_file_tracked"])
 def env_files_not_tracked(doctor: Doctor) -> list[Finding]:
     """A .env* file holding the token must be neither tracked nor left out of .gitignore."""
     tokens = _tokens(doctor)
@@ -125,6 +131,7 @@ def env_files_not_tracked(doctor: Doctor) -> list[Finding]:
     return findings_if(bool(exposed), "exposure.env_file_tracked", files=", ".join(exposed))
 
 
+@check(raises=["exposure.token_in_source"])
 def token_not_in_source(doctor: Doctor) -> list[Finding]:
     """git grep for the exact token in tracked files; only file and line are kept."""
     app_dir(doctor)  # the CRM's folder, or not checked

@@ -14,7 +14,7 @@ from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import NotApplicable
 from ..findings import Finding, finding
-from ..prefetch import reads
+from ..registry import check
 from .configuration import require_token
 from .phone import fetch_phone, require_phone, require_phone_id
 from .webhooks import unsubscribed_wabas
@@ -38,7 +38,17 @@ def _send(doctor: Doctor, credential: Credential, payload: dict[str, Any]) -> di
     return messages[0] if isinstance(messages[0], dict) else {}
 
 
-@reads(fetch_phone, asks="POST /{phone-number-id}/messages (only with --wa-send-to)")
+@check(
+    raises=[
+        "messaging.template_accepted",
+        "messaging.recipient_not_allowed",
+        "messaging.account_locked",
+        "messaging.temporarily_blocked",
+        "messaging.window_24h",
+    ],
+    reads=[fetch_phone],
+    asks="POST /{phone-number-id}/messages (only with --wa-send-to)",
+)
 def template_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     """Send the campaign template exactly as the guide's curl does."""
     recipient = _recipient(doctor)
@@ -63,8 +73,10 @@ def template_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     ]
 
 
-@reads(
-    fetch_phone, asks="POST /{phone-number-id}/messages (only with --wa-send-to and --wa-send-text)"
+@check(
+    raises=["messaging.text_accepted", "messaging.window_24h", "messaging.recipient_not_allowed"],
+    reads=[fetch_phone],
+    asks="POST /{phone-number-id}/messages (only with --wa-send-to and --wa-send-text)",
 )
 def text_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     """A free-form text: a synchronous 131047 is the window finding; a 200 proves nothing yet."""
@@ -79,6 +91,15 @@ def text_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     return [finding("messaging.text_accepted", recipient=recipient, message_id=sent.get("id", "?"))]
 
 
+@check(
+    raises=[
+        "messaging.window_24h",
+        "messaging.recipient_not_allowed",
+        "graph.error",
+        "db.query_failed",
+        "webhooks.failures_unseen",
+    ]
+)
 def recent_send_failures(doctor: Doctor) -> list[Finding]:
     """What production already saw: the CRM's stored failures, one finding per error code.
 

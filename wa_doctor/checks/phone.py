@@ -10,11 +10,12 @@ from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import Blocked, GraphApiError, NotApplicable
 from ..findings import Count, Finding, finding, findings_if
-from ..prefetch import reads, resource
+from ..prefetch import resource
+from ..registry import check
 from ..tokens import TokenInfo
 from . import read_or_blocked
 from .configuration import require_token
-from .token import credential_waba, inspect, require_granted_token
+from .token import credential_waba, fetch_token_info, require_granted_token
 from .waba_overview import (
     COMBINED,
     PHONE_FIELDS,
@@ -56,7 +57,9 @@ def require_phone_id(credential: Credential) -> str:
     return credential.phone_number_id
 
 
-@resource(inspect, fetch_waba_overview, request=f"{COMBINED}, else GET /{{phone-number-id}}")
+@resource(
+    fetch_token_info, fetch_waba_overview, request=f"{COMBINED}, else GET /{{phone-number-id}}"
+)
 def fetch_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
     """The number with every field the checks read: its entry in the WABA's list (the combined
     read asked the same fields), else GET /{phone-number-id}.
@@ -88,7 +91,7 @@ def require_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
     return read_or_blocked(fetch_phone, doctor, credential)
 
 
-@reads(fetch_phone)
+@check(raises=["phone.unsupported_request"], reads=[fetch_phone])
 def phone_number_exists(doctor: Doctor, credential: Credential) -> list[Finding]:
     try:
         fetch_phone(doctor, credential)
@@ -141,7 +144,7 @@ def _throughput(phone: dict[str, Any]) -> str:
     return str(level or "?")
 
 
-@reads(fetch_phone)
+@check(raises=["phone.not_registered", *STATUS_FINDINGS.values()], reads=[fetch_phone])
 def phone_number_connected(doctor: Doctor, credential: Credential) -> list[Finding]:
     phone = require_phone(doctor, credential)
     status = str(phone.get("status") or "?").upper()
@@ -158,7 +161,7 @@ def phone_number_connected(doctor: Doctor, credential: Credential) -> list[Findi
     ]
 
 
-@reads(fetch_phone)
+@check(raises=["phone.display_name_not_approved"], reads=[fetch_phone])
 def phone_display_name_approved(doctor: Doctor, credential: Credential) -> list[Finding]:
     phone = require_phone(doctor, credential)
     name_status = str(phone.get("name_status") or "").upper()
@@ -170,7 +173,7 @@ def phone_display_name_approved(doctor: Doctor, credential: Credential) -> list[
     )
 
 
-@reads(fetch_phone)
+@check(raises=["phone.not_cloud_api"], reads=[fetch_phone])
 def phone_number_on_cloud_api(doctor: Doctor, credential: Credential) -> list[Finding]:
     platform = str(require_phone(doctor, credential).get("platform_type") or "").upper()
     return findings_if(
@@ -178,7 +181,7 @@ def phone_number_on_cloud_api(doctor: Doctor, credential: Credential) -> list[Fi
     )
 
 
-@reads(fetch_phone)
+@check(raises=["phone.messaging_limit", "phone.campaign_over_limit"], reads=[fetch_phone])
 def phone_number_capacity(doctor: Doctor, credential: Credential) -> list[Finding]:
     """The portfolio's messaging limit as a fact, and a failure when ``--wa-campaign-size``
     unique recipients are more than it allows in 24 hours."""
@@ -195,7 +198,7 @@ def phone_number_capacity(doctor: Doctor, credential: Credential) -> list[Findin
     return [finding("phone.messaging_limit", **params)]
 
 
-@reads(fetch_phone)
+@check(raises=["phone.health_blocked", "phone.health_limited"], reads=[fetch_phone])
 def phone_number_can_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     health = require_phone(doctor, credential).get("health_status")
     health = health if isinstance(health, dict) else {}
@@ -221,13 +224,13 @@ def _entity(entity: dict[str, Any]) -> str:
     return f"[{entity.get('entity_type') or '?'} {entity.get('id') or ''}]".replace(" ]", "]")
 
 
-@reads(fetch_phone)
+@check(raises=["phone.quality_low"], reads=[fetch_phone])
 def phone_number_quality(doctor: Doctor, credential: Credential) -> list[Finding]:
     quality = str(require_phone(doctor, credential).get("quality_rating") or "")
     return findings_if(quality in LOW_QUALITY, "phone.quality_low", quality=quality)
 
 
-@reads(fetch_phone)
+@check(raises=["phone.test_number"], reads=[fetch_phone])
 def phone_number_live(doctor: Doctor, credential: Credential) -> list[Finding]:
     mode = require_phone(doctor, credential).get("account_mode")
     return findings_if(mode == "SANDBOX", "phone.test_number")
@@ -241,7 +244,7 @@ def fetch_waba_phones(doctor: Doctor, credential: Credential) -> tuple[str, dict
     return waba, part_or_alone(doctor, credential, "phone_numbers", f"{waba}/phone_numbers", fields)
 
 
-@reads(fetch_phone, fetch_waba_phones)
+@check(raises=["phone.waba_mismatch"], reads=[fetch_phone, fetch_waba_phones])
 def phone_number_in_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
     require_phone(doctor, credential)
     waba, listed = fetch_waba_phones(doctor, credential)

@@ -10,10 +10,11 @@ from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import Blocked, NotApplicable
 from ..findings import Finding, finding, findings_if
-from ..prefetch import reads, resource
+from ..prefetch import resource
+from ..registry import check
 from . import read_or_blocked
 from .configuration import require_token
-from .token import credential_waba, inspect
+from .token import credential_waba, fetch_token_info
 
 STATUS_FINDINGS = {"PAUSED": "template.paused", "DISABLED": "template.disabled"}
 """Statuses with their own remedy; any other status but APPROVED is template.not_approved."""
@@ -24,7 +25,7 @@ US_PREFIX = "+1"
 """Meta pauses marketing templates to United States numbers (+1 and a US area code)."""
 
 
-@resource(inspect, request="GET /{waba-id}/message_templates")
+@resource(fetch_token_info, request="GET /{waba-id}/message_templates")
 def fetch_templates(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
     """The credential's WABA and its templates named ``--wa-template`` (one request per run)."""
     waba = credential_waba(doctor, credential)
@@ -60,7 +61,17 @@ def _problem(doctor: Doctor, credential: Credential) -> tuple[Finding | None, di
     return None, match
 
 
-@reads(fetch_templates)
+@check(
+    raises=[
+        "template.waba_unknown",
+        "template.missing",
+        "template.language_missing",
+        "template.not_approved",
+        "template.paused",
+        "template.disabled",
+    ],
+    reads=[fetch_templates],
+)
 def campaign_template_usable(doctor: Doctor, credential: Credential) -> list[Finding]:
     try:
         problem, _ = _problem(doctor, credential)
@@ -71,7 +82,10 @@ def campaign_template_usable(doctor: Doctor, credential: Credential) -> list[Fin
     return [problem] if problem else []
 
 
-@reads(fetch_templates)
+@check(
+    raises=["template.params_mismatch", "template.shape", "template.marketing_us_pause"],
+    reads=[fetch_templates],
+)
 def campaign_template_fits(doctor: Doctor, credential: Credential) -> list[Finding]:
     """What each send needs (body parameters, a media header's link), checked against
     ``--wa-template-params``; a MARKETING template to a +1 recipient gets Meta's US pause."""

@@ -9,14 +9,15 @@ from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import Blocked, GraphError, NotApplicable
 from ..findings import Finding, finding, findings_if
-from ..prefetch import reads, resource
+from ..prefetch import resource
+from ..registry import check
 from .configuration import require_token
 
 DAY = 86_400
 
 
 @resource(request="GET /debug_token")
-def inspect(doctor: Doctor, credential: Credential) -> tokens.TokenInfo:
+def fetch_token_info(doctor: Doctor, credential: Credential) -> tokens.TokenInfo:
     """Meta's view of the credential's token (one request per token per run)."""
     return tokens.inspect(doctor.graph, require_token(credential), doctor.app_token)
 
@@ -34,7 +35,7 @@ def invalid_finding(doctor: Doctor, info: tokens.TokenInfo) -> Finding | None:
 def require_valid_token(doctor: Doctor, credential: Credential) -> tokens.TokenInfo:
     """The token's info; checks that need a live token are blocked by its root cause."""
     try:
-        info = inspect(doctor, credential)
+        info = fetch_token_info(doctor, credential)
     except GraphError as error:
         raise Blocked(error.finding_id) from None
     dead = invalid_finding(doctor, info)
@@ -54,13 +55,26 @@ def when(timestamp: int | None) -> str:
         return str(timestamp)
 
 
-@reads(inspect)
+@check(
+    raises=[
+        "token.invalid",
+        "token.session_logged_out",
+        "token.expired",
+        "token.password_changed",
+        "token.app_not_installed",
+        "token.checkpointed",
+        "token.unconfirmed_user",
+        "token.invalidated",
+        "token.role_lost",
+    ],
+    reads=[fetch_token_info],
+)
 def token_valid(doctor: Doctor, credential: Credential) -> list[Finding]:
-    dead = invalid_finding(doctor, inspect(doctor, credential))
+    dead = invalid_finding(doctor, fetch_token_info(doctor, credential))
     return [dead] if dead else []
 
 
-@reads(inspect)
+@check(raises=["token.temporary", "token.system_user_expires"], reads=[fetch_token_info])
 def token_permanent(doctor: Doctor, credential: Credential) -> list[Finding]:
     """Not a System User token: temporary. A System User token with an expiry (Business
     Manager may offer only 60 days) is not temporary: it is a date to plan for."""
@@ -90,7 +104,7 @@ def warning_days(doctor: Doctor, info: tokens.TokenInfo) -> int:
     return max(configured, info.lifetime_days // 4)
 
 
-@reads(inspect)
+@check(raises=["token.expiring_soon"], reads=[fetch_token_info])
 def token_not_expiring_soon(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
     ends = [t for t in (info.expires_at, info.data_access_expires_at) if t]
@@ -105,7 +119,7 @@ def token_not_expiring_soon(doctor: Doctor, credential: Credential) -> list[Find
     )
 
 
-@reads(inspect)
+@check(raises=["token.scopes_missing", "token.scope_recommended_missing"], reads=[fetch_token_info])
 def token_scopes(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
     missing = [s for s in tokens.REQUIRED_SCOPES if s not in info.scopes]
@@ -145,7 +159,7 @@ def credential_waba(doctor: Doctor, credential: Credential) -> str:
     return waba
 
 
-@reads(inspect)
+@check(raises=["token.waba_not_granted"], reads=[fetch_token_info])
 def token_grants_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
     require_usable_id(doctor, "business_account_id")
@@ -154,7 +168,7 @@ def token_grants_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
     return _waba_not_granted(info, credential.business_account_id)
 
 
-@reads(inspect)
+@check(raises=["token.app_mismatch"], reads=[fetch_token_info])
 def token_from_configured_app(doctor: Doctor, credential: Credential) -> list[Finding]:
     info = require_valid_token(doctor, credential)
     app_id = require_usable_id(doctor, "app_id")

@@ -18,7 +18,7 @@ from ..doctor import Doctor
 from ..errors import DoctorError
 from ..prefetch import resource
 from .configuration import require_token
-from .token import credential_waba, inspect
+from .token import credential_waba, fetch_token_info
 
 WABA_FIELDS = "account_review_status,business_verification_status"
 PHONE_FIELDS = ",".join(
@@ -45,7 +45,7 @@ COMBINED = "GET /{waba-id}?fields=…,phone_numbers{…},subscribed_apps{…}"
 """The combined read in words, for the listing of checks."""
 
 
-@resource(inspect, request=COMBINED)
+@resource(fetch_token_info, request=COMBINED)
 def fetch_waba_overview(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
     """The credential's WABA and Graph's answer for it with both edges nested (one request).
 

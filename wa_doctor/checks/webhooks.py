@@ -8,7 +8,8 @@ from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import DoctorError, GraphApiError, NotApplicable
 from ..findings import Finding, finding, findings_if
-from ..prefetch import reads, resource
+from ..prefetch import resource
+from ..registry import check
 from . import read_or_blocked
 from .phone import fetch_phone
 from .token import credential_waba, require_usable_id
@@ -28,7 +29,7 @@ def fetch_subscribed_apps(doctor: Doctor, credential: Credential) -> tuple[str, 
     return waba, apps
 
 
-@reads(fetch_subscribed_apps)
+@check(raises=["webhooks.not_subscribed", "webhooks.other_app"], reads=[fetch_subscribed_apps])
 def webhooks_subscribed(doctor: Doctor, credential: Credential) -> list[Finding]:
     """An app must be subscribed to the WABA, and it must be the CRM's (WHATSAPP_APP_ID)."""
     waba, apps = read_or_blocked(fetch_subscribed_apps, doctor, credential)
@@ -57,7 +58,14 @@ def unsubscribed_wabas(doctor: Doctor) -> list[str]:
 WHATSAPP_OBJECT = "whatsapp_business_account"
 
 
-@reads(asks="GET /{app-id}/subscriptions (app token)")
+@check(
+    raises=[
+        "webhooks.app_not_subscribed",
+        "webhooks.messages_field_missing",
+        "webhooks.app_secret_wrong",
+    ],
+    asks="GET /{app-id}/subscriptions (app token)",
+)
 def webhooks_app_subscription(doctor: Doctor) -> list[Finding]:
     """The app's own webhook subscription, read with its app token (WHATSAPP_APP_ID and
     WHATSAPP_APP_SECRET): a WhatsApp object with a callback URL, active, with ``messages``. A
@@ -112,7 +120,7 @@ def callback_urls(doctor: Doctor, credential: Credential) -> dict[str, str]:
     }
 
 
-@reads(fetch_phone)
+@check(raises=["webhooks.override"], reads=[fetch_phone])
 def webhooks_override(doctor: Doctor, credential: Credential) -> list[Finding]:
     """An alternate callback URL on the number or its WABA, other than the app's, takes the
     number's messages and statuses elsewhere: a warning naming the URL that wins."""
@@ -131,7 +139,19 @@ def webhooks_override(doctor: Doctor, credential: Credential) -> list[Finding]:
     ]
 
 
-@reads(fetch_phone, asks="GET {webhook URL}, as Meta verifies it (only with --wa-webhook-verify)")
+@check(
+    raises=[
+        "webhooks.handshake_not_https",
+        "webhooks.handshake_private_address",
+        "webhooks.handshake_unreachable",
+        "webhooks.handshake_bad_certificate",
+        "webhooks.handshake_status",
+        "webhooks.handshake_challenge",
+        "webhooks.handshake_slow",
+    ],
+    reads=[fetch_phone],
+    asks="GET {webhook URL}, as Meta verifies it (only with --wa-webhook-verify)",
+)
 def webhooks_handshake(doctor: Doctor, credential: Credential) -> list[Finding]:
     """Opt-in (``--wa-webhook-verify``): Meta's verification request to the callback URL Meta
     uses for this number, answered as Meta needs. Once per URL, however many numbers share it."""

@@ -220,6 +220,19 @@ def send_error(kind: str, **values: str) -> Answer:
             "Account not registered",
             "Phone number not registered on the WhatsApp Business Platform.",
         ),
+        # 3rd fbsamples/whatsapp-business-jaspers-market#1 (2025-11, the webhook's error object:
+        # title and details as Meta wrote them); HTTP 403 as reference 2 gives for 131031.
+        "locked": lambda: whatsapp_error(
+            403, 131031, "Business Account locked", "Business account has been locked."
+        ),
+        # S-ERR 368 (reference 2): title and description as Meta's table gives them, HTTP 403.
+        "policy_blocked": lambda: whatsapp_error(
+            403,
+            368,
+            "Temporarily blocked for policies violations",
+            "The WhatsApp Business Account associated with the app has been restricted or "
+            "disabled for violating a platform policy.",
+        ),
         # S-ERR 10 "Permission is either not granted or has been removed."
         "no_permission": lambda: graph_error(
             403,

@@ -291,6 +291,10 @@ def _sandbox(world: World, now: int) -> None:
     _phone(world).account_mode = "SANDBOX"
 
 
+def _refuse_sends(kind: str, world: World, now: int) -> None:
+    world.send_refusal = kind
+
+
 def _window_closed(world: World, now: int) -> None:
     world.recipients["34600000111"] = now - 3 * DAY
     world.window_error_sync = True
@@ -599,6 +603,18 @@ SCENARIOS: dict[str, Scenario] = {
         "webhooks.handshake_slow",
         partial(_handshake, Callback.SLOW),
         {"timeout": "2"},
+    ),
+    "account-locked": Scenario(
+        "Meta has locked the business account: every send gets 131031.",
+        "messaging.account_locked",
+        partial(_refuse_sends, "locked"),
+        SEND,
+    ),
+    "policy-blocked": Scenario(
+        "The WABA is blocked for a policy violation: every send gets 368.",
+        "messaging.temporarily_blocked",
+        partial(_refuse_sends, "policy_blocked"),
+        SEND,
     ),
     "recipient-not-allowed": Scenario(
         "A test number sends to a recipient not in its 'To' list.",

@@ -342,6 +342,8 @@ class GraphSimulator:
             return send_error("no_permission")
         if phone.status != "CONNECTED":
             return send_error("not_registered")
+        if self.world.send_refusal:
+            return send_error(self.world.send_refusal)
         body = request.get_json(silent=True) or {}
         to = "".join(ch for ch in str(body.get("to", "")) if ch.isdigit())
         if phone.account_mode == "SANDBOX" and to not in self.world.allowed_recipients:

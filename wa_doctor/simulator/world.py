@@ -175,6 +175,9 @@ class World:
     window_error_sync: bool = False
     """Answer a free-form send outside the window with a synchronous 131047 (some paths do);
     by default the send is accepted and the verdict would come by webhook (reference 2.1)."""
+    send_refusal: str | None = None
+    """What Meta answers every send with, whatever the message (a locked account, a policy
+    block): a kind of :func:`~wa_doctor.simulator.meta.send_error`."""
     settings: dict[str, str] = field(default_factory=dict)
     """Configuration the scenario implies (e.g. an old API version) for --wa-simulate."""
     configured_phone_number_id: str | None = None
