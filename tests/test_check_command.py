@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -20,13 +21,21 @@ from wa_doctor.config import SETTINGS, load_config
 from wa_doctor.errors import ConfigError
 
 
+def _clean_copy(target: Path) -> Path:
+    """The checkout as a fresh clone has it: setuptools builds a wheel from the ``build/``
+    folder it leaves in the tree, which keeps modules that were deleted since."""
+    patterns = [p.rstrip("/") for p in (REPO / ".gitignore").read_text("utf-8").split()]
+    ignored = shutil.ignore_patterns(*patterns, ".git")
+    return Path(shutil.copytree(REPO, target, ignore=ignored))
+
+
 def test_check_runs_the_installed_checks_from_any_folder(tmp_path: Path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     _see_the_dependencies_of_this_interpreter(python)
     install = [python, "-m", "pip", "install", "-q", "--no-deps"]
-    subprocess.run([*install, str(REPO)], check=True, capture_output=True)
+    subprocess.run([*install, str(_clean_copy(tmp_path / "src"))], check=True, capture_output=True)
     crm = tmp_path / "crm"
     crm.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}

@@ -9,9 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, fake_token
 from wa_doctor import catalog, registry
+from wa_doctor.checks import prerequisites
+from wa_doctor.config import load_config
+from wa_doctor.doctor import Doctor
+from wa_doctor.prefetch import plan
 from wa_doctor.pytest_plugin import diagnosed
+from wa_doctor.runner import run_check
 from wa_doctor.simulator import SCENARIOS
 
 CHECKS = registry.load_all()
@@ -21,6 +26,12 @@ AREA_FILES = {
     for path in (Path(catalog.__file__).parent / catalog.AREAS).glob("*.toml")
 }
 RAISED = sorted({(finding_id, c.area) for c in CHECKS.values() for finding_id in c.raises})
+CONFIGURED = {
+    "WHATSAPP_ACCESS_TOKEN": fake_token(),
+    "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+    "WHATSAPP_GRAPH_URL": "http://127.0.0.1:9",
+}
+"""A credential whose Graph API is nowhere: what these tests read must not need one."""
 SHARED = ("graph.", "doctor.")
 """Findings the runner gives whichever check read the answer: they live in the shared file."""
 
@@ -94,3 +105,46 @@ def test_the_readme_shows_a_check_as_it_is_written():
 
     assert textwrap.dedent(example) in source
     assert "@check(" in example
+
+
+def test_what_a_prerequisite_builds_on_is_its_parameters():
+    assert prerequisites.phone_number.after == (
+        prerequisites.granted_token,
+        prerequisites.waba_overview,
+    )
+    assert prerequisites.token_info in prerequisites.phone_number.closure
+
+
+def test_the_prefetch_plan_is_the_requests_a_check_builds_on_stage_by_stage(tmp_path):
+    doctor = Doctor.create(load_config({}, CONFIGURED, tmp_path))
+
+    (stages,) = plan([(CHECKS["phone_number_in_waba"], doctor.credentials[0])])
+
+    assert [[read.name for read in stage] for stage in stages] == [
+        ["token_info"],
+        ["waba_overview"],
+        ["phone_number", "waba_phones"],
+    ]
+
+
+def test_a_prerequisite_naming_no_prerequisite_is_refused():
+    def phone_twin(doctor, credential, phone_numbr):
+        return {}
+
+    with pytest.raises(TypeError, match="phone_numbr"):
+        registry.prerequisite()(phone_twin)
+    assert "phone_twin" not in registry.PREREQUISITES
+
+
+def test_a_check_reading_what_it_did_not_declare_is_stopped_as_a_bug(tmp_path):
+    def token_age(doctor, credential):
+        return [prerequisites.token_info(doctor, credential)]
+
+    undeclared = registry.Check("token_age", "token", token_age, (), (), "", True)
+    doctor = Doctor.create(load_config({"lang": "en"}, CONFIGURED, tmp_path))
+
+    result = run_check(doctor, undeclared, doctor.credentials[0])
+
+    (found,) = result.findings
+    assert found.id == "doctor.internal_error"
+    assert "token_info is read without being declared" in found.params["detail"]

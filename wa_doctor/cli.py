@@ -19,7 +19,7 @@ from typing import NoReturn, TextIO
 
 from . import __version__, tokens
 from .catalog import load as load_catalog
-from .checks import configuration
+from .checks import configuration, prerequisites
 from .checks import token as token_checks
 from .config import LANGUAGES, SETTINGS, load_config, secret_candidates
 from .doctor import Doctor
@@ -187,15 +187,13 @@ def _is_file(given: str) -> bool:
 
 def list_checks(lang: str) -> str:
     """Every check in run order: its id and title, what it reads, the findings it can raise."""
-    from . import prefetch
     from .pytest_plugin import diagnosed
 
     catalog = load_catalog()
     label = functools.partial(catalog.label, lang=lang)
     lines = []
     for _, declared in diagnosed():
-        requests = [prefetch.REQUESTS[f] for f in declared.reads] + [declared.asks]
-        reads = ", ".join(filter(None, requests))
+        reads = ", ".join(declared.requests)
         graph = " + graph.*" if reads else ""
         lines += [
             f"{declared.name} — {catalog.check_title(declared.name, lang)}",
@@ -350,11 +348,11 @@ def token_info(args: argparse.Namespace) -> int:
         credential = doctor.env
         if piped:  # the simulator stands its own token in for the configured one, not a piped one
             credential = dataclasses.replace(credential, token=piped)
-        if configuration.missing_token(credential) is not None:
+        if prerequisites.missing_token(credential) is not None:
             no_token = doctor.catalog.label("token_info_no_token", doctor.lang)
             print(f"wa-doctor token-info: {no_token}", file=sys.stderr)
             return USAGE_ERROR
-        if not configuration.sendable(credential.clean_token or ""):
+        if not prerequisites.sendable(credential.clean_token or ""):
             malformed = run_check(doctor, configuration.token_well_formed, credential)
             print("\n\n".join(format_remedy(r, doctor.redactor) for r in malformed.remedies))
             return 1

@@ -14,6 +14,7 @@
 
     ExplainError (ValueError)   ``wa-doctor explain`` found no error code in its input
     Refused                     ``wa-doctor renew-token`` stops before writing; the remedies say why
+    UndeclaredRead              a check read a prerequisite it did not declare: a bug in this tool
 
 Checks let these propagate; the runner turns each into its finding, so a failure in a network
 call or the database becomes a line in the report with a remedy, never a traceback.
@@ -100,6 +101,23 @@ class GraphApiError(GraphError):
         self.details = details
         self.meta_message = meta_message or message
 
+    def as_finding(self, finding_id: str, **params: Any) -> GraphApiError:
+        """The same answer read as another finding, with more parameters: a new error, since
+        the Graph session keeps this one for every other reader of the answer."""
+        error = GraphApiError(
+            str(self),
+            status=self.status,
+            code=self.code,
+            subcode=self.subcode,
+            error_type=self.error_type,
+            fbtrace_id=self.fbtrace_id,
+            details=self.details,
+            meta_message=self.meta_message,
+            finding_id=finding_id,
+        )
+        error.params = {**error.params, **params}
+        return error
+
 
 class Skip(DoctorError):
     """The check does not run. ``reason`` is a catalog label key, ``params`` fill it."""
@@ -135,3 +153,8 @@ class Refused(Exception):
     def __init__(self, *remedies: Remedy) -> None:
         super().__init__(", ".join(r.id for r in remedies))
         self.remedies = remedies
+
+
+class UndeclaredRead(Exception):
+    """A check or prerequisite read a prerequisite it did not declare (the run would not have
+    fetched it ahead): a bug in this tool, reported as ``doctor.internal_error``."""

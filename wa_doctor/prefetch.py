@@ -13,87 +13,57 @@ client keeps at most ``--wa-concurrency`` requests in flight. Answers and errors
 in flight instead of sending another. One credential costs two round trips, and nothing is fetched
 that the selection (``-k``, ``--wa-credential``) does not need.
 
-A fetch function is registered with :func:`resource`, naming the fetches it builds on.
+What each prerequisite builds on, and so its stage, is declared with it
+(:func:`~wa_doctor.registry.prerequisite`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import queue
 import threading
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .credentials import Credential
+from .registry import Check, Prerequisite, reached
 
 if TYPE_CHECKING:
     from .doctor import Doctor
-    from .registry import Check
-
-Fetch = Callable[["Doctor", Credential], Any]
-
-AFTER: dict[Fetch, tuple[Fetch, ...]] = {}
-"""Each registered fetch and the fetches whose answers it needs first."""
-REQUESTS: dict[Fetch, str] = {}
-"""Each registered fetch → the request it sends, in words (``wa-doctor checks``)."""
 
 
-def resource(*after: Fetch, request: str) -> Callable[[Fetch], Fetch]:
-    """Register a fetch function that ``after`` must have run before; ``request`` says what it
-    sends, for the listing of checks.
-
-    What it returns is kept for the run: a dozen checks read each resource of a credential,
-    and parsing the same answer for each of them was a good part of a large run's CPU.
-    Errors are not kept (the Graph session keeps the answer they came from)."""
-
-    def register(fetch: Fetch) -> Fetch:
-        name = f"{fetch.__module__}.{fetch.__qualname__}"
-
-        @functools.wraps(fetch)
-        def kept(doctor: Doctor, credential: Credential) -> Any:
-            return doctor.once(f"{name} {credential.key}", lambda: fetch(doctor, credential))
-
-        AFTER[kept] = after
-        REQUESTS[kept] = request
-        return kept
-
-    return register
+def stage(read: Prerequisite) -> int:
+    """How many requests must be answered, one after the other, before ``read`` has its answer
+    (0 for a value derived from configuration)."""
+    return (1 if read.request else 0) + max((stage(p) for p in read.after), default=0)
 
 
-def stage(fetch: Fetch) -> int:
-    """1 for a fetch that needs nothing, else one more than the deepest fetch it builds on."""
-    return 1 + max((stage(f) for f in AFTER.get(fetch, ())), default=0)
-
-
-def plan(selected: Iterable[tuple[Check, Credential]]) -> list[list[list[Fetch]]]:
-    """For each selected credential (in order of first appearance), the fetches its selected
-    checks need, stage by stage: ``plan[credential][stage] = [fetch, …]``.
+def plan(selected: Iterable[tuple[Check, Credential]]) -> list[list[list[Prerequisite]]]:
+    """For each selected credential (in order of first appearance), the requests its selected
+    checks need, stage by stage: ``plan[credential][stage] = [prerequisite, …]`` (what is
+    derived from them is worked out by whatever reads it).
 
     Worked out once per check and once per set of fetches, not per credential: a thousand
     credentials share a handful of plans, and the first request waits for this one."""
-    needs: dict[str, frozenset[Fetch]] = {}
-    staged: dict[frozenset[Fetch], list[list[Fetch]]] = {}
-
-    def closure(fetches: Iterable[Fetch]) -> set[Fetch]:
-        found: set[Fetch] = set()
-        for fetch in fetches:
-            found |= {fetch, *closure(AFTER.get(fetch, ()))}
-        return found
-
-    wanted: dict[str, set[Fetch]] = {}
+    needs: dict[str, frozenset[Prerequisite]] = {}
+    staged: dict[frozenset[Prerequisite], list[list[Prerequisite]]] = {}
+    wanted: dict[str, set[Prerequisite]] = {}
     for check, credential in selected:
         if check.name not in needs:
-            needs[check.name] = frozenset(closure(check.reads))
+            needs[check.name] = frozenset(p for p in reached(check.reads) if p.request)
         wanted.setdefault(credential.key, set()).update(needs[check.name])
-    for fetches in map(frozenset, wanted.values()):
-        if fetches not in staged:
-            levels = {fetch: stage(fetch) for fetch in fetches}
-            staged[fetches] = [
-                sorted((f for f in fetches if levels[f] == level), key=_name)
+    for reads in map(frozenset, wanted.values()):
+        if reads not in staged:
+            levels = {read: stage(read) for read in reads}
+            staged[reads] = [
+                sorted((r for r in reads if levels[r] == level), key=lambda r: r.name)
                 for level in range(1, max(levels.values(), default=0) + 1)
             ]
-    return [staged[frozenset(fetches)] for fetches in wanted.values()]
+    return [staged[frozenset(reads)] for reads in wanted.values()]
+
+
+Task = tuple[int, int, int, Prerequisite | None]
+"""(credential, stage, order, what to read): the queue's order; None stops a worker."""
 
 
 class Prefetcher:
@@ -106,7 +76,9 @@ class Prefetcher:
         selected = list(selected)
         self.credentials = list({c.key: c for _, c in selected}.values())
         self.stages = plan(selected)
-        self._queue: queue.PriorityQueue[tuple[int, int, int, Fetch | None]] = queue.PriorityQueue()
+        self._queue: queue.PriorityQueue[tuple[int, int, int, Prerequisite | None]] = (
+            queue.PriorityQueue()
+        )
         self._left = [0] * len(self.stages)
         self._lock = threading.Lock()
         self._stopped = False
@@ -150,7 +122,3 @@ class Prefetcher:
         for thread in self._threads:
             if thread.is_alive():
                 thread.join()
-
-
-def _name(fetch: Fetch) -> str:
-    return getattr(fetch, "__name__", repr(fetch))

@@ -1,27 +1,144 @@
-"""Every check, declared once, where it is written: what it may raise, what it reads, what it
-asks Meta itself.
+"""Every check and everything a check builds on, each declared once, where it is written.
 
 Django's system checks are one function and one ``register()``; this is the same idea with the
-facts the doctor derives from a check. A check is a plain function decorated with
-:func:`check`; from that one declaration come the prefetch plan (``reads``), ``wa-doctor
-checks`` (``raises``, ``reads``, ``asks``), the catalog cross-check and whether the check runs
-once per credential or once per run (its signature: a ``credential`` parameter or not). Nothing
-else names a check's findings or reads, so nothing has to be kept in sync with it: the project's
-tests hold every raised finding to a catalog entry, a scenario and a README row.
+facts the doctor derives from a declaration.
+
+A **check** is a plain function declared with :func:`check`: the findings it may raise, the
+prerequisites it reads, what it asks Meta itself. From that come the prefetch plan, ``wa-doctor
+checks``, the catalog cross-check and whether it runs once per credential or once per run (its
+signature: a ``credential`` parameter or not).
+
+A **prerequisite** is a value of one credential that checks build on: a Graph resource
+(``request`` says what it sends) or what is derived from one (the token's info, the WABA id).
+It is declared with :func:`prerequisite`, and what it builds on are its parameters, named after
+other prerequisites: the registry passes their values, so the dependencies that decide the
+prefetch plan are the ones the function receives. A check, or a prerequisite, that reads one it
+did not declare is stopped at the call (:class:`UndeclaredRead`): what is fetched ahead and
+what is read cannot drift apart without every run saying so.
 """
 
 from __future__ import annotations
 
+import contextvars
 import inspect
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .errors import Blocked, DoctorError, GraphError, UndeclaredRead
 
 if TYPE_CHECKING:
+    from .credentials import Credential
+    from .doctor import Doctor
     from .findings import Finding
-    from .prefetch import Fetch
 
 CheckFunction = Callable[..., "Sequence[Finding]"]
+_T = TypeVar("_T")
+
+CONTEXT = ("doctor", "credential")
+"""The parameters every check and prerequisite may take first; the rest name prerequisites."""
+
+
+_ALLOWED: contextvars.ContextVar[frozenset[Prerequisite] | None] = contextvars.ContextVar(
+    "wa_doctor_allowed_reads", default=None
+)
+"""What the check or prerequisite running in this context declared (None: nothing running)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Prerequisite:
+    """A declared prerequisite: ``prerequisite(doctor, credential)`` is its value, kept for the
+    run once read (errors are not kept: the Graph session keeps the answer they came from)."""
+
+    name: str
+    function: Callable[..., Any]
+    after: tuple[Prerequisite, ...]
+    """The prerequisites it builds on (its parameters), whose values it is given."""
+    request: str
+    """The request it sends, in words (``wa-doctor checks``); empty for a derived value."""
+    optional: bool
+    """Its value is None, never an error, when it cannot be read: for reads that only save
+    requests (the WABA's combined read), whose parts are then asked on their own."""
+    closure: frozenset[Prerequisite] = field(init=False)
+    """Everything it builds on, directly or not."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "closure", reached(self.after))
+
+    def __call__(self, doctor: Doctor, credential: Credential) -> Any:
+        allowed = _ALLOWED.get()
+        if allowed is not None and self not in allowed:
+            raise UndeclaredRead(f"{self.name} is read without being declared")
+        with _reading(self.closure):
+            try:
+                key = f"{self.function.__module__}.{self.name} {credential.key}"
+                return doctor.once(key, lambda: self._compute(doctor, credential))
+            except DoctorError:
+                if self.optional:
+                    return None
+                raise
+
+    def _compute(self, doctor: Doctor, credential: Credential) -> Any:
+        values = [read_or_blocked(p, doctor, credential) for p in self.after]
+        return self.function(doctor, credential, *values)
+
+
+def reached(reads: Iterable[Prerequisite]) -> frozenset[Prerequisite]:
+    """``reads`` and everything they build on."""
+    found: set[Prerequisite] = set()
+    for read in reads:
+        found |= {read, *read.closure}
+    return frozenset(found)
+
+
+def read_or_blocked(
+    read: Callable[[Doctor, Credential], _T], doctor: Doctor, credential: Credential
+) -> _T:
+    """What ``read`` reads; whatever needs it is blocked by the Graph error that stopped it
+    (a check that reports that error itself calls the prerequisite directly)."""
+    try:
+        return read(doctor, credential)
+    except GraphError as error:
+        raise Blocked(error.finding_id) from None
+
+
+@contextmanager
+def _reading(allowed: frozenset[Prerequisite]) -> Iterator[None]:
+    token = _ALLOWED.set(allowed)
+    try:
+        yield
+    finally:
+        _ALLOWED.reset(token)
+
+
+PREREQUISITES: dict[str, Prerequisite] = {}
+"""Every declared prerequisite by name: the names a parameter may take."""
+
+
+def prerequisite(
+    *, request: str = "", optional: bool = False
+) -> Callable[[Callable[..., Any]], Prerequisite]:
+    """Declare a prerequisite: a function of ``doctor, credential`` and then of the values of
+    the prerequisites it builds on, each parameter named after one."""
+
+    def declare(function: Callable[..., Any]) -> Prerequisite:
+        names = list(inspect.signature(function).parameters)
+        if names[:2] != list(CONTEXT):
+            raise TypeError(f"{function.__name__} must take (doctor, credential, …)")
+        unknown = [n for n in names[2:] if n not in PREREQUISITES]
+        if unknown:
+            raise TypeError(f"{function.__name__}: no prerequisite is named {unknown}")
+        declared = Prerequisite(
+            name=function.__name__,
+            function=function,
+            after=tuple(PREREQUISITES[n] for n in names[2:]),
+            request=request,
+            optional=optional,
+        )
+        return _register(PREREQUISITES, declared.name, declared)
+
+    return declare
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +155,8 @@ class Check:
     raises: tuple[str, ...]
     """Every finding id it may return (a check reading the Graph API may also return any
     ``graph.*`` finding, which the runner derives from the answer)."""
-    reads: tuple[Fetch, ...]
-    """The Graph resources it reads, fetched ahead of it for every credential it runs for."""
+    reads: tuple[Prerequisite, ...]
+    """The prerequisites it reads, fetched ahead of it for every credential of the run."""
     asks: str
     """What it requests itself, not fetched ahead (once per run, or only when an option allows
     it), in words."""
@@ -47,7 +164,18 @@ class Check:
     """Run once for every credential (its signature takes one) rather than once per run."""
 
     def __call__(self, doctor: Any, *args: Any) -> Sequence[Finding]:
-        return self.function(doctor, *args)
+        with _reading(reached(self.reads)):
+            return self.function(doctor, *args)
+
+    @property
+    def requests(self) -> list[str]:
+        """Every request it may send, in words, what it builds on first."""
+        fetched = sorted((p for p in reached(self.reads) if p.request), key=_depth)
+        return [p.request for p in fetched] + ([self.asks] if self.asks else [])
+
+
+def _depth(read: Prerequisite) -> int:
+    return len(read.closure)
 
 
 CHECKS: dict[str, Check] = {}
@@ -55,9 +183,9 @@ CHECKS: dict[str, Check] = {}
 
 
 def check(
-    *, raises: Sequence[str], reads: Sequence[Fetch] = (), asks: str = ""
+    *, raises: Sequence[str], reads: Sequence[Prerequisite] = (), asks: str = ""
 ) -> Callable[[CheckFunction], Check]:
-    """Declare a check: the findings it may ``raise``, the Graph resources it ``reads`` (fetched
+    """Declare a check: the findings it may ``raise``, the prerequisites it ``reads`` (fetched
     ahead of it) and in ``asks`` what it requests itself."""
 
     def declare(function: CheckFunction) -> Check:
@@ -69,13 +197,17 @@ def check(
             raises=tuple(raises),
             reads=tuple(reads),
             asks=asks,
-            per_credential=parameters[1:2] == ["credential"],
+            per_credential=parameters[:2] == list(CONTEXT),
         )
-        if CHECKS.setdefault(declared.name, declared) is not declared:
-            raise ValueError(f"two checks are named {declared.name}")
-        return declared
+        return _register(CHECKS, declared.name, declared)
 
     return declare
+
+
+def _register(registry: dict[str, _T], name: str, declared: _T) -> _T:
+    if registry.setdefault(name, declared) is not declared:
+        raise ValueError(f"two declarations are named {name}")
+    return declared
 
 
 def load_all() -> dict[str, Check]:

@@ -10,6 +10,7 @@ from ..doctor import Doctor
 from ..errors import Blocked, NotApplicable
 from ..findings import Finding, finding, findings_if
 from ..registry import check
+from .prerequisites import missing_token, sendable
 
 MIN_TOKEN_LENGTH = 50
 """Meta user and System User tokens are ~180-300 characters; under 50 is a truncated copy."""
@@ -28,34 +29,6 @@ TOKEN_PROBLEMS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("too_long", lambda t: len(clean_token(t) or "") > MAX_VALUE_LENGTH),
 )
 """What a mis-copied token looks like (the guide's "token mal copiado"), in report order."""
-
-
-def missing_token(credential: Credential) -> Finding | None:
-    """The finding that a credential has no usable token, or None when it has one."""
-    if credential.token is not None and credential.token.strip():
-        return None
-    if credential.from_database:
-        return finding("db.empty_token", row_id=credential.row_id)
-    return finding("config.missing_token")
-
-
-def require_token(credential: Credential) -> str:
-    """The credential's cleaned token; checks that need one are blocked without it, and by a
-    token no HTTP request can carry (a zero-width space or an NBSP pasted into it): the
-    malformed-token finding says why, once, instead of every Graph check failing on it."""
-    missing = missing_token(credential)
-    if missing is not None:
-        raise Blocked(missing.id)
-    token = clean_token(credential.token) or ""
-    if not sendable(token):
-        raise Blocked("config.malformed_token")
-    return token
-
-
-def sendable(token: str) -> bool:
-    """Whether a cleaned token can travel in a request: printable ASCII, as Meta's are, and
-    not the size of a file."""
-    return token.isascii() and token.isprintable() and len(token) <= MAX_VALUE_LENGTH
 
 
 @check(raises=["config.missing_token", "db.empty_token"])

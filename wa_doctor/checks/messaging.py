@@ -15,8 +15,8 @@ from ..doctor import Doctor
 from ..errors import NotApplicable
 from ..findings import Finding, finding
 from ..registry import check
-from .configuration import require_token
-from .phone import fetch_phone, require_phone, require_phone_id
+from .phone import require_phone
+from .prerequisites import phone_number, require_phone_id, require_token, subscribed_apps
 from .webhooks import unsubscribed_wabas
 
 TEXT_BODY = "wa-doctor: prueba de envío / send test"
@@ -46,7 +46,7 @@ def _send(doctor: Doctor, credential: Credential, payload: dict[str, Any]) -> di
         "messaging.temporarily_blocked",
         "messaging.window_24h",
     ],
-    reads=[fetch_phone],
+    reads=[phone_number],
     asks="POST /{phone-number-id}/messages (only with --wa-send-to)",
 )
 def template_send(doctor: Doctor, credential: Credential) -> list[Finding]:
@@ -75,7 +75,7 @@ def template_send(doctor: Doctor, credential: Credential) -> list[Finding]:
 
 @check(
     raises=["messaging.text_accepted", "messaging.window_24h", "messaging.recipient_not_allowed"],
-    reads=[fetch_phone],
+    reads=[phone_number],
     asks="POST /{phone-number-id}/messages (only with --wa-send-to and --wa-send-text)",
 )
 def text_send(doctor: Doctor, credential: Credential) -> list[Finding]:
@@ -98,7 +98,8 @@ def text_send(doctor: Doctor, credential: Credential) -> list[Finding]:
         "graph.error",
         "db.query_failed",
         "webhooks.failures_unseen",
-    ]
+    ],
+    reads=[subscribed_apps],
 )
 def recent_send_failures(doctor: Doctor) -> list[Finding]:
     """What production already saw: the CRM's stored failures, one finding per error code.

@@ -2,116 +2,28 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from typing import Any
 
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import Blocked, GraphApiError, NotApplicable
+from ..errors import NotApplicable
 from ..findings import Count, Finding, finding, findings_if
-from ..prefetch import resource
 from ..registry import check
-from ..tokens import TokenInfo
-from . import read_or_blocked
-from .configuration import require_token
-from .token import credential_waba, fetch_token_info, require_granted_token
-from .waba_overview import (
-    COMBINED,
-    PHONE_FIELDS,
-    fetch_waba_overview,
-    overview_part,
-    part_or_alone,
-)
+from .prerequisites import phone_number, read_or_blocked, waba_id, waba_phones
 
 LOW_QUALITY = ("YELLOW", "RED")
-
-WRONG_ID_HINTS: tuple[tuple[str, Callable[[str, Credential, TokenInfo], bool]], ...] = (
-    (
-        "looks_like_waba",
-        lambda pid, cred, info: (
-            pid == cred.business_account_id or pid in (info.limited_wabas() or ())
-        ),
-    ),
-    ("looks_like_app", lambda pid, cred, info: pid == info.app_id),
-    (
-        "looks_like_phone_number",
-        lambda pid, cred, info: pid.startswith("+") or not pid.isdigit() or len(pid) <= 13,
-    ),
-)
-"""What a wrong Phone Number ID usually is (users paste the WABA id, the app id or the number)."""
-
-NODE_TYPE_HINTS = {"WhatsAppBusinessAccount": "looks_like_waba", "Application": "looks_like_app"}
-"""Graph names the node an id belongs to in "nonexisting field … on node type (X)" errors."""
-
-_NODE_TYPE = re.compile(r"on node type \((\w+)\)")
-
-
-def require_phone_id(credential: Credential) -> str:
-    """The phone number id's digits; blocked when it is missing or not an id."""
-    if not credential.phone_number_id:
-        malformed = bool(credential.phone_problems)
-        raise Blocked(
-            "config.malformed_phone_number_id" if malformed else "config.missing_phone_number_id"
-        )
-    return credential.phone_number_id
-
-
-@resource(
-    fetch_token_info, fetch_waba_overview, request=f"{COMBINED}, else GET /{{phone-number-id}}"
-)
-def fetch_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
-    """The number with every field the checks read: its entry in the WABA's list (the combined
-    read asked the same fields), else GET /{phone-number-id}.
-
-    Any code-100 answer means the id is not a phone number this token can read: 100/33 for an
-    unknown id, or "nonexisting field … on node type (…)" when it is another kind of object.
-    """
-    require_granted_token(doctor, credential)
-    phone_id = require_phone_id(credential)
-    listed = _listed(doctor, credential)
-    if phone_id in listed:
-        return listed[phone_id]
-    try:
-        return doctor.graph.get(phone_id, require_token(credential), {"fields": PHONE_FIELDS})
-    except GraphApiError as error:
-        if error.code == 100:
-            error.finding_id = "phone.unsupported_request"
-        raise
-
-
-def _listed(doctor: Doctor, credential: Credential) -> dict[str, dict[str, Any]]:
-    """The numbers the combined read listed, by id (none when it failed or had no WABA)."""
-    entries = (overview_part(doctor, credential, "phone_numbers") or {}).get("data")
-    return {str(e.get("id")): e for e in entries or () if isinstance(e, dict)}
 
 
 def require_phone(doctor: Doctor, credential: Credential) -> dict[str, Any]:
     """The phone node; checks that need it are blocked by whatever stopped it being read."""
-    return read_or_blocked(fetch_phone, doctor, credential)
+    return read_or_blocked(phone_number, doctor, credential)
 
 
-@check(raises=["phone.unsupported_request"], reads=[fetch_phone])
+@check(raises=["phone.unsupported_request"], reads=[phone_number])
 def phone_number_exists(doctor: Doctor, credential: Credential) -> list[Finding]:
-    try:
-        fetch_phone(doctor, credential)
-    except GraphApiError as error:
-        if error.finding_id != "phone.unsupported_request":
-            raise
-        info = require_granted_token(doctor, credential)
-        pid = require_phone_id(credential)
-        node_type = _NODE_TYPE.search(error.meta_message)
-        hint = (NODE_TYPE_HINTS.get(node_type.group(1)) if node_type else None) or next(
-            (k for k, test in WRONG_ID_HINTS if test(pid, credential, info)), "looks_like_unknown"
-        )
-        return [
-            finding(
-                "phone.unsupported_request",
-                looks_like=[hint],
-                meta_message=error.meta_message,
-                fbtrace_id=error.fbtrace_id,
-            )
-        ]
+    """The number can be read; this check reports whatever stops that read (a wrong id is
+    ``phone.unsupported_request``, with what the id looks like instead)."""
+    phone_number(doctor, credential)
     return []
 
 
@@ -144,7 +56,7 @@ def _throughput(phone: dict[str, Any]) -> str:
     return str(level or "?")
 
 
-@check(raises=["phone.not_registered", *STATUS_FINDINGS.values()], reads=[fetch_phone])
+@check(raises=["phone.not_registered", *STATUS_FINDINGS.values()], reads=[phone_number])
 def phone_number_connected(doctor: Doctor, credential: Credential) -> list[Finding]:
     phone = require_phone(doctor, credential)
     status = str(phone.get("status") or "?").upper()
@@ -161,7 +73,7 @@ def phone_number_connected(doctor: Doctor, credential: Credential) -> list[Findi
     ]
 
 
-@check(raises=["phone.display_name_not_approved"], reads=[fetch_phone])
+@check(raises=["phone.display_name_not_approved"], reads=[phone_number])
 def phone_display_name_approved(doctor: Doctor, credential: Credential) -> list[Finding]:
     phone = require_phone(doctor, credential)
     name_status = str(phone.get("name_status") or "").upper()
@@ -173,7 +85,7 @@ def phone_display_name_approved(doctor: Doctor, credential: Credential) -> list[
     )
 
 
-@check(raises=["phone.not_cloud_api"], reads=[fetch_phone])
+@check(raises=["phone.not_cloud_api"], reads=[phone_number])
 def phone_number_on_cloud_api(doctor: Doctor, credential: Credential) -> list[Finding]:
     platform = str(require_phone(doctor, credential).get("platform_type") or "").upper()
     return findings_if(
@@ -181,7 +93,7 @@ def phone_number_on_cloud_api(doctor: Doctor, credential: Credential) -> list[Fi
     )
 
 
-@check(raises=["phone.messaging_limit", "phone.campaign_over_limit"], reads=[fetch_phone])
+@check(raises=["phone.messaging_limit", "phone.campaign_over_limit"], reads=[phone_number])
 def phone_number_capacity(doctor: Doctor, credential: Credential) -> list[Finding]:
     """The portfolio's messaging limit as a fact, and a failure when ``--wa-campaign-size``
     unique recipients are more than it allows in 24 hours."""
@@ -198,7 +110,7 @@ def phone_number_capacity(doctor: Doctor, credential: Credential) -> list[Findin
     return [finding("phone.messaging_limit", **params)]
 
 
-@check(raises=["phone.health_blocked", "phone.health_limited"], reads=[fetch_phone])
+@check(raises=["phone.health_blocked", "phone.health_limited"], reads=[phone_number])
 def phone_number_can_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     health = require_phone(doctor, credential).get("health_status")
     health = health if isinstance(health, dict) else {}
@@ -224,30 +136,22 @@ def _entity(entity: dict[str, Any]) -> str:
     return f"[{entity.get('entity_type') or '?'} {entity.get('id') or ''}]".replace(" ]", "]")
 
 
-@check(raises=["phone.quality_low"], reads=[fetch_phone])
+@check(raises=["phone.quality_low"], reads=[phone_number])
 def phone_number_quality(doctor: Doctor, credential: Credential) -> list[Finding]:
     quality = str(require_phone(doctor, credential).get("quality_rating") or "")
     return findings_if(quality in LOW_QUALITY, "phone.quality_low", quality=quality)
 
 
-@check(raises=["phone.test_number"], reads=[fetch_phone])
+@check(raises=["phone.test_number"], reads=[phone_number])
 def phone_number_live(doctor: Doctor, credential: Credential) -> list[Finding]:
     mode = require_phone(doctor, credential).get("account_mode")
     return findings_if(mode == "SANDBOX", "phone.test_number")
 
 
-@resource(fetch_waba_overview, request=f"{COMBINED}, else GET /{{waba-id}}/phone_numbers")
-def fetch_waba_phones(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
-    """The credential's WABA and its phone number list."""
-    waba = credential_waba(doctor, credential)
-    fields = {"fields": "id,display_phone_number"}
-    return waba, part_or_alone(doctor, credential, "phone_numbers", f"{waba}/phone_numbers", fields)
-
-
-@check(raises=["phone.waba_mismatch"], reads=[fetch_phone, fetch_waba_phones])
+@check(raises=["phone.waba_mismatch"], reads=[phone_number, waba_phones])
 def phone_number_in_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
     require_phone(doctor, credential)
-    waba, listed = fetch_waba_phones(doctor, credential)
+    waba, listed = waba_id(doctor, credential), waba_phones(doctor, credential)
     ids = [str(p.get("id")) for p in listed.get("data") or [] if isinstance(p, dict)]
     return findings_if(
         credential.phone_number_id not in ids,

@@ -10,11 +10,8 @@ from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import Blocked, NotApplicable
 from ..findings import Finding, finding, findings_if
-from ..prefetch import resource
 from ..registry import check
-from . import read_or_blocked
-from .configuration import require_token
-from .token import credential_waba, fetch_token_info
+from .prerequisites import read_or_blocked, templates, waba_id
 
 STATUS_FINDINGS = {"PAUSED": "template.paused", "DISABLED": "template.disabled"}
 """Statuses with their own remedy; any other status but APPROVED is template.not_approved."""
@@ -25,26 +22,10 @@ US_PREFIX = "+1"
 """Meta pauses marketing templates to United States numbers (+1 and a US area code)."""
 
 
-@resource(fetch_token_info, request="GET /{waba-id}/message_templates")
-def fetch_templates(doctor: Doctor, credential: Credential) -> tuple[str, dict[str, Any]]:
-    """The credential's WABA and its templates named ``--wa-template`` (one request per run)."""
-    waba = credential_waba(doctor, credential)
-    answer = doctor.graph.get(
-        f"{waba}/message_templates",
-        require_token(credential),
-        {
-            "name": str(doctor.config.template),
-            "fields": "name,language,status,category,components",
-            "limit": "100",
-        },
-    )
-    return waba, answer
-
-
 def _problem(doctor: Doctor, credential: Credential) -> tuple[Finding | None, dict[str, Any]]:
     """The template's problem (missing, other language, not approved), or None and the
     template itself."""
-    waba, answer = fetch_templates(doctor, credential)
+    waba, answer = waba_id(doctor, credential), templates(doctor, credential)
     name, language = str(doctor.config.template), str(doctor.config.template_language)
     named = [t for t in answer.get("data") or [] if isinstance(t, dict) and t.get("name") == name]
     params = {"template": name, "language": language, "waba_id": waba}
@@ -70,7 +51,7 @@ def _problem(doctor: Doctor, credential: Credential) -> tuple[Finding | None, di
         "template.paused",
         "template.disabled",
     ],
-    reads=[fetch_templates],
+    reads=[templates],
 )
 def campaign_template_usable(doctor: Doctor, credential: Credential) -> list[Finding]:
     try:
@@ -84,7 +65,7 @@ def campaign_template_usable(doctor: Doctor, credential: Credential) -> list[Fin
 
 @check(
     raises=["template.params_mismatch", "template.shape", "template.marketing_us_pause"],
-    reads=[fetch_templates],
+    reads=[templates],
 )
 def campaign_template_fits(doctor: Doctor, credential: Credential) -> list[Finding]:
     """What each send needs (body parameters, a media header's link), checked against

@@ -7,41 +7,18 @@ from datetime import UTC, datetime
 from .. import tokens
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import Blocked, GraphError, NotApplicable
+from ..errors import NotApplicable
 from ..findings import Finding, finding, findings_if
-from ..prefetch import resource
 from ..registry import check
-from .configuration import require_token
+from .prerequisites import (
+    invalid_finding,
+    require_usable_id,
+    token_info,
+    valid_token,
+    waba_not_granted,
+)
 
 DAY = 86_400
-
-
-@resource(request="GET /debug_token")
-def fetch_token_info(doctor: Doctor, credential: Credential) -> tokens.TokenInfo:
-    """Meta's view of the credential's token (one request per token per run)."""
-    return tokens.inspect(doctor.graph, require_token(credential), doctor.app_token)
-
-
-def invalid_finding(doctor: Doctor, info: tokens.TokenInfo) -> Finding | None:
-    """The finding for a dead token, by its 190 subcode (token.invalid when none matches)."""
-    if info.is_valid:
-        return None
-    found = doctor.catalog.for_graph_error(info.error_code or 190, info.error_subcode)
-    if not found or not found.startswith("token."):
-        found = "token.invalid"
-    return finding(found, meta_message=info.error_message or "—")
-
-
-def require_valid_token(doctor: Doctor, credential: Credential) -> tokens.TokenInfo:
-    """The token's info; checks that need a live token are blocked by its root cause."""
-    try:
-        info = fetch_token_info(doctor, credential)
-    except GraphError as error:
-        raise Blocked(error.finding_id) from None
-    dead = invalid_finding(doctor, info)
-    if dead is not None:
-        raise Blocked(dead.id)
-    return info
 
 
 def when(timestamp: int | None) -> str:
@@ -67,18 +44,19 @@ def when(timestamp: int | None) -> str:
         "token.invalidated",
         "token.role_lost",
     ],
-    reads=[fetch_token_info],
+    reads=[token_info],
 )
 def token_valid(doctor: Doctor, credential: Credential) -> list[Finding]:
-    dead = invalid_finding(doctor, fetch_token_info(doctor, credential))
+    """Meta's verdict on the token; this check reports whatever stops debug_token too."""
+    dead = invalid_finding(doctor, token_info(doctor, credential))
     return [dead] if dead else []
 
 
-@check(raises=["token.temporary", "token.system_user_expires"], reads=[fetch_token_info])
+@check(raises=["token.temporary", "token.system_user_expires"], reads=[valid_token])
 def token_permanent(doctor: Doctor, credential: Credential) -> list[Finding]:
     """Not a System User token: temporary. A System User token with an expiry (Business
     Manager may offer only 60 days) is not temporary: it is a date to plan for."""
-    info = require_valid_token(doctor, credential)
+    info = valid_token(doctor, credential)
     if info.type != tokens.SYSTEM_USER:
         return [
             finding(
@@ -104,9 +82,9 @@ def warning_days(doctor: Doctor, info: tokens.TokenInfo) -> int:
     return max(configured, info.lifetime_days // 4)
 
 
-@check(raises=["token.expiring_soon"], reads=[fetch_token_info])
+@check(raises=["token.expiring_soon"], reads=[valid_token])
 def token_not_expiring_soon(doctor: Doctor, credential: Credential) -> list[Finding]:
-    info = require_valid_token(doctor, credential)
+    info = valid_token(doctor, credential)
     ends = [t for t in (info.expires_at, info.data_access_expires_at) if t]
     if not ends:
         return []
@@ -119,9 +97,9 @@ def token_not_expiring_soon(doctor: Doctor, credential: Credential) -> list[Find
     )
 
 
-@check(raises=["token.scopes_missing", "token.scope_recommended_missing"], reads=[fetch_token_info])
+@check(raises=["token.scopes_missing", "token.scope_recommended_missing"], reads=[valid_token])
 def token_scopes(doctor: Doctor, credential: Credential) -> list[Finding]:
-    info = require_valid_token(doctor, credential)
+    info = valid_token(doctor, credential)
     missing = [s for s in tokens.REQUIRED_SCOPES if s not in info.scopes]
     recommended = [s for s in tokens.RECOMMENDED_SCOPES if s not in info.scopes]
     granted = ", ".join(info.scopes) or "—"
@@ -131,46 +109,18 @@ def token_scopes(doctor: Doctor, credential: Credential) -> list[Finding]:
     ]
 
 
-def _waba_not_granted(info: tokens.TokenInfo, waba: str) -> list[Finding]:
-    limited = info.limited_wabas()
-    return findings_if(
-        limited is not None and waba not in limited,
-        "token.waba_not_granted",
-        waba_id=waba,
-        granted_wabas=", ".join(limited or ()),
-    )
-
-
-def require_granted_token(doctor: Doctor, credential: Credential) -> tokens.TokenInfo:
-    """A live token that covers the configured WABA: what phone and template reads need."""
-    info = require_valid_token(doctor, credential)
-    if credential.business_account_id and _waba_not_granted(info, credential.business_account_id):
-        raise Blocked("token.waba_not_granted")
-    return info
-
-
-def credential_waba(doctor: Doctor, credential: Credential) -> str:
-    """The configured WABA, else the first the token is limited to (S-MGMT: newest first)."""
-    info = require_granted_token(doctor, credential)
-    require_usable_id(doctor, "business_account_id")
-    waba = credential.business_account_id or next(iter(info.limited_wabas() or ()), None)
-    if not waba:
-        raise NotApplicable("skip_no_waba")
-    return waba
-
-
-@check(raises=["token.waba_not_granted"], reads=[fetch_token_info])
+@check(raises=["token.waba_not_granted"], reads=[valid_token])
 def token_grants_waba(doctor: Doctor, credential: Credential) -> list[Finding]:
-    info = require_valid_token(doctor, credential)
+    info = valid_token(doctor, credential)
     require_usable_id(doctor, "business_account_id")
     if not credential.business_account_id:
         raise NotApplicable("skip_no_waba")
-    return _waba_not_granted(info, credential.business_account_id)
+    return waba_not_granted(info, credential.business_account_id)
 
 
-@check(raises=["token.app_mismatch"], reads=[fetch_token_info])
+@check(raises=["token.app_mismatch"], reads=[valid_token])
 def token_from_configured_app(doctor: Doctor, credential: Credential) -> list[Finding]:
-    info = require_valid_token(doctor, credential)
+    info = valid_token(doctor, credential)
     app_id = require_usable_id(doctor, "app_id")
     if not app_id:
         raise NotApplicable("skip_no_app_id")
@@ -181,11 +131,3 @@ def token_from_configured_app(doctor: Doctor, credential: Credential) -> list[Fi
         token_app_name=info.application or "?",
         app_id=app_id,
     )
-
-
-def require_usable_id(doctor: Doctor, name: str) -> str | None:
-    """A run-wide id's digits (None when not configured); blocked when it is malformed."""
-    configured = doctor.meta_ids[name]
-    if configured.given and configured.usable is None:
-        raise Blocked("config.malformed_id")
-    return configured.usable

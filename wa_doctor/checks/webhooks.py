@@ -8,31 +8,20 @@ from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import DoctorError, GraphApiError, NotApplicable
 from ..findings import Finding, finding, findings_if
-from ..prefetch import resource
 from ..registry import check
-from . import read_or_blocked
-from .phone import fetch_phone
-from .token import credential_waba, require_usable_id
-from .waba_overview import COMBINED, fetch_waba_overview, part_or_alone
+from .prerequisites import (
+    phone_number,
+    read_or_blocked,
+    require_usable_id,
+    subscribed_apps,
+    waba_id,
+)
 
 
-@resource(fetch_waba_overview, request=f"{COMBINED}, else GET /{{waba-id}}/subscribed_apps")
-def fetch_subscribed_apps(doctor: Doctor, credential: Credential) -> tuple[str, list[str]]:
-    """The credential's WABA and the ids of the apps subscribed to its webhooks."""
-    waba = credential_waba(doctor, credential)
-    answer = part_or_alone(doctor, credential, "subscribed_apps", f"{waba}/subscribed_apps")
-    apps = [
-        str(entry["whatsapp_business_api_data"].get("id") or "")
-        for entry in answer.get("data") or []
-        if isinstance(entry, dict) and isinstance(entry.get("whatsapp_business_api_data"), dict)
-    ]
-    return waba, apps
-
-
-@check(raises=["webhooks.not_subscribed", "webhooks.other_app"], reads=[fetch_subscribed_apps])
+@check(raises=["webhooks.not_subscribed", "webhooks.other_app"], reads=[subscribed_apps])
 def webhooks_subscribed(doctor: Doctor, credential: Credential) -> list[Finding]:
     """An app must be subscribed to the WABA, and it must be the CRM's (WHATSAPP_APP_ID)."""
-    waba, apps = read_or_blocked(fetch_subscribed_apps, doctor, credential)
+    waba, apps = waba_id(doctor, credential), read_or_blocked(subscribed_apps, doctor, credential)
     if not apps:
         return [finding("webhooks.not_subscribed", waba_id=waba)]
     app_id = require_usable_id(doctor, "app_id")
@@ -47,7 +36,7 @@ def unsubscribed_wabas(doctor: Doctor) -> list[str]:
     found = []
     for credential in doctor.credentials:
         try:
-            waba, apps = fetch_subscribed_apps(doctor, credential)
+            waba, apps = waba_id(doctor, credential), subscribed_apps(doctor, credential)
         except DoctorError:  # whatever stops the read is another check's finding
             continue
         if not apps:
@@ -110,7 +99,7 @@ def callback_urls(doctor: Doctor, credential: Credential) -> dict[str, str]:
     """The number's callback URL at each level that has one, the one that wins first (its
     ``webhook_configuration``, read with the phone number); not applicable when Meta did not
     return it."""
-    configuration = read_or_blocked(fetch_phone, doctor, credential).get("webhook_configuration")
+    configuration = read_or_blocked(phone_number, doctor, credential).get("webhook_configuration")
     if not isinstance(configuration, dict):
         raise NotApplicable("skip_no_webhook_configuration")
     return {
@@ -120,7 +109,7 @@ def callback_urls(doctor: Doctor, credential: Credential) -> dict[str, str]:
     }
 
 
-@check(raises=["webhooks.override"], reads=[fetch_phone])
+@check(raises=["webhooks.override"], reads=[phone_number])
 def webhooks_override(doctor: Doctor, credential: Credential) -> list[Finding]:
     """An alternate callback URL on the number or its WABA, other than the app's, takes the
     number's messages and statuses elsewhere: a warning naming the URL that wins."""
@@ -149,7 +138,7 @@ def webhooks_override(doctor: Doctor, credential: Credential) -> list[Finding]:
         "webhooks.handshake_challenge",
         "webhooks.handshake_slow",
     ],
-    reads=[fetch_phone],
+    reads=[phone_number],
     asks="GET {webhook URL}, as Meta verifies it (only with --wa-webhook-verify)",
 )
 def webhooks_handshake(doctor: Doctor, credential: Credential) -> list[Finding]:
