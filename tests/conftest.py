@@ -190,8 +190,35 @@ UNUSED_PLUGINS = tuple(
 """Test-only plugins the suite's own runs never use: loading them costs each run ~1 s cold."""
 
 
+class ReadsReport:
+    """Lookups in a report.json (``self.report``)."""
+
+    report: dict[str, Any]
+
+    def findings(self, outcome: str | None = None) -> list[str]:
+        return [
+            c["finding"]
+            for c in self.report["checks"]
+            if c["finding"] and (outcome is None or c["outcome"] == outcome)
+        ]
+
+    def checks(self, check_id: str) -> list[dict[str, Any]]:
+        return [c for c in self.report["checks"] if c["id"] == check_id]
+
+    def only(self, check_id: str) -> dict[str, Any]:
+        found = self.checks(check_id)
+        assert len(found) == 1, f"{check_id}: {found}"
+        return found[0]
+
+    def with_finding(self, finding_id: str) -> dict[str, Any]:
+        for entry in self.report["checks"]:
+            if entry["finding"] == finding_id:
+                return entry
+        raise AssertionError(f"{finding_id} not in {self.findings()}")
+
+
 @dataclass
-class SuiteRun:
+class SuiteRun(ReadsReport):
     """What one ``pytest diagnostics/`` run left behind."""
 
     exit_code: int
@@ -222,27 +249,6 @@ class SuiteRun:
             and not p.is_symlink()
         }
         return {"stdout": self.stdout, "stderr": self.stderr, **files}
-
-    def findings(self, outcome: str | None = None) -> list[str]:
-        return [
-            c["finding"]
-            for c in self.report["checks"]
-            if c["finding"] and (outcome is None or c["outcome"] == outcome)
-        ]
-
-    def checks(self, check_id: str) -> list[dict[str, Any]]:
-        return [c for c in self.report["checks"] if c["id"] == check_id]
-
-    def only(self, check_id: str) -> dict[str, Any]:
-        found = self.checks(check_id)
-        assert len(found) == 1, f"{check_id}: {found}"
-        return found[0]
-
-    def with_finding(self, finding_id: str) -> dict[str, Any]:
-        for entry in self.report["checks"]:
-            if entry["finding"] == finding_id:
-                return entry
-        raise AssertionError(f"{finding_id} not in {self.findings()}")
 
     def junit_cases(self) -> list[ET.Element]:
         return list(ET.fromstring(self.junit).iter("testcase"))
@@ -395,3 +401,82 @@ def simulator_env(server: Any) -> dict[str, str]:
 
         env["SSL_CERT_FILE"] = str(CA_FILE)  # how a CA not in the system store is trusted
     return env
+
+
+# -- the diagnosis in this process ---------------------------------------------------------------
+@dataclass
+class Diagnosis(ReadsReport):
+    """What every declared check found, run in this process as ``diagnostics/`` runs them: the
+    records, report.json as written, and the report's own HTML (header and rows)."""
+
+    records: list[Any]
+    report: dict[str, Any]
+    html: str
+    exit_code: int
+    """What pytest would exit with: 1 when a check failed for any credential."""
+
+    def texts(self) -> dict[str, str]:
+        """Everything the diagnosis would show anyone: report.json, the HTML, each headline."""
+        headlines = "\n".join(r.message for r in self.records)
+        return {"report.json": json.dumps(self.report), "html": self.html, "lines": headlines}
+
+
+@pytest.fixture
+def diagnose(tmp_path: Path):
+    """Diagnose in this process: ``diagnose(scenario)`` against a simulator scenario, as
+    ``--wa-simulate`` does, or ``diagnose(env={...})`` against a configuration. Leaves no
+    server running and checks every text for the configured secrets."""
+    from wa_doctor.config import load_config
+    from wa_doctor.doctor import Doctor
+    from wa_doctor.html_page import HtmlPage, rows_html
+    from wa_doctor.pytest_plugin import diagnosed
+    from wa_doctor.report import CheckRecord, Report
+    from wa_doctor.runner import run_declared
+    from wa_doctor.simulator import start_for
+
+    counter = iter(range(1000))
+
+    def run(
+        scenario: str | None = None,
+        env: Mapping[str, str] | None = None,
+        options: Mapping[str, object] | None = None,
+    ) -> Diagnosis:
+        folder = tmp_path / f"diagnosis{next(counter)}"
+        folder.mkdir()
+        environ = {"WHATSAPP_GRAPH_URL": "http://127.0.0.1:9", **(env or {})}
+        config = load_config(dict(options or {}), environ, folder)
+        server = None
+        if scenario is not None:
+            server, config = start_for(scenario, config)
+        doctor = Doctor.create(config)
+        report = Report(doctor)
+        try:
+            rows = []
+            for name, declared in diagnosed():
+                records = [
+                    CheckRecord.of(doctor, declared.name, name, credential, result)
+                    for credential, result in run_declared(doctor, declared)
+                ]
+                for record in records:
+                    report.add(record)
+                rows.append(rows_html(report, records))
+            failed = any(r.outcome.value == "failed" for r in report.records)
+            report.write_json(folder / "report.json")
+            page = HtmlPage(report, int(failed))
+            diagnosis = Diagnosis(
+                records=report.records,
+                report=json.loads((folder / "report.json").read_text("utf-8")),
+                html=page.header() + "".join(rows),
+                exit_code=int(failed),
+            )
+        finally:
+            report.close()
+            doctor.close()
+            if server is not None:
+                server.stop()
+        for secret in [*_secrets_in(environ), *([server.world.token] if server else [])]:
+            for where, text in diagnosis.texts().items():
+                assert secret not in text, f"a secret in {where}"
+        return diagnosis
+
+    return run

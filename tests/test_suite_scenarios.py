@@ -26,15 +26,15 @@ TOKEN_SHAPE = re.compile(r"EAA[A-Za-z0-9]{30,}")
 
 
 @pytest.mark.parametrize("name", [n for n, s in SCENARIOS.items() if s.finding], ids=str)
-def test_each_scenario_reports_its_finding_run_as_the_readme_shows(run_suite, name):
+def test_each_scenario_reports_its_finding_with_its_remedy_and_no_token(diagnose, name):
     expected = SCENARIOS[name].finding
 
-    run = run_suite("--wa-simulate", name)
+    run = diagnose(name)
 
     entry = run.with_finding(expected)
     severity = CATALOG.severity(expected)
     assert entry["outcome"] == OUTCOME_OF[severity]
-    assert run.exit_code == (1 if severity is Severity.ERROR else 0), run.stdout
+    assert run.exit_code == (1 if severity is Severity.ERROR else 0)
     declared = CHECKS[entry["id"]].raises
     assert expected in declared or expected.startswith("graph."), (entry["id"], declared)
     remedy = entry["remedy"]
@@ -42,24 +42,48 @@ def test_each_scenario_reports_its_finding_run_as_the_readme_shows(run_suite, na
     assert inline(first) in run.html
     failed = set(run.findings("failed"))
     assert failed <= {expected}, f"one root cause, one failure: {failed}"
+    for where, text in run.texts().items():
+        assert not TOKEN_SHAPE.search(text), f"a token-shaped value in {where}"
+
+
+AS_THE_README_SHOWS = ["session-logged-out", "display-name-declined", "window-closed", "graph-html"]
+"""An error, a warning, one that needs its settings (an opt-in send) and a fault of Meta's:
+run as a user runs them, they must say what the same diagnosis in this process says."""
+
+
+@pytest.mark.parametrize("name", AS_THE_README_SHOWS)
+def test_a_scenario_run_as_the_readme_shows_finds_what_the_diagnosis_finds(
+    run_suite, diagnose, name
+):
+    run = run_suite("--wa-simulate", name)
+
+    def found(report):
+        return sorted((c["id"], c["outcome"], c["finding"]) for c in report["checks"])
+
+    assert found(run.report) == found(diagnose(name).report)
+    severity = CATALOG.severity(SCENARIOS[name].finding)
+    assert run.exit_code == (1 if severity is Severity.ERROR else 0), run.stdout
+    remedy = run.with_finding(SCENARIOS[name].finding)["remedy"]
+    first = remedy["steps"][0] if remedy["steps"] else remedy["procedures"][0]["steps"][0]
+    assert inline(first) in run.html
     for artifact, text in run.artifacts().items():
         assert not TOKEN_SHAPE.search(text), f"a token-shaped value in {artifact}"
 
 
-def test_scenario_settings_reach_the_suite_through_the_environment_too(run_suite, graph_simulator):
+def test_scenario_settings_reach_the_suite_through_the_environment_too(diagnose, graph_simulator):
     server = graph_simulator("window-closed")
 
-    run = run_suite(env=simulator_env(server))
+    run = diagnose(env=simulator_env(server))
 
     assert run.with_finding("messaging.window_24h")["outcome"] == "failed"
 
 
-def test_healthy_scenario_passes_every_check_it_can_run(run_suite, graph_simulator):
+def test_healthy_scenario_passes_every_check_it_can_run(diagnose, graph_simulator):
     server = graph_simulator("healthy")
 
-    run = run_suite(env=simulator_env(server))
+    run = diagnose(env=simulator_env(server))
 
-    assert run.exit_code == 0, run.stdout
+    assert run.exit_code == 0, run.findings()
     assert run.report["summary"]["failed"] == 0
     assert run.report["summary"]["warnings"] == 0
     outcomes = {c["id"]: c["outcome"] for c in run.report["checks"]}
@@ -74,10 +98,10 @@ def test_healthy_scenario_passes_every_check_it_can_run(run_suite, graph_simulat
         assert outcomes[check] == "passed", check
 
 
-def test_a_dead_token_blocks_the_checks_that_need_it(run_suite, graph_simulator):
+def test_a_dead_token_blocks_the_checks_that_need_it(diagnose, graph_simulator):
     server = graph_simulator("session-logged-out")
 
-    run = run_suite(env=simulator_env(server))
+    run = diagnose(env=simulator_env(server))
 
     for check in ("token_permanent", "token_scopes", "token_grants_waba"):
         entry = run.only(check)
@@ -85,10 +109,10 @@ def test_a_dead_token_blocks_the_checks_that_need_it(run_suite, graph_simulator)
         assert entry["message"] == "bloqueada por token.session_logged_out"
 
 
-def test_session_logged_out_shows_both_fixes_of_the_guide(run_suite, graph_simulator):
+def test_session_logged_out_shows_both_fixes_of_the_guide(diagnose, graph_simulator):
     server = graph_simulator("session-logged-out")
 
-    run = run_suite("--wa-lang", "en", env=simulator_env(server))
+    run = diagnose(env=simulator_env(server), options={"lang": "en"})
 
     remedy = run.with_finding("token.session_logged_out")["remedy"]
     titles = [p["title"] for p in remedy["procedures"]]
@@ -99,11 +123,11 @@ def test_session_logged_out_shows_both_fixes_of_the_guide(run_suite, graph_simul
     assert "substring(access_token, 1, 20)" in sql
 
 
-def test_the_guides_api_version_is_a_warning_today(run_suite, graph_simulator):
+def test_the_guides_api_version_is_a_warning_today(diagnose, graph_simulator):
     server = graph_simulator("healthy")
     env = {**simulator_env(server), "WHATSAPP_API_VERSION": "v21.0"}
 
-    run = run_suite(env=env)
+    run = diagnose(env=env)
 
     entry = run.with_finding("api.version_ending")
     assert "2027-01-21" in entry["remedy"]["title"] + entry["message"]
@@ -111,10 +135,10 @@ def test_the_guides_api_version_is_a_warning_today(run_suite, graph_simulator):
     assert all(s.path.startswith("/v21.0/") for s in server.seen), "v21.0 is still served"
 
 
-def test_an_unsupported_version_is_not_the_one_the_doctor_calls(run_suite, graph_simulator):
+def test_an_unsupported_version_is_not_the_one_the_doctor_calls(diagnose, graph_simulator):
     server = graph_simulator("api-version-unsupported")
 
-    run = run_suite(env=simulator_env(server))
+    run = diagnose(env=simulator_env(server))
 
     entry = run.with_finding("api.version_unsupported")
     asked_meta = [s.path for s in server.seen if not s.path.startswith("/v25.0/")]
@@ -133,9 +157,9 @@ def test_an_unsupported_version_is_not_the_one_the_doctor_calls(run_suite, graph
     ],
 )
 def test_a_retired_version_is_unsupported_and_only_garbage_is_invalid(
-    run_suite, version, finding, says
+    diagnose, version, finding, says
 ):
-    run = run_suite("--wa-lang", "en", env={"WHATSAPP_API_VERSION": version})
+    run = diagnose(env={"WHATSAPP_API_VERSION": version}, options={"lang": "en"})
 
     entry = run.with_finding(finding)
     assert says in entry["message"]
@@ -144,7 +168,7 @@ def test_a_retired_version_is_unsupported_and_only_garbage_is_invalid(
         assert f"the oldest one it still serves ({oldest.name})" in entry["message"]
 
 
-def test_app_token_is_the_debug_token_caller_when_configured(run_suite, graph_simulator):
+def test_app_token_is_the_debug_token_caller_when_configured(diagnose, graph_simulator):
     server = graph_simulator("expired")
     world = server.world
     env = {
@@ -153,7 +177,7 @@ def test_app_token_is_the_debug_token_caller_when_configured(run_suite, graph_si
         "WHATSAPP_APP_SECRET": world.app_secret,
     }
 
-    run = run_suite(env=env)
+    run = diagnose(env=env)
 
     entry = run.with_finding("token.expired")
     assert "Session has expired on" in entry["message"]
@@ -180,10 +204,10 @@ def test_wa_simulate_list_and_unknown_names(run_suite):
     assert "--wa-simulate" in unknown.stderr and "no-such-thing" in unknown.stderr
 
 
-def test_nothing_is_sent_without_the_opt_in(run_suite, graph_simulator):
+def test_nothing_is_sent_without_the_opt_in(diagnose, graph_simulator):
     server = graph_simulator("healthy")
 
-    run = run_suite(env=simulator_env(server))
+    run = diagnose(env=simulator_env(server))
 
     assert server.requests_to("/messages") == []
     for check in ("template_send", "text_send"):
@@ -192,10 +216,10 @@ def test_nothing_is_sent_without_the_opt_in(run_suite, graph_simulator):
         assert "--wa-send-to" in entry["message"]
 
 
-def test_the_opt_in_send_reports_the_message_id(run_suite, graph_simulator):
+def test_the_opt_in_send_reports_the_message_id(diagnose, graph_simulator):
     server = graph_simulator("healthy")
 
-    run = run_suite("--wa-send-to", "+15550001111", env=simulator_env(server))
+    run = diagnose(env=simulator_env(server), options={"send_to": "+15550001111"})
 
     entry = run.only("template_send")
     assert entry["outcome"] == "passed"
@@ -206,50 +230,46 @@ def test_the_opt_in_send_reports_the_message_id(run_suite, graph_simulator):
     assert run.only("text_send")["outcome"] == "skipped", "text needs --wa-send-text too"
 
 
-def test_window_closed_acceptance(run_suite):
-    run = run_suite(
-        "--wa-simulate", "window-closed", "--wa-send-to", "+15550001111", "--wa-send-text"
-    )
+def test_window_closed_acceptance(diagnose):
+    run = diagnose("window-closed", options={"send_to": "+15550001111", "send_text": True})
 
     entry = run.with_finding("messaging.window_24h")
     assert "plantilla" in entry["remedy"]["steps"][0]
     assert run.only("template_send")["outcome"] == "passed", "the template still goes out"
 
 
-def test_a_wrong_phone_number_id_says_what_it_looks_like(run_suite, graph_simulator):
+def test_a_wrong_phone_number_id_says_what_it_looks_like(diagnose, graph_simulator):
     server = graph_simulator("wrong-phone-number-id")
 
-    run = run_suite("--wa-lang", "en", env=simulator_env(server))
+    run = diagnose(env=simulator_env(server), options={"lang": "en"})
 
     entry = run.with_finding("phone.unsupported_request")
     assert "WhatsApp Business Account (WABA) id" in entry["message"]
     assert run.only("phone_number_connected")["message"] == "blocked by phone.unsupported_request"
 
 
-def test_a_transient_rate_limit_is_retried_once_then_reported(run_suite, graph_simulator):
+def test_a_transient_rate_limit_is_retried_once_then_reported(diagnose, graph_simulator):
     server = graph_simulator("graph-rate-limited")
 
-    run = run_suite(env=simulator_env(server))
+    run = diagnose(env=simulator_env(server))
 
     assert run.with_finding("graph.rate_limited")
     assert len(server.requests_to("/debug_token")) == 2
 
 
-def test_the_run_deadline_bounds_a_hanging_api(run_suite, graph_simulator):
+def test_the_run_deadline_bounds_a_hanging_api(diagnose, graph_simulator):
     server = graph_simulator("graph-timeout")
 
-    run = run_suite("--wa-timeout", "2", env=simulator_env(server))
+    run = diagnose(env=simulator_env(server), options={"timeout": "2"})
 
     # the API answers after 8 s, within one call's 10-second limit: only the run's 2-second
     # deadline makes it a timeout (no wall-clock bound here: a loaded machine stretches runs)
     assert run.with_finding("graph.timeout")
 
 
-def test_the_expiry_warning_window_fits_the_token_unless_set(run_suite):
-    fitted = run_suite("--wa-simulate", "system-user-expiring", "--wa-lang", "en")
-    fixed = run_suite(
-        "--wa-simulate", "system-user-expiring", "--wa-expiry-warning-days", "7", "--wa-lang", "en"
-    )
+def test_the_expiry_warning_window_fits_the_token_unless_set(diagnose):
+    fitted = diagnose("system-user-expiring", options={"lang": "en"})
+    fixed = diagnose("system-user-expiring", options={"expiry_warning_days": "7", "lang": "en"})
 
     assert fitted.only("token_not_expiring_soon")["outcome"] == "warning"
     assert fixed.only("token_not_expiring_soon")["outcome"] == "passed"
@@ -274,8 +294,8 @@ def test_meta_says_which_version_answers_a_retired_one(graph_simulator):
     assert current == "v25.0"
 
 
-def test_a_wrong_app_secret_does_not_pass_for_a_dead_token(run_suite):
-    run = run_suite("--wa-simulate", "wrong-app-secret", "--wa-lang", "en")
+def test_a_wrong_app_secret_does_not_pass_for_a_dead_token(diagnose):
+    run = diagnose("wrong-app-secret", options={"lang": "en"})
 
     assert run.only("token_valid")["outcome"] == "passed"  # the token inspected itself
     entry = run.with_finding("webhooks.app_secret_wrong")
@@ -285,8 +305,8 @@ def test_a_wrong_app_secret_does_not_pass_for_a_dead_token(run_suite):
 @pytest.mark.parametrize(
     ("scenario", "heading"), [("healthy", "Account facts"), ("expired", "What to fix")]
 )
-def test_a_healthy_run_has_nothing_to_fix_only_facts(run_suite, scenario, heading):
-    run = run_suite("--wa-simulate", scenario, "--wa-lang", "en")
+def test_a_healthy_run_has_nothing_to_fix_only_facts(diagnose, scenario, heading):
+    run = diagnose(scenario, options={"lang": "en"})
 
     header = run.html.split("</header>", 1)[0]
     assert f"<h2>{heading}</h2>" in header

@@ -37,9 +37,9 @@ from .redaction import RedactingLogRecordFactory, Redactor
 from .registry import Check, load_all
 from .report import CheckRecord, Report
 from .reporting import guarded, scrub_debug_log_at_exit, scrub_metadata, scrub_report
-from .runner import CheckResult, internal_error, run_check
+from .runner import CheckResult, internal_error, run_declared
 from .terminal import TerminalSummary
-from .verdict import CheckFailure, conclude, counted
+from .verdict import CheckFailure, conclude
 
 DOCTOR_KEY = pytest.StashKey[Doctor]()
 FAILURE_KEY = pytest.StashKey[CheckFailure]()
@@ -179,11 +179,7 @@ def diagnose(declared: Check) -> Callable[[pytest.FixtureRequest, Doctor], None]
     def test(request: pytest.FixtureRequest, doctor: Doctor) -> None:
         if declared.per_credential and not doctor.credentials:
             pytest.skip(doctor.catalog.label("skip_no_credentials", doctor.lang))
-        credentials = doctor.credentials if declared.per_credential else [None]
-        results = request.node.stash.setdefault(RESULTS_KEY, [])
-        for credential in credentials:
-            arguments = () if credential is None else (credential,)
-            results.append((credential, run_check(doctor, declared, *arguments)))
+        results = request.node.stash[RESULTS_KEY] = run_declared(doctor, declared)
         verdict = conclude(doctor, results)
         if verdict.failure is not None:
             request.node.stash[FAILURE_KEY] = verdict.failure
@@ -288,18 +284,9 @@ class DoctorPlugin:
             records = self._records(item, report, call)
             for record in records:
                 self.report.add(record)
-                primary = record.result.primary if record.result else None
-                if primary is not None:
-                    # JUnit XML reads properties from the teardown report, which copies the item's.
-                    properties = [
-                        *([("credential", record.credential)] if record.credential else []),
-                        ("finding", primary.id),
-                        ("severity", primary.severity.value),
-                        ("message", primary.message),
-                        ("remedy", f"{primary.title}: {primary.first_step}"),
-                    ]
-                    item.user_properties.extend(properties)
-                    report.user_properties.extend(properties)
+                # JUnit XML reads properties from the teardown report, which copies the item's.
+                item.user_properties.extend(record.properties())
+                report.user_properties.extend(record.properties())
             report.wa_records = records
             attach_html_extra(report, rows_html(self.report, records))
         return report
@@ -310,30 +297,20 @@ class DoctorPlugin:
         """One record per credential the test checked (one of no credential for a general
         check); a test that failed without a failed check (a fixture, a bug) is a failure of
         its own, and one that never reached its check is skipped with pytest's reason."""
-        results = item.stash.get(RESULTS_KEY, [])
-        strict = self.doctor.config.fails_on_warnings
+        name = check_id(item)
 
-        def record(credential: Credential | None, result: CheckResult | None) -> CheckRecord:
-            if result is None:
-                outcome = Outcome.SKIPPED if report.skipped else Outcome.PASSED
-                message = _skip_reason(report) if report.skipped else ""
-            else:
-                outcome = counted(result, strict)
-                message = result.headline()
-            return CheckRecord(
-                check_id=check_id(item),
-                nodeid=item.nodeid,
-                credential=credential.label if credential else None,
-                outcome=outcome,
-                result=result,
-                message=self.doctor.redactor(message),
-            )
+        def record(credential: Credential | None, result: CheckResult) -> CheckRecord:
+            return CheckRecord.of(self.doctor, name, item.nodeid, credential, result)
 
-        records = [record(credential, result) for credential, result in results]
+        records = [record(c, result) for c, result in item.stash.get(RESULTS_KEY, [])]
         if report.failed and not any(r.outcome is Outcome.FAILED for r in records):
             detail = call.excinfo.exconly() if call.excinfo else str(report.longrepr)
             records.append(record(None, internal_error(self.doctor, detail)))
-        return records or [record(None, None)]
+        if records:
+            return records
+        outcome = Outcome.SKIPPED if report.skipped else Outcome.PASSED
+        message = self.doctor.redactor(_skip_reason(report)) if report.skipped else ""
+        return [CheckRecord(name, item.nodeid, None, outcome, None, message)]
 
     @pytest.hookimpl(wrapper=True)
     def pytest_make_collect_report(self, collector: pytest.Collector) -> Generator[None, Any, Any]:

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .credentials import Credential
 from .doctor import Doctor
 from .files import write_atomically
 from .findings import Outcome, Severity
 from .redaction import Redactor
 from .runner import CheckResult
+from .verdict import counted
 
 PROBLEM_OUTCOMES = (Outcome.FAILED, Outcome.WARNING)
 _RANK = (Outcome.FAILED, Outcome.WARNING, Outcome.PASSED, Outcome.SKIPPED)
@@ -74,6 +76,39 @@ class CheckRecord:
     outcome: Outcome
     result: CheckResult | None
     message: str
+
+    @classmethod
+    def of(
+        cls,
+        doctor: Doctor,
+        check_id: str,
+        nodeid: str,
+        credential: Credential | None,
+        result: CheckResult,
+    ) -> CheckRecord:
+        """The record of a check's result for one credential (None: of no credential), counted
+        as the run counts it (``--wa-strict``)."""
+        return cls(
+            check_id=check_id,
+            nodeid=nodeid,
+            credential=credential.label if credential else None,
+            outcome=counted(result, doctor.config.fails_on_warnings),
+            result=result,
+            message=doctor.redactor(result.headline()),
+        )
+
+    def properties(self) -> list[tuple[str, str]]:
+        """The record's finding as JUnit XML properties (none when it has no finding)."""
+        primary = self.result.primary if self.result else None
+        if primary is None:
+            return []
+        return [
+            *([("credential", self.credential)] if self.credential else []),
+            ("finding", primary.id),
+            ("severity", primary.severity.value),
+            ("message", primary.message),
+            ("remedy", f"{primary.title}: {primary.first_step}"),
+        ]
 
     def to_json(self) -> dict[str, Any]:
         primary = self.result.primary if self.result else None

@@ -20,8 +20,9 @@ from .doctor import Doctor
 from .errors import DoctorError, Skip
 from .findings import Finding, Outcome, Severity, worst
 from .redaction import one_line
+from .registry import Check
 
-Check = Callable[..., Sequence[Finding]]
+CheckFunction = Callable[..., Sequence[Finding]]
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ PASSED = CheckResult(Outcome.PASSED)
 """The result of every check that found nothing."""
 
 
-def run_check(doctor: Doctor, check: Check, *args: Any) -> CheckResult:
+def run_check(doctor: Doctor, check: CheckFunction, *args: Any) -> CheckResult:
     """Call ``check(doctor, *args)`` and classify what it returned or raised."""
     credential = next((a for a in args if isinstance(a, Credential)), None)
     try:
@@ -86,6 +87,14 @@ def run_check(doctor: Doctor, check: Check, *args: Any) -> CheckResult:
     except Exception as exc:  # a bug in a check must not crash the run or leak a secret
         return internal_error(doctor, f"{type(exc).__name__}: {exc}", credential)
     return result_of(doctor, found, credential)
+
+
+def run_declared(doctor: Doctor, declared: Check) -> list[tuple[Credential | None, CheckResult]]:
+    """Run a declared check for every credential of the run, or once of none when it is a
+    check of the whole configuration: what one test of ``diagnostics/`` runs."""
+    if not declared.per_credential:
+        return [(None, run_check(doctor, declared))]
+    return [(c, run_check(doctor, declared, c)) for c in doctor.credentials]
 
 
 def internal_error(
