@@ -422,10 +422,11 @@ class Diagnosis(ReadsReport):
 
 
 @pytest.fixture
-def diagnose(tmp_path: Path):
+def diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Diagnose in this process: ``diagnose(scenario)`` against a simulator scenario, as
-    ``--wa-simulate`` does, or ``diagnose(env={...})`` against a configuration. Leaves no
-    server running and checks every text for the configured secrets."""
+    ``--wa-simulate`` does, or ``diagnose(env={...})`` against a configuration (``options``
+    as the ``--wa-…`` options give them, ``files`` written into the folder it runs in first).
+    Leaves no server running and checks every text for the configured secrets."""
     from wa_doctor.config import load_config
     from wa_doctor.doctor import Doctor
     from wa_doctor.html_page import HtmlPage, rows_html
@@ -440,11 +441,19 @@ def diagnose(tmp_path: Path):
         scenario: str | None = None,
         env: Mapping[str, str] | None = None,
         options: Mapping[str, object] | None = None,
+        files: Mapping[str, str] | None = None,
+        secrets_to_check: tuple[str, ...] = (),
     ) -> Diagnosis:
         folder = tmp_path / f"diagnosis{next(counter)}"
         folder.mkdir()
+        for name, content in (files or {}).items():
+            (folder / name).write_text(content, "utf-8")
         environ = {"WHATSAPP_GRAPH_URL": "http://127.0.0.1:9", **(env or {})}
-        config = load_config(dict(options or {}), environ, folder)
+        for name in CONFIG_VARIABLES:  # the run's environment, as the suite's process has it
+            monkeypatch.delenv(name, raising=False)
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        config = load_config(dict(options or {}), os.environ, folder)
         server = None
         if scenario is not None:
             server, config = start_for(scenario, config)
@@ -474,7 +483,8 @@ def diagnose(tmp_path: Path):
             doctor.close()
             if server is not None:
                 server.stop()
-        for secret in [*_secrets_in(environ), *([server.world.token] if server else [])]:
+        secrets = [*secrets_to_check, *_secrets_in(environ)]
+        for secret in [*secrets, *([server.world.token] if server else [])]:
             for where, text in diagnosis.texts().items():
                 assert secret not in text, f"a secret in {where}"
         return diagnosis

@@ -37,13 +37,13 @@ def supabase_database(empty_database):
     return empty_database
 
 
-def test_an_open_table_is_reported_and_its_sql_closes_it(run_suite, supabase_database):
+def test_an_open_table_is_reported_and_its_sql_closes_it(diagnose, supabase_database):
     token = fake_token()
     supabase_database.add_credential(token, PHONE)
     env = {"DATABASE_URL": supabase_database.url}
     before = supabase_database.execute(CATALOG_STATE)
 
-    exposed = run_suite(env=env, secrets_to_check=(token,))
+    exposed = diagnose(env=env, secrets_to_check=(token,))
 
     entry = exposed.with_finding("exposure.rls_disabled")
     assert "anon, authenticated" in entry["message"]
@@ -52,13 +52,13 @@ def test_an_open_table_is_reported_and_its_sql_closes_it(run_suite, supabase_dat
     assert "ENABLE ROW LEVEL SECURITY" in fix
 
     supabase_database.execute(fix)
-    fixed = run_suite(env=env, secrets_to_check=(token,))
+    fixed = diagnose(env=env, secrets_to_check=(token,))
 
     assert "exposure.rls_disabled" not in fixed.findings()
     assert fixed.only("credential_table_not_public")["outcome"] == "passed"
 
 
-def test_a_policy_that_lets_anon_read_is_a_warning(run_suite, supabase_database):
+def test_a_policy_that_lets_anon_read_is_a_warning(diagnose, supabase_database):
     supabase_database.add_credential(fake_token(), PHONE)
     supabase_database.execute(
         "ALTER TABLE crm.marketing_channel_credential ENABLE ROW LEVEL SECURITY; "
@@ -66,7 +66,7 @@ def test_a_policy_that_lets_anon_read_is_a_warning(run_suite, supabase_database)
         "USING (true)"
     )
 
-    run = run_suite(env={"DATABASE_URL": supabase_database.url})
+    run = diagnose(env={"DATABASE_URL": supabase_database.url})
 
     entry = run.with_finding("exposure.policy_allows_public")
     assert entry["outcome"] == "warning"
@@ -74,34 +74,34 @@ def test_a_policy_that_lets_anon_read_is_a_warning(run_suite, supabase_database)
     assert run.only("credential_table_not_public")["outcome"] == "passed"
 
 
-def test_a_token_in_the_table_is_plain_text(run_suite, crm_database):
+def test_a_token_in_the_table_is_plain_text(diagnose, crm_database):
     crm_database.add_credential(fake_token(), PHONE)
 
-    run = run_suite(env={"DATABASE_URL": crm_database.url})
+    run = diagnose(env={"DATABASE_URL": crm_database.url})
 
     assert run.with_finding("exposure.plaintext_token")["outcome"] == "warning"
     assert "Vault" in " ".join(run.with_finding("exposure.plaintext_token")["remedy"]["steps"])
 
 
-def test_a_token_under_a_public_framework_name_is_reported(run_suite):
+def test_a_token_under_a_public_framework_name_is_reported(diagnose):
     token = fake_token()
     files = {".env.local": f"WHATSAPP_ACCESS_TOKEN={token}\nNEXT_PUBLIC_WA_TOKEN={token}\n"}
 
-    run = run_suite(files=files, env={"VITE_WHATSAPP": token}, secrets_to_check=(token,))
+    run = diagnose(files=files, env={"VITE_WHATSAPP": token}, secrets_to_check=(token,))
 
     entry = run.with_finding("exposure.public_env_name")
     assert "NEXT_PUBLIC_WA_TOKEN (.env.local)" in entry["message"]
     assert "VITE_WHATSAPP (environment)" in entry["message"]
 
 
-def test_no_exposure_finding_for_a_private_setup(run_suite, supabase_database):
+def test_no_exposure_finding_for_a_private_setup(diagnose, supabase_database):
     supabase_database.execute(
         "ALTER TABLE crm.marketing_channel_credential ENABLE ROW LEVEL SECURITY; "
         "REVOKE ALL ON crm.marketing_channel_credential FROM anon, authenticated"
     )
     supabase_database.add_credential(fake_token(), PHONE)
 
-    run = run_suite(env={"DATABASE_URL": supabase_database.url})
+    run = diagnose(env={"DATABASE_URL": supabase_database.url})
 
     exposure = {f for f in run.findings() if f.startswith("exposure.")}
     assert exposure == {"exposure.plaintext_token"}
@@ -132,20 +132,20 @@ def crm_app(tmp_path):
     return folder
 
 
-def test_a_tracked_env_file_and_a_hard_coded_token_are_reported(run_suite, crm_app):
+def test_a_tracked_env_file_and_a_hard_coded_token_are_reported(diagnose, crm_app):
     token = fake_token()
     (crm_app / ".env.local").write_text(f"WHATSAPP_ACCESS_TOKEN={token}\n")
     (crm_app / "send.js").write_text(f"const a = 1;\nconst token = '{token}';\n")
     git(crm_app, "add", ".env.local", "send.js")
     git(crm_app, "commit", "-qm", "oops")
 
-    run = run_suite("--wa-app-dir", str(crm_app), env={"WHATSAPP_ACCESS_TOKEN": token})
+    run = diagnose(env={"WHATSAPP_ACCESS_TOKEN": token}, options={"app_dir": str(crm_app)})
 
     assert ".env.local (tracked)" in run.with_finding("exposure.env_file_tracked")["message"]
     assert "send.js:2" in run.with_finding("exposure.token_in_source")["message"]
 
 
-def test_an_ignored_env_file_and_clean_code_pass(run_suite, crm_app):
+def test_an_ignored_env_file_and_clean_code_pass(diagnose, crm_app):
     token = fake_token()
     (crm_app / ".gitignore").write_text(".env*\n")
     (crm_app / ".env.local").write_text(f"WHATSAPP_ACCESS_TOKEN={token}\n")
@@ -156,7 +156,7 @@ def test_an_ignored_env_file_and_clean_code_pass(run_suite, crm_app):
         ["git", "-C", str(crm_app), "status", "--porcelain"], capture_output=True, text=True
     ).stdout
 
-    run = run_suite("--wa-app-dir", str(crm_app), env={"WHATSAPP_ACCESS_TOKEN": token})
+    run = diagnose(env={"WHATSAPP_ACCESS_TOKEN": token}, options={"app_dir": str(crm_app)})
 
     assert run.only("env_files_not_tracked")["outcome"] == "passed"
     assert run.only("token_not_in_source")["outcome"] == "passed"
@@ -168,13 +168,13 @@ def test_an_ignored_env_file_and_clean_code_pass(run_suite, crm_app):
     )
 
 
-def test_no_git_repository_skips_with_the_reason(run_suite, tmp_path):
-    run = run_suite("--wa-app-dir", str(tmp_path), env={"WHATSAPP_ACCESS_TOKEN": fake_token()})
+def test_no_git_repository_skips_with_the_reason(diagnose, tmp_path):
+    run = diagnose(env={"WHATSAPP_ACCESS_TOKEN": fake_token()}, options={"app_dir": str(tmp_path)})
     assert "git" in run.only("token_not_in_source")["message"]
     assert run.only("token_not_in_source")["outcome"] == "skipped"
 
 
-def test_graph_versions_in_the_crms_code_are_judged_with_file_and_line(run_suite, crm_app):
+def test_graph_versions_in_the_crms_code_are_judged_with_file_and_line(diagnose, crm_app):
     (crm_app / "lib").mkdir()
     (crm_app / "lib" / "whatsapp.ts").write_text(
         "// send\nconst url = 'https://graph.facebook.com/v17.0/' + phoneId + '/messages';\n"
@@ -186,7 +186,7 @@ def test_graph_versions_in_the_crms_code_are_judged_with_file_and_line(run_suite
     git(crm_app, "add", "lib")
     git(crm_app, "commit", "-qm", "crm")
 
-    run = run_suite("--wa-app-dir", str(crm_app), "--wa-lang", "en")
+    run = diagnose(options={"app_dir": str(crm_app), "lang": "en"})
 
     entry = run.only("api_versions_in_code")
     messages = {f["id"]: f["message"] for f in entry["findings"]}
@@ -197,8 +197,8 @@ def test_graph_versions_in_the_crms_code_are_judged_with_file_and_line(run_suite
     assert "lib/current.ts" not in str(messages)
 
 
-def test_run_from_the_doctors_own_folder_the_code_checks_say_not_checked(run_suite):
-    run = run_suite("--wa-app-dir", str(REPO), "--wa-lang", "en")
+def test_run_from_the_doctors_own_folder_the_code_checks_say_not_checked(diagnose):
+    run = diagnose(options={"app_dir": str(REPO), "lang": "en"})
 
     for check in ("env_files_not_tracked", "token_not_in_source", "api_versions_in_code"):
         entry = run.only(check)

@@ -146,23 +146,23 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
-def test_a_mis_copied_token_is_malformed(run_suite, crm_database, case):
+def test_a_mis_copied_token_is_malformed(diagnose, crm_database, case):
     make, words = MALFORMED[case]
     token = make(fake_token())
     crm_database.add_credential(token, PHONE)
 
-    run = run_suite(env={"DATABASE_URL": crm_database.url}, secrets_to_check=(token.strip(),))
+    run = diagnose(env={"DATABASE_URL": crm_database.url}, secrets_to_check=(token.strip(),))
 
     entry = assert_reported(run, "config.malformed_token", "PEGA_AQUI_EL_TOKEN_NUEVO")
     assert words in entry["message"]
     assert entry["credential"].startswith("db")
 
 
-def test_env_token_differing_from_the_database_row_is_a_source_mismatch(run_suite, crm_database):
+def test_env_token_differing_from_the_database_row_is_a_source_mismatch(diagnose, crm_database):
     db_token, env_token = fake_token(), fake_token()
     row = crm_database.add_credential(db_token, PHONE)
 
-    run = run_suite(
+    run = diagnose(
         env={
             "DATABASE_URL": crm_database.url,
             "WHATSAPP_ACCESS_TOKEN": env_token,
@@ -177,11 +177,11 @@ def test_env_token_differing_from_the_database_row_is_a_source_mismatch(run_suit
     assert labels == [f"db{row}-{PHONE}", f"env-{PHONE}"], "both tokens are diagnosed"
 
 
-def test_env_pair_equal_to_the_row_is_diagnosed_once(run_suite, crm_database):
+def test_env_pair_equal_to_the_row_is_diagnosed_once(diagnose, crm_database):
     token = fake_token()
     row = crm_database.add_credential(token, PHONE)
 
-    run = run_suite(
+    run = diagnose(
         env={
             "DATABASE_URL": crm_database.url,
             "WHATSAPP_ACCESS_TOKEN": token,
@@ -193,15 +193,15 @@ def test_env_pair_equal_to_the_row_is_diagnosed_once(run_suite, crm_database):
     assert run.only("env_and_database_tokens_agree")["outcome"] == "passed"
 
 
-def test_env_local_wins_over_env_and_environment_wins_over_both(run_suite):
+def test_env_local_wins_over_env_and_environment_wins_over_both(diagnose):
     env_file_token, local_token = fake_token("EAAF"), fake_token("EAAL")
     files = {
         ".env": f"WHATSAPP_ACCESS_TOKEN={env_file_token}\nWHATSAPP_PHONE_NUMBER_ID=111\n",
         ".env.local": f"WHATSAPP_ACCESS_TOKEN={local_token}\n",
     }
 
-    from_files = run_suite(files=files, secrets_to_check=(env_file_token, local_token))
-    from_environment = run_suite(
+    from_files = diagnose(files=files, secrets_to_check=(env_file_token, local_token))
+    from_environment = diagnose(
         files=files,
         env={"WHATSAPP_PHONE_NUMBER_ID": "222"},
         secrets_to_check=(env_file_token, local_token),
@@ -215,10 +215,10 @@ def test_env_local_wins_over_env_and_environment_wins_over_both(run_suite):
 
 
 # -- database ----------------------------------------------------------------------------------
-def test_unreachable_database(run_suite):
+def test_unreachable_database(diagnose):
     url = f"postgresql://crm:s3cret-Passw0rd-x@127.0.0.1:{free_port()}/crm"
 
-    run = run_suite(env={"DATABASE_URL": url}, secrets_to_check=("s3cret-Passw0rd-x",))
+    run = diagnose(env={"DATABASE_URL": url}, secrets_to_check=("s3cret-Passw0rd-x",))
 
     entry = assert_reported(run, "db.unreachable", "sslmode=require")
     assert "127.0.0.1" in entry["message"]
@@ -226,21 +226,21 @@ def test_unreachable_database(run_suite):
     assert "db.unreachable" in run.only("credential_table_readable")["message"]
 
 
-def test_wrong_database_password(run_suite, crm_database):
+def test_wrong_database_password(diagnose, crm_database):
     if not server_uses_socket(crm_database.url):
         pytest.skip("needs the embedded server, whose pg_hba this suite controls")
     crm_database.execute(f"CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD 'right-password-123'")
     try:
         url = crm_database.url_as(PASSWORD_ROLE, "wrong-password-456")
-        run = run_suite(env={"DATABASE_URL": url}, secrets_to_check=("wrong-password-456",))
+        run = diagnose(env={"DATABASE_URL": url}, secrets_to_check=("wrong-password-456",))
     finally:
         crm_database.execute(f"DROP ROLE {PASSWORD_ROLE}")
 
     assert_reported(run, "db.auth_failed", "Reset database password")
 
 
-def test_missing_credential_table(run_suite, empty_database):
-    run = run_suite(env={"DATABASE_URL": empty_database.url})
+def test_missing_credential_table(diagnose, empty_database):
+    run = diagnose(env={"DATABASE_URL": empty_database.url})
 
     entry = assert_reported(run, "db.table_missing", "--wa-db-table")
     assert "crm.marketing_channel_credential" in entry["message"]
@@ -248,22 +248,22 @@ def test_missing_credential_table(run_suite, empty_database):
     assert run.only("active_credential_exists")["outcome"] == "skipped"
 
 
-def test_no_active_credential(run_suite, crm_database):
+def test_no_active_credential(diagnose, crm_database):
     crm_database.add_credential(fake_token(), PHONE, active=False)
     crm_database.add_credential(fake_token(), PHONE, channel="sms")
 
-    run = run_suite(env={"DATABASE_URL": crm_database.url})
+    run = diagnose(env={"DATABASE_URL": crm_database.url})
 
     assert_reported(run, "db.no_active_credential")
     assert run.report["credentials"][0]["source"] == "environment"
 
 
-def test_two_active_rows_for_one_number(run_suite, crm_database):
+def test_two_active_rows_for_one_number(diagnose, crm_database):
     token = fake_token()
     first = crm_database.add_credential(token, PHONE)
     second = crm_database.add_credential(fake_token(), PHONE)
 
-    run = run_suite(env={"DATABASE_URL": crm_database.url}, secrets_to_check=(token,))
+    run = diagnose(env={"DATABASE_URL": crm_database.url}, secrets_to_check=(token,))
 
     entry = assert_reported(run, "db.duplicate_active_credential")
     assert f"{first}, {second}" in entry["message"]
@@ -271,17 +271,17 @@ def test_two_active_rows_for_one_number(run_suite, crm_database):
 
 
 @pytest.mark.parametrize("stored", [None, "   "], ids=["null", "blank"])
-def test_active_row_without_token(run_suite, crm_database, stored):
+def test_active_row_without_token(diagnose, crm_database, stored):
     row = crm_database.add_credential(stored, PHONE)
 
-    run = run_suite(env={"DATABASE_URL": crm_database.url})
+    run = diagnose(env={"DATABASE_URL": crm_database.url})
 
     entry = assert_reported(run, "db.empty_token")
     assert f"WHERE id = '{row}'" in _all_remedy_text(entry["remedy"])
     assert run.only("token_well_formed")["message"] == "bloqueada por db.empty_token"
 
 
-def test_renamed_table_and_columns_are_configurable(run_suite, empty_database):
+def test_renamed_table_and_columns_are_configurable(diagnose, empty_database):
     empty_database.execute(
         "CREATE TABLE public.creds (cred_id int PRIMARY KEY, canal_tipo text, "
         "phone_number_id text, token text, active boolean, updated_at timestamptz)"
@@ -291,12 +291,12 @@ def test_renamed_table_and_columns_are_configurable(run_suite, empty_database):
         "INSERT INTO public.creds VALUES (7, 'whatsapp', %s, %s, true, now())", (PHONE, token)
     )
 
-    run = run_suite(
-        "--wa-db-table",
-        "public.creds",
-        "--wa-db-columns",
-        "id=cred_id,access_token=token,activo=active",
+    run = diagnose(
         env={"DATABASE_URL": empty_database.url},
+        options={
+            "db_table": "public.creds",
+            "db_columns": "id=cred_id,access_token=token,activo=active",
+        },
         secrets_to_check=(token,),
     )
 
@@ -343,7 +343,7 @@ def test_a_broken_diagnostics_file_fails_the_run_and_is_reported(run_suite, tmp_
     assert "Sin problemas" not in run.stdout
 
 
-def test_failures_stored_by_the_crm_are_grouped_by_code_with_remedies(run_suite, crm_database):
+def test_failures_stored_by_the_crm_are_grouped_by_code_with_remedies(diagnose, crm_database):
     crm_database.execute(
         "CREATE TABLE crm.whatsapp_message_status (status text, error_code int, "
         "created_at timestamptz)"
@@ -356,7 +356,7 @@ def test_failures_stored_by_the_crm_are_grouped_by_code_with_remedies(run_suite,
     crm_database.execute(f"GRANT SELECT ON crm.whatsapp_message_status TO {READER_ROLE}")
     query = "SELECT error_code, created_at FROM crm.whatsapp_message_status WHERE status = 'failed'"
 
-    run = run_suite("--wa-failures-query", query, env={"DATABASE_URL": crm_database.reader_url})
+    run = diagnose(env={"DATABASE_URL": crm_database.reader_url}, options={"failures_query": query})
 
     entry = run.only("recent_send_failures")
     assert entry["outcome"] == "failed"
@@ -370,24 +370,24 @@ def test_failures_stored_by_the_crm_are_grouped_by_code_with_remedies(run_suite,
     assert crm_database.execute("SELECT count(*) FROM crm.whatsapp_message_status") == [(6,)]
 
 
-def test_the_failures_query_cannot_write(run_suite, crm_database):
+def test_the_failures_query_cannot_write(diagnose, crm_database):
     query = (
         "WITH added AS (INSERT INTO crm.marketing_channel_credential (canal_tipo) VALUES ('x')"
         " RETURNING 1, 2) SELECT * FROM added"
     )
 
-    run = run_suite("--wa-failures-query", query, env={"DATABASE_URL": crm_database.reader_url})
+    run = diagnose(env={"DATABASE_URL": crm_database.reader_url}, options={"failures_query": query})
 
     assert run.only("recent_send_failures")["outcome"] == "failed"
     assert "read-only" in run.only("recent_send_failures")["message"]
     assert crm_database.execute("SELECT count(*) FROM crm.marketing_channel_credential") == [(0,)]
 
 
-def test_a_failures_query_from_env_file_cannot_commit_and_drop(run_suite, crm_database):
+def test_a_failures_query_from_env_file_cannot_commit_and_drop(diagnose, crm_database):
     crm_database.add_credential(fake_token())
     query = "SELECT 131047, now(); COMMIT; DROP TABLE crm.marketing_channel_credential"
 
-    run = run_suite(
+    run = diagnose(
         env={"DATABASE_URL": crm_database.reader_url},
         files={".env": f'WA_DOCTOR_FAILURES_QUERY="{query}"\n'},
     )
@@ -398,9 +398,9 @@ def test_a_failures_query_from_env_file_cannot_commit_and_drop(run_suite, crm_da
     assert crm_database.execute("SELECT count(*) FROM crm.marketing_channel_credential") == [(1,)]
 
 
-def test_connecting_as_the_tables_owner_is_a_warning_with_a_reader_role(run_suite, crm_database):
-    owner = run_suite(env={"DATABASE_URL": crm_database.url})
-    reader = run_suite(env={"DATABASE_URL": crm_database.reader_url})
+def test_connecting_as_the_tables_owner_is_a_warning_with_a_reader_role(diagnose, crm_database):
+    owner = diagnose(env={"DATABASE_URL": crm_database.url})
+    reader = diagnose(env={"DATABASE_URL": crm_database.reader_url})
 
     entry = owner.only("connected_role_only_reads")
     assert (entry["outcome"], entry["finding"]) == ("warning", "db.privileged_role")
@@ -410,7 +410,7 @@ def test_connecting_as_the_tables_owner_is_a_warning_with_a_reader_role(run_suit
 
 
 def test_no_stored_failures_without_webhooks_is_not_a_clean_bill(
-    run_suite, crm_database, graph_simulator
+    diagnose, crm_database, graph_simulator
 ):
     from conftest import simulator_env
 
@@ -424,13 +424,8 @@ def test_no_stored_failures_without_webhooks_is_not_a_clean_bill(
     }
     crm_database.execute("GRANT SELECT ON crm.whatsapp_message_status TO wa_doctor_reader")
 
-    run = run_suite(
-        "--wa-lang",
-        "en",
-        "--wa-failures-query",
-        "SELECT code, at FROM crm.whatsapp_message_status",
-        env=env,
-    )
+    query = "SELECT code, at FROM crm.whatsapp_message_status"
+    run = diagnose(env=env, options={"lang": "en", "failures_query": query})
 
     entry = run.only("recent_send_failures")
     assert (entry["outcome"], entry["finding"]) == ("warning", "webhooks.failures_unseen")
