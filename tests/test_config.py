@@ -192,3 +192,12 @@ def test_an_unreadable_env_file_line_is_a_warning_naming_the_file(tmp_path):
     assert [f.id for f in result.findings] == ["config.env_file_invalid"]
     assert result.outcome is Outcome.WARNING
     assert ".env" in result.primary.message
+
+
+def test_only_a_declared_setting_can_be_replaced(tmp_path):
+    config = load_config({}, {}, tmp_path)
+
+    assert config.with_values(timeout=5).timeout == 5
+    assert config.with_values(timeout=5).source("timeout") == "simulator"
+    with pytest.raises(KeyError, match="simulator_ca"):
+        config.with_values(simulator_ca="/tmp/ca.pem")

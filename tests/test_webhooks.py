@@ -4,6 +4,7 @@ once through the suite as a user runs it."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -32,7 +33,7 @@ def doctor_for(tmp_path: Path):
         environ.pop("SSL_CERT_FILE", None)  # trusted below, as --wa-simulate does
         config = load_config(options, environ, tmp_path)
         if server.callback is not None and server.callback.trusted:
-            config = config.with_values(simulator_ca=str(CA_FILE))
+            config = dataclasses.replace(config, trusted_ca=CA_FILE)
         doctor = Doctor.create(config)
         doctors.append(doctor)
         return doctor

@@ -1,7 +1,9 @@
 """Configuration, read once per run from every place the user's guides put it.
 
 Precedence, highest first: a ``--wa-…`` command-line option, the process environment,
-``.env.local``, ``.env`` (both in the current directory, read with python-dotenv), the default.
+``.env.local``, ``.env`` (both in the current directory, read with python-dotenv), the settings
+file (``wa-doctor.toml`` or ``[tool.wa-doctor]`` in ``pyproject.toml``, :mod:`.config_file`),
+the default.
 Every value remembers where it came from, because "which token is the CRM really using?" is the
 classic question after a renewal, and the report answers it by naming the source, never the value.
 
@@ -15,7 +17,7 @@ import io
 import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import parse_qsl, quote, unquote
@@ -317,6 +319,9 @@ class Config:
     directory: Path = field(default_factory=Path.cwd)
     file_ignores: tuple[Ignore, ...] = ()
     """Accepted findings from the settings file (with reasons and end dates)."""
+    trusted_ca: Path | None = None
+    """A certificate authority the webhook handshake trusts besides the system's: only the
+    simulator's, for its own HTTPS endpoint; never a setting a user gives."""
 
     @property
     def ignores(self) -> tuple[Ignore, ...]:
@@ -364,13 +369,15 @@ class Config:
         ]
 
     def with_values(self, **changes: object) -> Config:
-        """A copy with some values replaced (the simulator points graph_url at itself)."""
-        values = dict(self.values)
-        sources = dict(self.sources)
-        for name, value in changes.items():
-            values[name] = value
-            sources[name] = "simulator"
-        return Config(values, sources, self.env_file_problems, self.directory, self.file_ignores)
+        """A copy with some settings replaced (the simulator points graph_url at itself)."""
+        undeclared = sorted(set(changes) - set(SETTINGS_BY_NAME))
+        if undeclared:
+            raise KeyError(f"not settings: {undeclared}")
+        return replace(
+            self,
+            values={**self.values, **changes},
+            sources={**self.sources, **dict.fromkeys(changes, "simulator")},
+        )
 
 
 def _dsn_passwords(url: str) -> list[str]:

@@ -127,7 +127,7 @@ class GraphClient:
             # every caller builds paths from checked ids; reaching this is a bug in this tool
             raise ValueError("refused a Graph path that is not ids and edge names")
         if self._invalid_base is not None:
-            raise GraphError(self._say(self._invalid_base), "config.invalid_graph_url")
+            raise GraphError(self._redacted(self._invalid_base), "config.invalid_graph_url")
         query = dict(params or {})
         if self.app_secret and "|" not in token and not self._proof_refused:
             query["appsecret_proof"] = appsecret_proof(token, self.app_secret)
@@ -166,7 +166,7 @@ class GraphClient:
         query: dict[str, str],
         json_body: Any,
         headers: dict[str, str],
-    ) -> Answer:
+    ) -> Exchange:
         """One HTTP exchange within what is left of the run's deadline, after any back-off.
 
         httpx's timeouts bound each read, not the response: a server that sends a byte a
@@ -180,12 +180,12 @@ class GraphClient:
         left = self.deadline - started
         if left <= 0:
             raise GraphError(
-                self._say(f"the run's deadline of {self.budget:g} s passed before {path}"),
+                self._redacted(f"the run's deadline of {self.budget:g} s passed before {path}"),
                 "graph.timeout",
             )
         limit = min(CALL_TIMEOUT, left)
         too_slow = GraphError(
-            self._say(f"no complete answer within {limit:.3g} s for {path}"), "graph.timeout"
+            self._redacted(f"no complete answer within {limit:.3g} s for {path}"), "graph.timeout"
         )
         try:
             with (
@@ -199,25 +199,28 @@ class GraphClient:
                     body += chunk
                     if len(body) > MAX_BODY_BYTES:
                         raise GraphError(
-                            self._say(f"the answer for {path} is larger than {MAX_BODY_MIB} MiB"),
+                            self._redacted(
+                                f"the answer for {path} is larger than {MAX_BODY_MIB} MiB"
+                            ),
                             "graph.bad_response",
                             status=response.status_code,
                         )
                     if time.monotonic() - started > limit:
                         raise too_slow
-                return Answer(response.status_code, response.headers, bytes(body))
+                return Exchange(response.status_code, response.headers, bytes(body))
         except httpx.TimeoutException as exc:
             raise GraphError(
-                self._say(f"no answer within {limit:.3g} s ({type(exc).__name__}) for {path}"),
+                self._redacted(f"no answer within {limit:.3g} s ({type(exc).__name__}) for {path}"),
                 "graph.timeout",
             ) from None
         except httpx.TooManyRedirects:
             raise GraphError(
-                self._say(f"more than {MAX_REDIRECTS} redirects for {path}"), "graph.bad_response"
+                self._redacted(f"more than {MAX_REDIRECTS} redirects for {path}"),
+                "graph.bad_response",
             ) from None
         except httpx.HTTPError as exc:
             raise GraphError(
-                self._say(f"cannot connect: {type(exc).__name__}: {exc}"), "graph.unreachable"
+                self._redacted(f"cannot connect: {type(exc).__name__}: {exc}"), "graph.unreachable"
             ) from None
 
     def served_version(self, version: str, token: str) -> str | None:
@@ -239,7 +242,7 @@ class GraphClient:
         served = answer.headers.get("facebook-api-version", "")
         return served if _VERSION.fullmatch(served) else None
 
-    def _parse(self, response: Answer, path: str) -> dict[str, Any]:
+    def _parse(self, response: Exchange, path: str) -> dict[str, Any]:
         status = response.status_code
         try:
             body = json.loads(response.content)
@@ -249,15 +252,19 @@ class GraphClient:
             raise self._api_error(status, body["error"])
         if status >= 500:
             raise GraphError(
-                self._say(f"HTTP {status} from the Graph API for {path}: {_snippet(response)}"),
+                self._redacted(
+                    f"HTTP {status} from the Graph API for {path}: {_snippet(response)}"
+                ),
                 "graph.server_error",
                 status=status,
             )
         if status == 429:
-            raise GraphError(self._say(f"HTTP 429 for {path}"), "graph.rate_limited", status=status)
+            raise GraphError(
+                self._redacted(f"HTTP 429 for {path}"), "graph.rate_limited", status=status
+            )
         if not isinstance(body, dict):
             raise GraphError(
-                self._say(
+                self._redacted(
                     f"HTTP {status} for {path} with a body that is not a JSON object: "
                     f"{_snippet(response)}"
                 ),
@@ -265,7 +272,9 @@ class GraphClient:
                 status=status,
             )
         if status >= 400:
-            raise GraphError(self._say(f"HTTP {status} for {path}"), "graph.error", status=status)
+            raise GraphError(
+                self._redacted(f"HTTP {status} for {path}"), "graph.error", status=status
+            )
         return body
 
     def _api_error(self, status: int, error: Mapping[str, Any]) -> GraphApiError:
@@ -282,18 +291,18 @@ class GraphClient:
         if details:
             text += f" — {details}"
         return GraphApiError(
-            self._say(text + f" (fbtrace_id {trace})"),
+            self._redacted(text + f" (fbtrace_id {trace})"),
             status=status,
             code=code,
             subcode=subcode,
-            error_type=self._say(str(error.get("type") or "")) or None,
+            error_type=self._redacted(str(error.get("type") or "")) or None,
             fbtrace_id=trace,
-            details=self._say(details) if details else None,
-            meta_message=self._say(message),
+            details=self._redacted(details) if details else None,
+            meta_message=self._redacted(message),
             finding_id=finding_id,
         )
 
-    def _say(self, text: str) -> str:
+    def _redacted(self, text: str) -> str:
         return self.redactor(text)
 
 
@@ -345,7 +354,7 @@ def _details(error_data: Any) -> str | None:
     return str(error_data) if error_data else None
 
 
-def _retry_after(response: Answer, default: float) -> float:
+def _retry_after(response: Exchange, default: float) -> float:
     """Seconds to wait before retrying: the answer's ``Retry-After`` when it gives seconds."""
     try:
         return max(default, float(response.headers.get("Retry-After", "")))
@@ -353,13 +362,13 @@ def _retry_after(response: Answer, default: float) -> float:
         return default
 
 
-def _snippet(response: Answer) -> str:
+def _snippet(response: Exchange) -> str:
     text = " ".join(response.content[:160].decode("utf-8", "replace").split())
     return repr(text) if text else "(empty body)"
 
 
 @dataclass(frozen=True)
-class Answer:
+class Exchange:
     """What one exchange gave: the status, headers and the (bounded) body."""
 
     status_code: int
@@ -417,6 +426,11 @@ class GraphSession:
     def post(self, path: str, token: str, body: Any) -> dict[str, Any]:
         """Never cached: a POST has an effect (sending a message) and must happen once."""
         return self.client.request("POST", path, token, json_body=body)
+
+    def served_version(self, version: str, token: str) -> str | None:
+        """The version Meta really answers a call to ``version`` with (once per run is enough:
+        only a retired version asks)."""
+        return self.client.served_version(version, token)
 
     def _cached(self, key: CallKey, retry: bool) -> dict[str, Any]:
         with self._lock:

@@ -25,7 +25,8 @@ from .files import EnvFileUpdate, plan_env_update
 from .findings import Finding, Outcome, finding
 from .redaction import token_preview
 from .runner import run_check
-from .store import read_active_credentials, replace_token
+from .store import read_active_credentials
+from .token_write import replace_token
 
 ENV_NAME = "WHATSAPP_ACCESS_TOKEN"
 TEMPORARY = "token.temporary"

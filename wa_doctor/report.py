@@ -1,8 +1,9 @@
-"""The report of a run: ``report.json`` and the HTML pieces put into pytest-html's page.
+"""The report of a run: its records (one per check and credential), what the summaries rank and
+count, and ``report.json``.
 
 Everything here is built from :class:`CheckRecord` values whose texts were already redacted and
-rendered in the run's language, and every string put into HTML is escaped (Meta's error text
-is untrusted). The diagnosis summary is static HTML, readable with JavaScript off and printed.
+rendered in the run's language. The HTML made of it is :mod:`.html_page`'s, the terminal's
+:mod:`.terminal`'s.
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ def _connect(url: str, timeout: float) -> psycopg.Connection[Any]:
     """Connect with the read-only startup options, except through a transaction pooler or
     where a pooler refuses them (the per-transaction guards then still hold)."""
     timeout_ms = max(1, int(timeout * 1000))
-    common = {"connect_timeout": _connect_timeout(timeout), "prepare_threshold": None}
+    common = {"connect_timeout": connect_timeout(timeout), "prepare_threshold": None}
     if through_transaction_pooler(url):
         return psycopg.connect(url, **common)
     try:
@@ -172,7 +172,7 @@ def read_only_session(
     try:
         conn = _connect(url, timeout)
     except psycopg.Error as exc:
-        raise _store_error(exc, redact, target, "") from None
+        raise store_error(exc, redact, target, "") from None
     except (ValueError, OSError) as exc:  # an unparsable URL, or the OS refusing the socket
         raise StoreError(redact(f"{type(exc).__name__}: {exc}"), db_target=target) from None
     with conn:
@@ -220,7 +220,7 @@ def _bounded_read(
     try:
         return within(timeout, run, target, spec.qualified)
     except psycopg.Error as exc:
-        raise _store_error(exc, redactor, target, spec.qualified) from None
+        raise store_error(exc, redactor, target, spec.qualified) from None
 
 
 def _text(value: Any) -> str | None:
@@ -245,7 +245,7 @@ def within(timeout: float, read: Callable[[], T], target: str, table: str = "") 
 
     worker = threading.Thread(target=run, name="wa-doctor-database", daemon=True)
     worker.start()
-    deadline = _connect_timeout(timeout) + timeout + 1
+    deadline = connect_timeout(timeout) + timeout + 1
     worker.join(deadline)
     if worker.is_alive():
         raise StoreError(
@@ -259,68 +259,11 @@ def within(timeout: float, read: Callable[[], T], target: str, table: str = "") 
     return outcome["value"]
 
 
-def _connect_timeout(timeout: float) -> int:
+def connect_timeout(timeout: float) -> int:
     return max(2, int(timeout))
 
 
-def replace_token(
-    url: str,
-    spec: TableSpec,
-    row_id: str,
-    read_updated_at: Any,
-    token: str,
-    redactor: Redactor,
-    timeout: float = 5.0,
-) -> Any:
-    """The project's only write: set one row's token, if the row is as it was read.
-
-    One transaction, one row by id, still an active WhatsApp row, and ``updated_at`` equal to
-    what was read (optimistic concurrency: a change made meanwhile, say a colleague's renewal,
-    is never overwritten). Returns the new ``updated_at``; raises ``db.concurrent_update`` when
-    the row changed or went away, so nothing is written.
-    """
-    c = {key: sql.Identifier(name) for key, name in spec.columns.items()}
-    statement = sql.SQL(
-        "UPDATE {schema}.{table} SET {token} = %s, {updated} = now() "
-        "WHERE {id}::text = %s AND {updated} IS NOT DISTINCT FROM %s "
-        "AND {channel} = %s AND {active} IS TRUE RETURNING {updated}"
-    ).format(
-        schema=sql.Identifier(spec.schema),
-        table=sql.Identifier(spec.table),
-        token=c["access_token"],
-        updated=c["updated_at"],
-        id=c["id"],
-        channel=c["canal_tipo"],
-        active=c["activo"],
-    )
-    target = describe_target(url)
-    try:
-        with (
-            psycopg.connect(
-                url, connect_timeout=max(2, int(timeout)), prepare_threshold=None
-            ) as conn,
-            conn.transaction(),
-        ):
-            conn.execute(
-                sql.SQL("SET LOCAL statement_timeout = {}").format(
-                    sql.Literal(f"{int(timeout * 1000)}ms")
-                )
-            )
-            written = conn.execute(statement, (token, str(row_id), read_updated_at, CHANNEL))
-            row = written.fetchone()
-            if row is None or written.rowcount != 1:
-                raise StoreError(
-                    f"row {row_id} of {spec.qualified} changed since it was read",
-                    "db.concurrent_update",
-                    row_id=row_id,
-                    table=spec.qualified,
-                )
-            return row[0]
-    except psycopg.Error as exc:
-        raise _store_error(exc, redactor, target, spec.qualified) from None
-
-
-def _store_error(exc: psycopg.Error, redactor: Redactor, target: str, table: str) -> StoreError:
+def store_error(exc: psycopg.Error, redactor: Redactor, target: str, table: str) -> StoreError:
     detail = redactor(" ".join(str(exc).split()))
     state = getattr(exc, "sqlstate", None)
     if state in _AUTH_STATES or "password authentication failed" in detail:
@@ -368,7 +311,7 @@ def read_failures(
                 return rows
             except psycopg.Error as exc:
                 if isinstance(exc, pg_errors.QueryCanceled):
-                    raise _store_error(exc, redactor, target, "--wa-failures-query") from None
+                    raise store_error(exc, redactor, target, "--wa-failures-query") from None
                 detail = redactor(" ".join(str(exc).split()) or type(exc).__name__)
                 raise StoreError(detail, "db.query_failed", db_target=target) from None
 

@@ -1,4 +1,5 @@
-"""Is the Graph API version the CRM calls still served? (A dated table, no network.)"""
+"""Is the Graph API version the CRM calls still served? A dated table; Meta is asked only which
+version it really answers a retired one with (one ``debug_token``)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def api_version_supported(doctor: Doctor) -> list[Finding]:
     if found is None or found.id != "api.version_unsupported":
         return [found] if found else []
     token = next((c.clean_token for c in doctor.credentials if c.clean_token), None)
-    served = doctor.graph.client.served_version(version, token) if token else None
+    served = doctor.graph.served_version(version, token) if token else None
     if served:
         found = finding(found.id, **{**found.params, "served_instead": served})
     return [found]

@@ -153,7 +153,7 @@ def webhooks_handshake(doctor: Doctor, credential: Credential) -> list[Finding]:
     if url is None:
         raise NotApplicable("skip_no_callback_url")
     limit = min(handshake.LIMIT, float(doctor.config.timeout))
-    trust = doctor.config.values.get("simulator_ca")
+    trust = doctor.config.trusted_ca
     result = doctor.once(
         f"handshake {url}",
         lambda: handshake.verify(

@@ -6,6 +6,8 @@ and by the project's tests.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..config import SETTINGS_BY_NAME, Config, shown_value
 from ..errors import ConfigError
 from .callback import CA_FILE
@@ -38,12 +40,13 @@ def start_for(name: str, config: Config) -> tuple[GraphSimulator, Config]:
         "graph_url": simulator.url,
         **{name: SETTINGS_BY_NAME[name].parse(value) for name, value in world.settings.items()},
     }
-    if simulator.callback is not None and simulator.callback.trusted:
-        changes["simulator_ca"] = str(CA_FILE)
     if not config.database_url:
         changes.update(
             access_token=world.token,
             phone_number_id=world.configured_phone_number_id or world.phone_number_id,
             business_account_id=world.waba_id if world.waba_configured else None,
         )
-    return simulator, config.with_values(**changes)
+    trusted = simulator.callback is not None and simulator.callback.trusted
+    return simulator, replace(
+        config.with_values(**changes), trusted_ca=CA_FILE if trusted else None
+    )
