@@ -13,6 +13,7 @@ import pytest
 from .doctor import Doctor
 from .files import write_atomically
 from .html_page import HtmlPage, check_cell, remedy_cell, result_cell
+from .pytest_html_page import FinishedPage
 from .report import Report, representative
 from .reporting import guarded
 
@@ -72,7 +73,8 @@ class HtmlHooks:
         if not path or not Path(path).is_file():
             return
         page = HtmlPage(self.report, int(session.exitstatus))
-        write_atomically(Path(path), page.finish(Path(path).read_text("utf-8")))
+        finished = FinishedPage(page).finish(Path(path).read_text("utf-8"))
+        write_atomically(Path(path), finished)
 
 
 def attach_html_extra(report: Any, html: str) -> None:

@@ -1,21 +1,19 @@
-"""``report.html`` as a CRM admin reads it: the problem first, on one screen, without JavaScript.
+"""The doctor's HTML, as a CRM admin reads it: the problem first, on one screen, without
+JavaScript. Pure: records in, HTML out, no pytest.
 
-pytest-html stays the page people know (its results table, filters and expandable rows), but the
-doctor owns what is read first. Once pytest-html has written the file, :meth:`HtmlPage.finish`
-puts a static header at the top of the body: the result in one line, when and against what it
-ran, one status line per credential (flutter-doctor style), what to fix (errors first, each
-finding once with the credentials it concerns, each shared procedure printed once) and what was
-not checked and why. It also sets the language, the title, a viewport for phones and a
-stylesheet over pytest-html's (readable contrast and size, print layout), folds the pytest
-environment table away and translates pytest-html's own words.
+:class:`HtmlPage` renders the static header put at the top of ``report.html``: the result in one
+line, when and against what it ran, one status line per credential (flutter-doctor style), what
+to fix (errors first, each finding once with the credentials it concerns, each shared procedure
+printed once) and what was not checked and why. The cells and rows below are the doctor's
+columns of pytest-html's results table. How they are put into pytest-html's page is
+:mod:`.pytest_html_page`'s.
 
-Everything inserted is built from records whose texts were already redacted, and escaped here.
+Everything here is built from records whose texts were already redacted, and escaped here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
@@ -24,7 +22,7 @@ from . import __version__
 from .catalog import Procedure, Remedy
 from .findings import Outcome, Severity
 from .markup import inline
-from .report import CheckRecord, Report, worst_outcome
+from .report import CheckRecord, Report
 
 _MARK = {Outcome.FAILED: "✗", Outcome.WARNING: "!", Outcome.PASSED: "✓", Outcome.SKIPPED: "–"}
 _SEVERITY_CLASS = {Outcome.FAILED: "wa-error", Outcome.WARNING: "wa-warning"}
@@ -337,182 +335,6 @@ class HtmlPage:
             f" ({len(self.report.doctor.credentials)})</summary><div class='wa-scroll'>"
             f"<table><tr>{heads}</tr>{rows}</table></div></details>"
         )
-
-    # -- the whole page -------------------------------------------------------------------
-    def finish(self, html: str) -> str:
-        """pytest-html's page with the doctor's header, styles, language and words."""
-        html = re.sub(r"<html[^>]*>", f'<html lang="{self.lang}">', html, count=1)
-        html = re.sub(
-            r"<title[^>]*>.*?</title>",
-            f'<title id="head-title">{escape(self.title())}</title>',
-            html,
-            count=1,
-            flags=re.S,
-        )
-        head = (
-            '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
-            f"<style id='wa-style'>{CSS}</style>"
-        )
-        html = html.replace("</head>", head + "</head>", 1)
-        html = re.sub(r"<body[^>]*>", lambda m: m.group(0) + self.header(), html, count=1)
-        html = html.replace("</body>", f"<script>{COPY_SCRIPT}</script></body>", 1)
-        for old, new in self._words():
-            html = html.replace(old, new)
-        html = self._fold_results(html)
-        return self._filters(html)
-
-    def _fold_results(self, html: str) -> str:
-        """pytest-html's filters and results table, folded under one line: the header above
-        already says what each check found; the table is there for whoever wants every row."""
-        total = len(self.report.tests())
-        opening = (
-            f"<details class='wa-results' id='wa-results'><summary>"
-            f"{escape(self.label('results_heading'))} ({total})</summary>"
-        )
-        if '<div class="summary">' not in html or "<footer>" not in html:
-            return html
-        html = html.replace('<div class="summary">', opening + '<div class="summary">', 1)
-        return re.sub(r"(</table>\s*)(<footer>)", r"\1</details>\2", html, count=1)
-
-    def _words(self) -> Iterable[tuple[str, str]]:
-        label = self.label
-        return (
-            (
-                '<div id="environment-header">',
-                f"<details class='wa-environment'><summary>{escape(label('pytest_environment'))}"
-                '</summary><div id="environment-header">',
-            ),
-            ('<table id="environment"></table>', '<table id="environment"></table></details>'),
-            ("<h2>Summary</h2>", f"<h2>{escape(label('results_heading'))}</h2>"),
-            ("<h2>Environment</h2>", f"<h2>{escape(label('meta_environment'))}</h2>"),
-            ("(Un)check the boxes to filter the results.", escape(label("filter_hint"))),
-            (">Show all details<", f">{escape(label('show_all'))}<"),
-            (">Hide all details<", f">{escape(label('hide_all'))}<"),
-            ("No results found. Check the filters.", escape(label("no_results"))),
-        )
-
-    def _filters(self, html: str) -> str:
-        """The filter boxes' counts in the doctor's words; warnings counted apart (pytest
-        counts a check with a warning as passed)."""
-        counts = self.report.test_counts()
-        words = {kind: self.label(f"filter_{kind}") for kind in ("failed", "skipped", "error")}
-
-        def span(match: re.Match[str]) -> str:
-            kind, number, comma = match.group(1), match.group(2), match.group(3)
-            if kind == "passed":
-                passed, warned = self.label("filter_passed"), self.label("filter_warnings")
-                return (
-                    f'<span class="passed">{counts["passed"]} {escape(passed)}, '
-                    f"{counts['warnings']} {escape(warned)}{comma}</span>"
-                )
-            if kind in words:
-                return f'<span class="{kind}">{number} {escape(words[kind])}{comma}</span>'
-            return match.group(0)
-
-        html = re.sub(r'<span class="(\w+)">(\d+) [^<]*?(,?)</span>', span, html)
-        ran = len([t for t in self.report.tests() if worst_outcome(t) is not Outcome.SKIPPED])
-        return re.sub(
-            r'<p class="run-count">\d+ tests? took ([^<]*)\.</p>',
-            lambda m: (
-                f'<p class="run-count">'
-                f"{escape(self.label('run_count').format(n=ran, duration=m.group(1)))}</p>"
-            ),
-            html,
-        )
-
-
-COPY_SCRIPT = """
-document.querySelectorAll('.wa-copy').forEach(function (button) {
-  button.hidden = false;
-  button.addEventListener('click', function () {
-    var text = button.parentElement.querySelector('code').textContent;
-    navigator.clipboard.writeText(text).then(function () {
-      button.textContent = button.dataset.done || '✓';
-    });
-  });
-});
-"""
-
-CSS = """
-html,body{background:#fff}
-body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f1f1f;
-  min-width:0;max-width:76rem;margin:0 auto;padding:0 1rem;overflow-wrap:anywhere}
-h1#title,h1#title+p{display:none}
-a{color:#0b57d0}
-code{font:.92em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f3f4;
-  padding:.05em .3em;border-radius:3px;color:#1f1f1f}
-.wa-page h1{font-size:1.6rem;margin:.6em 0 .2em}
-.wa-page h2{font-size:1.2rem;margin:1.2em 0 .4em}
-.wa-result{font-size:1.35rem;font-weight:700;margin:.2em 0}
-.wa-result.wa-bad{color:#a50e0e}.wa-result.wa-warn{color:#8a4b00}.wa-result.wa-good{color:#0d652d}
-.wa-simulated{background:#fff4d6;border:1px solid #c98a00;color:#5c3b00;font-weight:700}
-.wa-simulated{padding:.4em .6em;border-radius:4px}
-.wa-meta{color:#3c4043;font-size:.9rem;margin:.2em 0 1em}
-.wa-status ul,.wa-not-checked ul{list-style:none;padding:0;margin:0}
-.wa-status li,.wa-not-checked li{padding:.3em .5em;border-bottom:1px solid #e0e0e0}
-.wa-status .wa-mark{display:inline-block;width:1.2em;font-weight:700}
-.wa-status .wa-error .wa-mark{color:#a50e0e}.wa-status .wa-warning .wa-mark{color:#8a4b00}
-.wa-status .wa-ok .wa-mark{color:#0d652d}
-.wa-finding{border-left:6px solid #c5221f;padding:.4em 1em;margin:1em 0;background:#fcefee;
-  color:#1f1f1f}
-.wa-finding.wa-warning{border-left-color:#b06000;background:#fef7e0}
-.wa-finding.wa-info{border-left-color:#1a73e8;background:#e8f0fe}
-.wa-finding.wa-ignored{border-left-color:#80868b;background:#f1f3f4}
-.wa-finding h3{margin:.3em 0;font-size:1.1rem}
-.wa-finding h4{margin:.8em 0 .2em;font-size:1rem}
-.wa-finding li{margin:.15em 0}
-.wa-badge{font-size:.75rem;text-transform:uppercase;letter-spacing:.04em;color:#3c4043;
-  border:1px solid #80868b;border-radius:3px;padding:0 .3em;vertical-align:middle}
-.wa-concerns{font-weight:600;margin:.2em 0}
-.wa-code{position:relative;margin:.5em 0}
-.wa-code pre{background:#202124;color:#f8f9fa;padding:.7em;margin:0;white-space:pre-wrap;
-  overflow-wrap:anywhere;border-radius:4px;font-size:.9rem;user-select:all}
-.wa-code pre code{background:none;color:inherit;padding:0}
-.wa-copy{position:absolute;top:.3em;right:.3em;font-size:.8rem}
-.wa-ref{margin:.2em 0}
-.wa-for{margin:.6em 0 0;font-weight:600}
-details.wa-credentials,details.wa-environment{margin:1em 0}
-details summary{cursor:pointer;font-weight:600}
-details.wa-alternative{margin:.8em 0}
-.wa-scroll{overflow-x:auto}
-.wa-credentials table{border-collapse:collapse;margin:.5em 0}
-.wa-credentials td,.wa-credentials th{border:1px solid #dadce0;padding:.25em .6em;text-align:left}
-#environment td{color:#1f1f1f}
-.summary,#results-table{font-size:14px;color:#1f1f1f}
-#results-table{table-layout:fixed;width:100%}
-#results-table td,#results-table th{color:#1f1f1f;overflow-wrap:anywhere}
-th[data-column-type=result]{width:8em}th[data-column-type=duration]{width:6em}
-#results-table th:last-child{width:5em}th.col-remedy{width:30%}
-.logwrapper:not(:has(.log)){display:none}
-.summary__data h2{display:none}
-input[data-test-result=xfailed],input[data-test-result=xfailed]+span,
-input[data-test-result=xpassed],input[data-test-result=xpassed]+span,
-input[data-test-result=rerun],input[data-test-result=rerun]+span,
-input[data-test-result=retried],input[data-test-result=retried]+span{display:none}
-td.wa-result-cell{font-size:0}
-td.wa-result-cell::after{content:attr(data-label);font-size:14px}
-td.col-result.wa-warning-result{color:#8a4b00;font-weight:600}
-td.wa-check{font-size:12px;color:#3c4043}
-td.wa-check::before{content:attr(data-title);display:block;font-size:14px;font-weight:600;
-  color:#1f1f1f}
-.extra .wa-row{font-size:14px;color:#1f1f1f}
-.summary__data,.controls,.filters{flex-wrap:wrap}
-@media (max-width:600px){
-  body{padding:0 .5rem}
-  .col-duration,.col-links,th[data-column-type=duration],#results-table th:last-child,
-  .col-remedy{display:none}
-  #results-table{table-layout:auto}
-  th[data-column-type=result]{width:6.5em}
-}
-@media print{
-  body{max-width:none;font-size:12pt}
-  .wa-copy,button,.controls,p.filter,.summary__reload,details.wa-environment,
-  .wa-credentials,#results-table .extras-row,.run-count{display:none!important}
-  .wa-finding h3,.wa-finding h4{break-after:avoid}
-  .wa-code,.wa-status li{break-inside:avoid}
-  a{color:#1f1f1f}
-}
-"""
 
 
 def result_cell(report: Report, record: CheckRecord | None, cell: str) -> str:

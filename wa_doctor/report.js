@@ -1,0 +1,9 @@
+document.querySelectorAll('.wa-copy').forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener('click', function () {
+    var text = button.parentElement.querySelector('code').textContent;
+    navigator.clipboard.writeText(text).then(function () {
+      button.textContent = button.dataset.done || '✓';
+    });
+  });
+});
