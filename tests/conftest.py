@@ -29,7 +29,8 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from wa_doctor.config import SETTINGS, secret_candidates
+from wa_doctor.config import secret_candidates
+from wa_doctor.settings import SETTINGS
 from wa_doctor.simulator.crm import CREDENTIAL_TABLE, create_database, drop_database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -385,7 +386,7 @@ def graph_simulator():
 
 def simulator_env(server: Any) -> dict[str, str]:
     """The configuration a CRM would have for the simulator's world (token, ids, settings)."""
-    from wa_doctor.config import SETTINGS_BY_NAME
+    from wa_doctor.settings import SETTINGS_BY_NAME
 
     world = server.world
     env = {

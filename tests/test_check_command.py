@@ -17,8 +17,9 @@ import pytest
 from conftest import CONFIG_VARIABLES, REPO
 from wa_doctor import simulator
 from wa_doctor.cli import main
-from wa_doctor.config import SETTINGS, load_config
+from wa_doctor.config import load_config
 from wa_doctor.errors import ConfigError
+from wa_doctor.settings import SETTINGS
 
 
 def _clean_copy(target: Path) -> Path:

@@ -1,16 +1,18 @@
 """Configuration precedence, sources and usage errors, without running the suite."""
 
+import dataclasses
 import re
 from datetime import date
 
 import pytest
 
-from wa_doctor.config import DEFAULT_API_VERSION, SETTINGS, load_config
+from wa_doctor.config import load_config
 from wa_doctor.doctor import Doctor
 from wa_doctor.errors import ConfigError
 from wa_doctor.findings import Outcome
 from wa_doctor.registry import load_all
 from wa_doctor.runner import run_check
+from wa_doctor.settings import DEFAULT_API_VERSION, SETTINGS, Settings
 
 CHECKS = load_all()
 
@@ -201,3 +203,14 @@ def test_only_a_declared_setting_can_be_replaced(tmp_path):
     assert config.with_values(timeout=5).source("timeout") == "simulator"
     with pytest.raises(KeyError, match="simulator_ca"):
         config.with_values(simulator_ca="/tmp/ca.pem")
+
+
+def test_each_setting_is_a_typed_field_and_arrives_with_its_type(tmp_path):
+    environ = {"WA_DOCTOR_TIMEOUT": "12", "WA_DOCTOR_CONCURRENCY": "3", "WA_DOCTOR_STRICT": "yes"}
+
+    config = load_config({"campaign_size": "1000"}, environ, tmp_path)
+
+    assert [s.name for s in SETTINGS] == [f.name for f in dataclasses.fields(Settings)]
+    assert (config.timeout, config.concurrency, config.strict) == (12.0, 3, True)
+    assert isinstance(config.timeout, float) and config.campaign_size == 1000
+    assert config.source("timeout") == "environment WA_DOCTOR_TIMEOUT"

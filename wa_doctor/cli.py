@@ -21,7 +21,7 @@ from . import __version__, tokens
 from .catalog import load as load_catalog
 from .checks import configuration, prerequisites
 from .checks import token as token_checks
-from .config import LANGUAGES, SETTINGS, load_config, secret_candidates
+from .config import load_config, secret_candidates
 from .doctor import Doctor
 from .errors import ConfigError, DoctorError, ExplainError
 from .explain import MAX_INPUT, distinct, explain, explain_finding, format_remedy, parse
@@ -29,6 +29,7 @@ from .findings import Finding, Outcome
 from .redaction import RedactingLogRecordFactory, Redactor, one_line, plain_text
 from .renewal import Renewal, RenewRequest
 from .runner import run_check
+from .settings import LANGUAGES, SETTINGS
 
 USAGE_ERROR = 4
 """Every subcommand's exit code for a usage error (a bad option, value or input): pytest's, so

@@ -15,12 +15,13 @@ from datetime import date
 from typing import Any, TypeVar
 
 from . import catalog as catalog_module
-from .config import DEFAULT_API_VERSION, Config
+from .config import Config
 from .credentials import Credential, combine, database_credential, environment_credential
 from .errors import Blocked, ConfigError, NotApplicable, StoreError
 from .graph import GraphClient, GraphSession
 from .identifiers import MetaId, meta_id
 from .redaction import Redactor
+from .settings import DEFAULT_API_VERSION
 from .table import CredentialRow, TableSpec
 
 _T = TypeVar("_T")
@@ -63,7 +64,7 @@ class Doctor:
     ) -> Doctor:
         redactor = redactor or Redactor(config.secrets())
         try:
-            spec = TableSpec.parse(str(config.db_table), str(config.db_columns or ""))
+            spec = TableSpec.parse(config.db_table, config.db_columns)
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         store = _read_store(config, spec, redactor)
@@ -80,18 +81,18 @@ class Doctor:
         )
         catalog = catalog_module.load()
         today = today or date.today()
-        version = str(config.api_version).strip()
+        version = config.api_version.strip()
         available = combine(env, rows)
         credentials = select(available, config.credential)
-        concurrency = int(config.concurrency)
+        concurrency = config.concurrency
         waves = max(1, math.ceil(len(credentials) / concurrency))
         client = GraphClient(
-            str(config.graph_url),
+            config.graph_url,
             version if catalog.api_version_served(version, today) else DEFAULT_API_VERSION,
-            timeout=float(config.timeout) * waves,
+            timeout=config.timeout * waves,
             redactor=redactor,
             catalog=catalog,
-            app_secret=str(config.app_secret) if config.app_secret else None,
+            app_secret=config.app_secret or None,
             concurrency=concurrency,
         )
         return cls(
@@ -144,7 +145,7 @@ class Doctor:
 
     @property
     def lang(self) -> str:
-        return str(self.config.lang)
+        return self.config.lang
 
     # -- what checks require ---------------------------------------------------------------
     def require_database(self) -> StoreState:
@@ -243,7 +244,7 @@ def _read_store(config: Config, spec: TableSpec, redactor: Redactor) -> StoreSta
     from .store import MAX_ROWS, read_active_credentials  # only now: it loads the driver
 
     try:
-        timeout = min(STORE_TIMEOUT, float(config.timeout))
+        timeout = min(STORE_TIMEOUT, config.timeout)
         rows = read_active_credentials(str(url), spec, redactor, timeout=timeout)
     except StoreError as exc:
         return StoreState(configured=True, error=exc)

@@ -151,8 +151,7 @@ class HtmlPage:
             for part in (
                 f"{self.label('generated')} {self.now:%Y-%m-%d %H:%M:%S %Z (UTC%z)}",
                 f"wa-doctor {__version__}",
-                f"Graph API {self.report.doctor.redactor(str(config.graph_url))} "
-                f"{config.api_version}",
+                f"Graph API {self.report.doctor.redactor(config.graph_url)} {config.api_version}",
                 self.label("language_name"),
                 f"{self.label('exit_status')} {self.exit_status}",
             )

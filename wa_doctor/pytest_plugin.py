@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from .config import SETTINGS, load_config, secret_candidates
+from .config import load_config, secret_candidates
 from .credentials import Credential
 from .doctor import Doctor
 from .errors import ConfigError, DoctorError
@@ -38,6 +38,7 @@ from .registry import Check, load_all
 from .report import CheckRecord, Report
 from .reporting import guarded, scrub_debug_log_at_exit, scrub_metadata, scrub_report
 from .runner import CheckResult, internal_error, run_declared
+from .settings import SETTINGS
 from .terminal import TerminalSummary
 from .verdict import CheckFailure, conclude
 
@@ -248,7 +249,7 @@ class DoctorPlugin:
 
     def prefetch(self, selected: list[tuple[Check, Credential]]) -> None:
         """Fetch, in background threads, what these (check, credential) pairs will read."""
-        workers = int(self.doctor.config.concurrency)
+        workers = self.doctor.config.concurrency
         self.prefetcher = Prefetcher(self.doctor, selected, workers).start()
 
     @pytest.hookimpl(tryfirst=True)

@@ -207,7 +207,7 @@ class Report:
             "tool_version": __version__,
             "language": self.doctor.lang,
             "api_version": config.api_version,
-            "graph_url": self.doctor.redactor(str(config.graph_url)),
+            "graph_url": self.doctor.redactor(config.graph_url),
             "simulated": self.simulated,
             "result": self.result_line(),
             "summary": self.counts(),
@@ -232,7 +232,7 @@ class Report:
     @property
     def simulated(self) -> str | None:
         """The simulator's scenario when the run was against it, else None."""
-        return str(self.doctor.config.simulate) if self.doctor.config.simulate else None
+        return self.doctor.config.simulate or None
 
     def simulated_line(self) -> str | None:
         """Said wherever the result is said: a simulated report must not pass for a real one."""

@@ -72,7 +72,7 @@ def scrub_metadata(config: pytest.Config, doctor: Doctor) -> None:
     metadata.update(
         {
             "wa-doctor": __version__,
-            label("meta_api_version"): str(doctor.config.api_version),
+            label("meta_api_version"): doctor.config.api_version,
             label("meta_language"): doctor.lang,
             label("meta_credentials"): ", ".join(c.label for c in doctor.credentials),
         }

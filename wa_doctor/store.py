@@ -36,9 +36,9 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from . import failures_query
-from .config import url_password
 from .errors import StoreError
 from .graph import as_int
+from .passwords import url_password
 from .redaction import Redactor
 from .table import CHANNEL, CredentialRow, TableSpec
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from ..config import DEFAULT_API_VERSION
 from ..doctor import Doctor
 from ..errors import NotApplicable
 from ..findings import Finding, finding
 from ..registry import check
+from ..settings import DEFAULT_API_VERSION
 from .exposure import git
 
 ENDING_WINDOW_DAYS = 90
@@ -23,7 +23,7 @@ ENDING_WINDOW_DAYS = 90
 def api_version_supported(doctor: Doctor) -> list[Finding]:
     """The configured version on today's date; for a retired one, Meta is asked which version
     it really answers with (one debug_token, only then)."""
-    version = str(doctor.config.api_version).strip()
+    version = doctor.config.api_version.strip()
     found = judge(doctor, version)
     if found is None or found.id != "api.version_unsupported":
         return [found] if found else []

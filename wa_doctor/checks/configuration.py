@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..config import MAX_VALUE_LENGTH, SETTINGS_BY_NAME
 from ..credentials import BEARER, Credential, clean_token
 from ..doctor import Doctor
 from ..errors import Blocked, NotApplicable
 from ..findings import Finding, finding, findings_if
 from ..registry import check
+from ..settings import MAX_VALUE_LENGTH, SETTINGS_BY_NAME
 from .prerequisites import missing_token, sendable
 
 MIN_TOKEN_LENGTH = 50

@@ -14,8 +14,8 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import read_env_files
 from ..doctor import Doctor
+from ..env_files import read_env_files
 from ..errors import NotApplicable
 from ..findings import Finding, findings_if
 from ..registry import check

@@ -52,7 +52,7 @@ def _send(doctor: Doctor, credential: Credential, payload: dict[str, Any]) -> di
 def template_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     """Send the campaign template exactly as the guide's curl does."""
     recipient = _recipient(doctor)
-    name, language = str(doctor.config.template), str(doctor.config.template_language)
+    name, language = doctor.config.template, doctor.config.template_language
     sent = _send(
         doctor,
         credential,

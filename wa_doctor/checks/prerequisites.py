@@ -22,12 +22,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import tokens
-from ..config import MAX_VALUE_LENGTH
 from ..credentials import Credential, clean_token
 from ..doctor import Doctor
 from ..errors import Blocked, GraphApiError, NotApplicable
 from ..findings import Finding, finding, findings_if
 from ..registry import prerequisite, read_or_blocked
+from ..settings import MAX_VALUE_LENGTH
 
 __all__ = ["read_or_blocked"]
 
@@ -240,7 +240,7 @@ def templates(doctor: Doctor, credential: Credential, waba_id: str) -> dict[str,
         f"{waba_id}/message_templates",
         require_token(credential),
         {
-            "name": str(doctor.config.template),
+            "name": doctor.config.template,
             "fields": "name,language,status,category,components",
             "limit": "100",
         },

@@ -26,7 +26,7 @@ def _problem(doctor: Doctor, credential: Credential) -> tuple[Finding | None, di
     """The template's problem (missing, other language, not approved), or None and the
     template itself."""
     waba, answer = waba_id(doctor, credential), templates(doctor, credential)
-    name, language = str(doctor.config.template), str(doctor.config.template_language)
+    name, language = doctor.config.template, doctor.config.template_language
     named = [t for t in answer.get("data") or [] if isinstance(t, dict) and t.get("name") == name]
     params = {"template": name, "language": language, "waba_id": waba}
     if not named:
@@ -59,7 +59,7 @@ def campaign_template_usable(doctor: Doctor, credential: Credential) -> list[Fin
     except NotApplicable as skip:
         if skip.reason != "skip_no_waba":
             raise
-        return [finding("template.waba_unknown", template=str(doctor.config.template))]
+        return [finding("template.waba_unknown", template=doctor.config.template)]
     return [problem] if problem else []
 
 
@@ -75,8 +75,8 @@ def campaign_template_fits(doctor: Doctor, credential: Credential) -> list[Findi
         raise Blocked(problem.id)
     shape = _shape(template)
     params = {
-        "template": str(doctor.config.template),
-        "language": str(doctor.config.template_language),
+        "template": doctor.config.template,
+        "language": doctor.config.template_language,
         "category": str(template.get("category") or "?"),
         "placeholders": ", ".join(shape["body"]) or "—",
     }

@@ -76,7 +76,7 @@ def token_permanent(doctor: Doctor, credential: Credential) -> list[Finding]:
 def warning_days(doctor: Doctor, info: tokens.TokenInfo) -> int:
     """``--wa-expiry-warning-days`` when set; by default a quarter of the token's lifetime, at
     least 7 days (15 days for a 60-day token: a week is short notice for a two-month token)."""
-    configured = int(doctor.config.expiry_warning_days)
+    configured = doctor.config.expiry_warning_days
     if doctor.config.source("expiry_warning_days") != "default" or not info.lifetime_days:
         return configured
     return max(configured, info.lifetime_days // 4)

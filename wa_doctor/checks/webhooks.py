@@ -152,7 +152,7 @@ def webhooks_handshake(doctor: Doctor, credential: Credential) -> list[Finding]:
     url = next(iter(callback_urls(doctor, credential).values()), None)
     if url is None:
         raise NotApplicable("skip_no_callback_url")
-    limit = min(handshake.LIMIT, float(doctor.config.timeout))
+    limit = min(handshake.LIMIT, doctor.config.timeout)
     trust = doctor.config.trusted_ca
     result = doctor.once(
         f"handshake {url}",
@@ -162,7 +162,7 @@ def webhooks_handshake(doctor: Doctor, credential: Credential) -> list[Finding]:
             doctor.redactor,
             limit=limit,
             trust=str(trust) if trust else None,
-            local_graph=handshake.is_local(str(doctor.config.graph_url)),
+            local_graph=handshake.is_local(doctor.config.graph_url),
         ),
     )
     if result.finding is None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..config import SETTINGS_BY_NAME, Config, shown_value
+from ..config import Config, shown_value
 from ..errors import ConfigError
+from ..settings import SETTINGS_BY_NAME
 from .callback import CA_FILE
 from .scenarios import SCENARIOS, build, listing
 from .server import GraphSimulator
