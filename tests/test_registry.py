@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import textwrap
 import tomllib
 from pathlib import Path
@@ -17,7 +18,7 @@ from wa_doctor.doctor import Doctor
 from wa_doctor.prefetch import plan
 from wa_doctor.pytest_plugin import diagnosed
 from wa_doctor.runner import run_check
-from wa_doctor.simulator import SCENARIOS
+from wa_doctor.simulator import SCENARIOS, scenarios
 
 CHECKS = registry.load_all()
 CATALOG = catalog.load()
@@ -148,3 +149,13 @@ def test_a_check_reading_what_it_did_not_declare_is_stopped_as_a_bug(tmp_path):
     (found,) = result.findings
     assert found.id == "doctor.internal_error"
     assert "token_info is read without being declared" in found.params["detail"]
+
+
+@pytest.mark.parametrize("area", [a for a in scenarios.AREAS if a != "graph"])
+def test_an_areas_scenarios_show_what_its_checks_raise(area):
+    """Scenarios live by area, beside what they serve; ``graph`` holds Meta's own faults."""
+    module = importlib.import_module(f"{scenarios.__name__}.{area}")
+    raised = {f for c in CHECKS.values() if c.area == area for f in c.raises}
+
+    for name, scenario in module.SCENARIOS.items():
+        assert scenario.finding is None or scenario.finding in raised, (area, name)

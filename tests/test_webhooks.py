@@ -19,7 +19,8 @@ from wa_doctor.errors import NotApplicable
 from wa_doctor.redaction import Redactor
 from wa_doctor.simulator import GraphSimulator, build
 from wa_doctor.simulator.callback import CA_FILE
-from wa_doctor.simulator.scenarios import OLD_CALLBACK, add_tenants
+from wa_doctor.simulator.scenarios import add_tenants
+from wa_doctor.simulator.scenarios.webhooks import OLD_CALLBACK
 from wa_doctor.simulator.world import Callback
 
 
