@@ -1,7 +1,7 @@
 """Is the configuration there and usable? (No network.)"""
 
 from wa_doctor.checks import configuration
-from wa_doctor.pytest_plugin import diagnose
+from wa_doctor.pytest_checks import diagnose
 
 test_credential_selected = diagnose(configuration.credential_selected)
 test_token_present = diagnose(configuration.token_present)

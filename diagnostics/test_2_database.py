@@ -1,7 +1,7 @@
 """Can the CRM's credential row be read, and is there exactly one per number?"""
 
 from wa_doctor.checks import database
-from wa_doctor.pytest_plugin import diagnose
+from wa_doctor.pytest_checks import diagnose
 
 test_database_reachable = diagnose(database.database_reachable)
 test_credential_table_readable = diagnose(database.credential_table_readable)

@@ -1,7 +1,7 @@
 """Is the access token alive, permanent, scoped and granted? (One debug_token per token.)"""
 
 from wa_doctor.checks import token
-from wa_doctor.pytest_plugin import diagnose
+from wa_doctor.pytest_checks import diagnose
 
 test_token_valid = diagnose(token.token_valid)
 test_token_permanent = diagnose(token.token_permanent)

@@ -1,7 +1,7 @@
 """Does the Phone Number ID exist, can that number send, and how much?"""
 
 from wa_doctor.checks import account, phone
-from wa_doctor.pytest_plugin import diagnose
+from wa_doctor.pytest_checks import diagnose
 
 test_phone_number_exists = diagnose(phone.phone_number_exists)
 test_phone_number_connected = diagnose(phone.phone_number_connected)

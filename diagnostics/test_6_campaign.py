@@ -1,7 +1,7 @@
 """Can this setup send a campaign? The template, and (opt-in) a real send."""
 
 from wa_doctor.checks import messaging, templates, webhooks
-from wa_doctor.pytest_plugin import diagnose
+from wa_doctor.pytest_checks import diagnose
 
 test_campaign_template_usable = diagnose(templates.campaign_template_usable)
 test_campaign_template_fits = diagnose(templates.campaign_template_fits)

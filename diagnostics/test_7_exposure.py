@@ -1,7 +1,7 @@
 """Is the token safe where it is kept? (Read-only: catalogs and env files, no writes.)"""
 
 from wa_doctor.checks import exposure
-from wa_doctor.pytest_plugin import diagnose
+from wa_doctor.pytest_checks import diagnose
 
 test_credential_table_not_public = diagnose(exposure.credential_table_not_public)
 test_no_public_read_policy = diagnose(exposure.no_public_read_policy)

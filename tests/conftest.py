@@ -431,7 +431,7 @@ def diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from wa_doctor.config import load_config
     from wa_doctor.doctor import Doctor
     from wa_doctor.html_page import HtmlPage, rows_html
-    from wa_doctor.pytest_plugin import diagnosed
+    from wa_doctor.pytest_checks import diagnosed
     from wa_doctor.report import CheckRecord, Report
     from wa_doctor.runner import run_declared
     from wa_doctor.simulator import start_for

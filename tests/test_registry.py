@@ -16,7 +16,7 @@ from wa_doctor.checks import prerequisites
 from wa_doctor.config import load_config
 from wa_doctor.doctor import Doctor
 from wa_doctor.prefetch import plan
-from wa_doctor.pytest_plugin import diagnosed
+from wa_doctor.pytest_checks import diagnosed
 from wa_doctor.runner import run_check
 from wa_doctor.simulator import SCENARIOS, scenarios
 

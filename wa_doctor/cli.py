@@ -188,7 +188,7 @@ def _is_file(given: str) -> bool:
 
 def list_checks(lang: str) -> str:
     """Every check in run order: its id and title, what it reads, the findings it can raise."""
-    from .pytest_plugin import diagnosed
+    from .pytest_checks import diagnosed
 
     catalog = load_catalog()
     label = functools.partial(catalog.label, lang=lang)

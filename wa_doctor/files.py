@@ -8,7 +8,8 @@ A renewal changes a file the user owns and other tools read, so it changes nothi
 symlinked ``.env.local`` is written through to its target (the link stays), owner, group and
 mode are kept, and so are CRLF line endings and a byte-order mark. Everything that can fail is
 found by :func:`plan_env_update` before the caller writes anything anywhere (the database row
-comes first in a renewal, and must not be written when the file cannot follow).
+comes first in a renewal, and must not be written when the file cannot follow). The report
+folder is made, or refused with a usage error, before the run (:func:`usable_report_dir`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .errors import EnvFileError
+from .errors import ConfigError, EnvFileError
 
 BOM = "\ufeff"
 
@@ -214,3 +215,17 @@ def _backup(target: Path, now: datetime) -> Path | None:
         _copy_ownership(target, candidate)
         return candidate
     raise EnvFileError(f"{target}: too many backups named {stem}")
+
+
+def usable_report_dir(path: Path) -> Path:
+    """The report folder, created if needed; a usage error naming it when it cannot be
+    (a file in the way, no permission), before pytest-html fails on it at the end."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"--wa-report-dir / WA_DOCTOR_REPORT_DIR: cannot create {path} ({exc.strerror})"
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(f"--wa-report-dir / WA_DOCTOR_REPORT_DIR: cannot write into {path}")
+    return path

@@ -1,12 +1,12 @@
 """pytest wiring for the doctor. All behaviour lives in the library; this module only connects it.
 
 Loaded for every run by the project's root ``conftest.py`` (it adds the ``--wa-…`` options and the
-``doctor`` fixture; :func:`diagnose` makes a declared check a test). Doctor mode, which reads the
-configuration and credentials, keeps one record per check and credential and writes the reports, is
-switched on by ``diagnostics/conftest.py`` calling :func:`activate`, so running the project's own
-tests never writes a report.
+``doctor`` fixture). Doctor mode, which reads the configuration and credentials, keeps one record
+per check and credential and writes the reports, is switched on by ``diagnostics/conftest.py``
+calling :func:`activate`, so running the project's own tests never writes a report.
 
-What a test's results mean is :mod:`.verdict`'s; the scrubbing of every report object (before
+How a declared check becomes a test is :mod:`.pytest_checks`'; what a test's results mean is
+:mod:`.verdict`'s; the scrubbing of every report object (before
 pytest's terminal, JUnit XML or pytest-html see it) and of the metadata table is
 :mod:`.reporting`'s; pytest-html's hooks are :mod:`.html_hooks`'. Log records are redacted when
 created.
@@ -15,11 +15,9 @@ created.
 from __future__ import annotations
 
 import gc
-import importlib
 import os
-import pkgutil
 import sys
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
@@ -28,27 +26,22 @@ import pytest
 from .config import load_config, secret_candidates
 from .credentials import Credential
 from .doctor import Doctor
-from .errors import ConfigError, DoctorError
+from .errors import DoctorError
+from .files import usable_report_dir
 from .findings import Outcome
 from .html_hooks import HtmlHooks, attach_html_extra
 from .html_page import rows_html
 from .prefetch import Prefetcher
+from .pytest_checks import FAILURE_KEY, RESULTS_KEY, check_id, declared_check
 from .redaction import RedactingLogRecordFactory, Redactor
 from .registry import Check, load_all
 from .report import CheckRecord, Report
 from .reporting import guarded, scrub_debug_log_at_exit, scrub_metadata, scrub_report
-from .runner import CheckResult, internal_error, run_declared
+from .runner import CheckResult, internal_error
 from .settings import SETTINGS
 from .terminal import TerminalSummary
-from .verdict import CheckFailure, conclude
 
 DOCTOR_KEY = pytest.StashKey[Doctor]()
-FAILURE_KEY = pytest.StashKey[CheckFailure]()
-"""A failed test's failure, in the two lengths CI tools show (see :class:`CheckFailure`)."""
-CHECK_ATTRIBUTE = "wa_check"
-"""The attribute of a diagnostics test holding the check it runs."""
-RESULTS_KEY = pytest.StashKey[list[tuple[Credential | None, CheckResult]]]()
-"""A test's check results, by credential (None: a check of no credential)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -145,20 +138,6 @@ def runs_everything(config: pytest.Config, diagnostics: Path) -> bool:
     return not any(narrowed) and all(Path(where, arg).resolve() == folder for arg in config.args)
 
 
-def usable_report_dir(path: Path) -> Path:
-    """The report folder, created if needed; a usage error naming it when it cannot be
-    (a file in the way, no permission), before pytest-html fails on it at the end."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(
-            f"--wa-report-dir / WA_DOCTOR_REPORT_DIR: cannot create {path} ({exc.strerror})"
-        ) from None
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise ConfigError(f"--wa-report-dir / WA_DOCTOR_REPORT_DIR: cannot write into {path}")
-    return path
-
-
 @pytest.fixture(scope="session")
 def doctor(pytestconfig: pytest.Config) -> Doctor:
     """The run's :class:`Doctor` (only in doctor mode: ``pytest diagnostics/``)."""
@@ -166,59 +145,6 @@ def doctor(pytestconfig: pytest.Config) -> Doctor:
         return pytestconfig.stash[DOCTOR_KEY]
     except KeyError:
         pytest.skip("wa-doctor is not active: run `pytest diagnostics/`")
-
-
-def diagnose(declared: Check) -> Callable[[pytest.FixtureRequest, Doctor], None]:
-    """The pytest test of a declared check: ``test_<name> = diagnose(area.<name>)`` is its line in
-    ``diagnostics/``. One test per check, not per check and credential: pytest's own cost per
-    test (its hooks, reports, the HTML row) was most of a large run's CPU and memory; each
-    credential's result is still its own record in every report.
-
-    A check of credentials runs for every selected one: the test fails when the check fails for
-    any, naming each, and is skipped only when it was for all of them."""
-
-    def test(request: pytest.FixtureRequest, doctor: Doctor) -> None:
-        if declared.per_credential and not doctor.credentials:
-            pytest.skip(doctor.catalog.label("skip_no_credentials", doctor.lang))
-        results = request.node.stash[RESULTS_KEY] = run_declared(doctor, declared)
-        verdict = conclude(doctor, results)
-        if verdict.failure is not None:
-            request.node.stash[FAILURE_KEY] = verdict.failure
-            pytest.fail(verdict.failure.text, pytrace=False)
-        if verdict.skip_reason is not None:
-            pytest.skip(verdict.skip_reason)
-
-    test.__doc__ = declared.function.__doc__
-    setattr(test, CHECK_ATTRIBUTE, declared)
-    return test
-
-
-def diagnosed() -> list[tuple[str, Check]]:
-    """Every test of the shipped ``diagnostics/`` and the check it runs, in run order."""
-    from . import diagnostics
-
-    found = []
-    for module in sorted(pkgutil.iter_modules(diagnostics.__path__), key=lambda m: m.name):
-        tests = vars(importlib.import_module(f"{diagnostics.__name__}.{module.name}"))
-        for name, test in tests.items():
-            declared = getattr(test, CHECK_ATTRIBUTE, None)
-            if declared is not None:
-                found.append((name, declared))
-    return found
-
-
-def declared_check(item: pytest.Item) -> Check | None:
-    """The check a test in ``diagnostics/`` runs (None for any other test)."""
-    return getattr(getattr(item, "obj", None), CHECK_ATTRIBUTE, None)
-
-
-def check_id(item: pytest.Item) -> str:
-    """A check's stable id: its declared name (a test that is no declared check: its name
-    without ``test_``)."""
-    declared = declared_check(item)
-    if declared is not None:
-        return declared.name
-    return getattr(item, "originalname", item.name).removeprefix("test_")
 
 
 class DoctorPlugin:
