@@ -410,6 +410,8 @@ class Diagnosis(ReadsReport):
     """What every declared check found, run in this process as ``diagnostics/`` runs them: the
     records, report.json as written, and the report's own HTML (header and rows)."""
 
+    path: Path
+    """Where its report.json is: the baseline of a next diagnosis."""
     records: list[Any]
     report: dict[str, Any]
     html: str
@@ -444,6 +446,7 @@ def diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         options: Mapping[str, object] | None = None,
         files: Mapping[str, str] | None = None,
         secrets_to_check: tuple[str, ...] = (),
+        baseline: Path | None = None,
     ) -> Diagnosis:
         folder = tmp_path / f"diagnosis{next(counter)}"
         folder.mkdir()
@@ -454,11 +457,13 @@ def diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             monkeypatch.delenv(name, raising=False)
         for name, value in environ.items():
             monkeypatch.setenv(name, value)
-        config = load_config(dict(options or {}), os.environ, folder)
+        given = {**({"simulate": scenario} if scenario else {}), **(options or {})}
+        config = load_config(given, os.environ, folder)
         server = None
         if scenario is not None:
             server, config = start_for(scenario, config)
         doctor = Doctor.create(config)
+        doctor.read_baseline(baseline or folder / "report.json")
         report = Report(doctor)
         try:
             rows = []
@@ -474,6 +479,7 @@ def diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             report.write_json(folder / "report.json")
             page = HtmlPage(report, int(failed))
             diagnosis = Diagnosis(
+                path=folder / "report.json",
                 records=report.records,
                 report=json.loads((folder / "report.json").read_text("utf-8")),
                 html=page.header() + "".join(rows),

@@ -12,9 +12,11 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 
 from . import catalog as catalog_module
+from .baseline import Baseline, BaselineError, key_of
 from .config import Config
 from .credentials import Credential, combine, database_credential, environment_credential
 from .errors import Blocked, ConfigError, NotApplicable, StoreError
@@ -56,6 +58,10 @@ class Doctor:
     meta_ids: Mapping[str, MetaId] = field(default_factory=dict)
     """The run-wide ids (WABA, app) as checked: only their digits are ever used."""
     today: date = field(default_factory=date.today)
+    baseline: Baseline | None = None
+    """The previous run to compare with (:meth:`read_baseline`), when there is one."""
+    baseline_problem: tuple[str, str] | None = None
+    """The baseline that could not be used, and why (a catalog term): its finding says so."""
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -117,13 +123,37 @@ class Doctor:
     def close(self) -> None:
         self.graph.close()
 
-    def ignored(self, finding_id: str) -> str | None:
-        """The reason the user accepted this finding, while the acceptance holds (an ``until``
-        date in the past no longer counts)."""
+    def ignored(self, finding_id: str, credential: Credential | None = None) -> str | None:
+        """The reason this finding does not count: the user accepted it, while the acceptance
+        holds (an ``until`` date in the past no longer counts), or, with ``--wa-fail-on new``,
+        the baseline had it already."""
         for rule in self.config.ignores:
             if rule.finding_id == finding_id and rule.active(self.today):
                 return rule.reason
+        if self.config.fail_on == "new" and self.baseline is not None:
+            seen = self.baseline.first_seen.get((key_of(credential), finding_id))
+            if seen is not None:
+                return self.catalog.label("baseline_seen", self.lang).format(since=seen[:10])
         return None
+
+    def read_baseline(self, default: Path) -> None:
+        """Read the run to compare with: ``--wa-baseline``, else ``default`` (the report folder's
+        report.json, before this run replaces it); none with ``--wa-baseline none``. A baseline
+        that cannot be used is remembered with the reason, for its finding."""
+        given = (self.config.baseline or "").strip()
+        if given.lower() == "none":
+            return
+        path = Path(given) if given else default
+        try:
+            baseline = Baseline.read(path)
+        except BaselineError as exc:
+            self.baseline_problem = (str(path), exc.reason)
+            return
+        if baseline is not None and bool(baseline.simulated) != bool(self.config.simulate):
+            reason = "baseline_simulated" if baseline.simulated else "baseline_real"
+            self.baseline_problem = (str(path), reason)
+            return
+        self.baseline = baseline
 
     def once(self, key: str, compute: Callable[[], _T]) -> _T:
         """A run-wide value computed once, for reads that several checks share."""

@@ -160,10 +160,24 @@ class HtmlPage:
             f"<header id='wa-header' class='wa-page'>"
             f"<h1>{escape(self.label('report_title'))}</h1>"
             f"<p class='wa-result {state}' id='wa-result'>{escape(self.result_line())}</p>"
-            f"{self._simulated()}"
+            f"{self._simulated()}{self._changes()}"
             f"<p class='wa-meta'>{meta}</p>"
             f"{self._status_lines()}{self._findings()}{self._not_checked()}"
             f"{self._credentials_table()}</header>"
+        )
+
+    def _changes(self) -> str:
+        """What changed since the baseline, new problems first, when there is one."""
+        line = self.report.changes_line()
+        if line is None:
+            return ""
+        items = "".join(
+            f"<li class='wa-{kind.replace('_', '-')}'><b>{escape(self.label(kind))}</b> "
+            f"{escape(item)}</li>"
+            for kind, item in self.report.change_items()
+        )
+        return (
+            f"<div class='wa-changes' id='wa-changes'><p>{escape(line)}</p><ul>{items}</ul></div>"
         )
 
     def _simulated(self) -> str:

@@ -87,6 +87,7 @@ def activate(config: pytest.Config, diagnostics: Path | None = None) -> None:
 
             server, settings = simulator.start_for(str(settings.simulate), settings)
         doctor = Doctor.create(settings)
+        doctor.read_baseline(report_dir / "report.json")
     except DoctorError as exc:
         if server is not None:
             server.stop()

@@ -8,6 +8,7 @@ rendered in the run's language. The HTML made of it is :mod:`.html_page`'s, the 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .baseline import PROBLEM_SEVERITIES, RUN, Changes, Problem, compare, key_of, shown_date
 from .credentials import Credential
 from .doctor import Doctor
 from .files import write_atomically
@@ -142,6 +144,10 @@ class Report:
     def __init__(self, doctor: Doctor) -> None:
         self.doctor = doctor
         self.records: list[CheckRecord] = []
+        self.started = datetime.now(UTC).isoformat(timespec="seconds")
+        self._keys = {c.label: key_of(c) for c in doctor.credentials}
+        self.first_seen: dict[Problem, str] = {}
+        """Every problem of this run and the date it was first seen: the baseline's, else now."""
         self._json_lines = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (see close)
         """Each record's line of report.json, encoded and redacted when it was added (while
         the checks wait for Meta, not after the last answer), kept in a nameless temporary
@@ -153,7 +159,15 @@ class Report:
 
     def add(self, record: CheckRecord) -> None:
         self.records.append(record)
-        line = json.dumps(redacted(record.to_json(), self.doctor.redactor), ensure_ascii=False)
+        entry = record.to_json()
+        key = self._keys.get(record.credential or "", RUN)
+        baseline = self.doctor.baseline.first_seen if self.doctor.baseline else {}
+        for found in entry["findings"]:
+            if found["severity"] in PROBLEM_SEVERITIES:
+                problem = (key, found["id"])
+                seen = self.first_seen.setdefault(problem, baseline.get(problem, self.started))
+                found["first_seen"] = seen
+        line = json.dumps(redacted(entry, self.doctor.redactor), ensure_ascii=False)
         self._json_lines.write(f"{',' if len(self.records) > 1 else ''}\n    {line}")
 
     def highlights(self) -> list[CheckRecord]:
@@ -212,6 +226,7 @@ class Report:
             "result": self.result_line(),
             "summary": self.counts(),
             "credentials": [c.summary() for c in self.doctor.credentials],
+            "changes": self.changes.to_json(self.first_seen) if self.changes else None,
         }
 
     def write_json(self, path: Path) -> None:
@@ -233,6 +248,41 @@ class Report:
     def simulated(self) -> str | None:
         """The simulator's scenario when the run was against it, else None."""
         return self.doctor.config.simulate or None
+
+    @functools.cached_property
+    def changes(self) -> Changes | None:
+        """What changed since the baseline (asked once the run is over), None without one."""
+        baseline = self.doctor.baseline
+        return compare(baseline, self.first_seen) if baseline is not None else None
+
+    def changes_line(self) -> str | None:
+        """'Since 2026-12-01 08:00 UTC: 1 new, 2 fixed, 3 still open', when there is a baseline."""
+        changes = self.changes
+        if changes is None:
+            return None
+        return self.label("changes").format(
+            since=shown_date(changes.since),
+            new=self.doctor.catalog.number(len(changes.new), self.doctor.lang),
+            fixed=self.doctor.catalog.number(len(changes.fixed), self.doctor.lang),
+            still=self.doctor.catalog.number(len(changes.still), self.doctor.lang),
+        )
+
+    def change_items(self) -> list[tuple[str, str]]:
+        """Each new problem, then each fixed one: ('change_new', 'token.expired · env-1065…')."""
+        changes = self.changes
+        if changes is None:
+            return []
+        labels = {key_of(c): c.label for c in self.doctor.credentials}
+        general = self.label("shared_setup")
+
+        def where(key: str) -> str:
+            return general if key == RUN else labels.get(key, key)
+
+        return [
+            (kind, f"{finding} · {where(key)}")
+            for kind, problems in (("change_new", changes.new), ("change_fixed", changes.fixed))
+            for key, finding in problems
+        ]
 
     def simulated_line(self) -> str | None:
         """Said wherever the result is said: a simulated report must not pass for a real one."""

@@ -114,7 +114,9 @@ def result_of(
         return PASSED
     context = doctor.context(credential)
     remedies = tuple(
-        _redact_remedy(doctor, doctor.catalog.render(f, doctor.lang, context), doctor.ignored(f.id))
+        _redact_remedy(
+            doctor, doctor.catalog.render(f, doctor.lang, context), doctor.ignored(f.id, credential)
+        )
         for f in found
     )
     severity = worst(r.severity for r in remedies if r.ignored is None)

@@ -265,9 +265,15 @@ class Settings:
     )
     fail_on: str = setting(
         "WA_DOCTOR_FAIL_ON",
-        "What fails the run: error (default) or warning.",
+        "What fails the run: error (default), warning, or new (only problems the baseline "
+        "did not have).",
         default="error",
-        parse=_choice("error", "warning"),
+        parse=_choice("error", "warning", "new"),
+    )
+    baseline: str | None = setting(
+        "WA_DOCTOR_BASELINE",
+        "A previous report.json to say what changed since (default: the one in the report "
+        "folder, read before it is replaced; none for no comparison).",
     )
     ignore: tuple[Ignore, ...] = setting(
         "WA_DOCTOR_IGNORE",

@@ -55,6 +55,15 @@ class TerminalSummary:
         simulated = self.report.simulated_line()
         if simulated:
             lines.append((simulated, "yellow"))
+        changes = self.report.changes_line()
+        if changes:
+            lines.append(
+                (changes, "red" if self.report.changes and self.report.changes.new else None)
+            )
+            lines += [
+                (f"  {self.label(kind)}: {item}", "red" if kind == "change_new" else "green")
+                for kind, item in self.report.change_items()
+            ]
         found = [
             (record, remedy)
             for record in self.report.worst_first()

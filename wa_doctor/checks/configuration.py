@@ -119,3 +119,12 @@ def credential_selected(doctor: Doctor) -> list[Finding]:
         wanted=wanted,
         available=", ".join(c.key for c in doctor.available) or "—",
     )
+
+
+@check(raises=["config.baseline_unusable"])
+def baseline_usable(doctor: Doctor) -> list[Finding]:
+    """The previous report to compare with can be used (none at all is the first run: fine)."""
+    if doctor.baseline_problem is None:
+        return []
+    path, reason = doctor.baseline_problem
+    return [finding("config.baseline_unusable", path=path, reason=[reason])]

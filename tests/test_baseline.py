@@ -1,0 +1,141 @@
+"""A daily health check says what changed: new problems, fixed ones, those still open since when,
+and ``--wa-fail-on new`` fails only for what the previous run did not have."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import fake_token, simulator_env
+from wa_doctor.baseline import Baseline, BaselineError, compare
+
+PHONE_KEY = "env:106540352242922"
+
+
+def test_a_problem_that_appears_is_new_and_one_that_goes_is_fixed(diagnose, graph_simulator):
+    token = fake_token()
+    healthy = diagnose(env=simulator_env(graph_simulator("healthy", token)))
+    expired = diagnose(env=simulator_env(graph_simulator("expired", token)), baseline=healthy.path)
+    again = diagnose(env=simulator_env(graph_simulator("healthy", token)), baseline=expired.path)
+
+    assert {"credential": PHONE_KEY, "finding": "token.expired"} in expired.report["changes"]["new"]
+    assert expired.report["changes"]["fixed"] == []
+    assert {"credential": PHONE_KEY, "finding": "token.expired"} in again.report["changes"]["fixed"]
+    assert "token.expired · env-106540352242922" in expired.html
+    assert "nuevos 1 · resueltos 0" in expired.html
+
+
+def test_a_problem_still_open_keeps_the_date_it_was_first_seen(diagnose, graph_simulator):
+    token = fake_token()
+    first = diagnose(env=simulator_env(graph_simulator("expired", token)))
+    second = diagnose(env=simulator_env(graph_simulator("expired", token)), baseline=first.path)
+
+    seen = first.with_finding("token.expired")["findings"][0]["first_seen"]
+    (still,) = [s for s in second.report["changes"]["still"] if s["finding"] == "token.expired"]
+    assert still["first_seen"] == seen
+    assert second.with_finding("token.expired")["findings"][0]["first_seen"] == seen
+    assert second.report["changes"]["new"] == []
+
+
+def test_fail_on_new_passes_an_unchanged_red_state_and_fails_a_new_problem(
+    diagnose, graph_simulator
+):
+    token = fake_token()
+    red = diagnose(env=simulator_env(graph_simulator("expired", token)))
+    unchanged = diagnose(
+        env=simulator_env(graph_simulator("expired", token)),
+        options={"fail_on": "new", "lang": "en"},
+        baseline=red.path,
+    )
+    worse = diagnose(
+        env=simulator_env(graph_simulator("phone-not-registered", token)),
+        options={"fail_on": "new"},
+        baseline=red.path,
+    )
+
+    assert red.exit_code == 1
+    assert unchanged.exit_code == 0
+    (accepted,) = unchanged.with_finding("token.expired")["findings"]
+    assert accepted["ignored"].startswith("already in the baseline (first seen ")
+    assert worse.exit_code == 1
+    assert worse.with_finding("phone.not_registered")["outcome"] == "failed"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"\xff\xfe not json", "no es JSON"),
+        (b'{"checks": "no"}', "no es un report.json de wa-doctor"),
+        (b"[" * 100_000, "no es JSON"),
+        (json.dumps({"checks": [], "generated_at": "ayer"}).encode(), "no es un report.json"),
+    ],
+    ids=["binary", "foreign JSON", "deep", "no date"],
+)
+def test_a_corrupt_or_foreign_baseline_is_a_warning_never_a_crash(
+    diagnose, graph_simulator, tmp_path, content, reason
+):
+    baseline = tmp_path / "report.json"
+    baseline.write_bytes(content)
+
+    run = diagnose(env=simulator_env(graph_simulator("healthy")), baseline=baseline)
+
+    entry = run.only("baseline_usable")
+    assert (entry["outcome"], entry["finding"]) == ("warning", "config.baseline_unusable")
+    assert reason in entry["message"]
+    assert run.report["changes"] is None
+    assert run.exit_code == 0
+
+
+def test_a_simulated_baseline_is_not_compared_with_a_real_run(diagnose, graph_simulator):
+    simulated = diagnose("expired")
+    real = diagnose(env=simulator_env(graph_simulator("healthy")), baseline=simulated.path)
+
+    assert "es de una ejecución simulada" in real.only("baseline_usable")["message"]
+    assert real.report["changes"] is None
+
+
+def test_a_baseline_is_read_by_value_not_trusted():
+    report = {
+        "generated_at": "2026-12-01T08:00:00+00:00",
+        "credentials": [{"label": "db7-1065", "row_id": "7", "phone_number_id": "1065"}, "x"],
+        "checks": [
+            {"credential": "db7-1065", "findings": [{"id": "token.expired", "severity": "error"}]},
+            {"credential": None, "findings": [{"id": "db.timeout", "severity": "warning"}]},
+            {
+                "credential": "db7-1065",
+                "findings": [{"id": "phone.messaging_limit", "severity": "info"}],
+            },
+            "not a check",
+            {"credential": 3, "findings": "none"},
+        ],
+    }
+
+    baseline = Baseline.of_report(report)
+
+    assert baseline.problems == {("db:1065", "token.expired"), ("run", "db.timeout")}
+    assert baseline.first_seen[("db:1065", "token.expired")] == report["generated_at"]
+    changes = compare(baseline, [("db:1065", "token.expired"), ("db:1065", "phone.banned")])
+    assert (changes.new, changes.fixed) == (
+        (("db:1065", "phone.banned"),),
+        (("run", "db.timeout"),),
+    )
+    with pytest.raises(BaselineError):
+        Baseline.of_report([report])
+
+
+def test_the_report_folders_last_report_is_the_baseline_and_the_terminal_leads_with_the_change(
+    run_suite, graph_simulator, tmp_path
+):
+    token = fake_token()
+    folder = tmp_path / "shared-reports"
+    args = ("--wa-report-dir", str(folder), "--wa-lang", "en")
+    run_suite(*args, env=simulator_env(graph_simulator("healthy", token)))
+
+    run = run_suite(*args, env=simulator_env(graph_simulator("expired", token)))
+
+    changes = json.loads((folder / "report.json").read_text("utf-8"))["changes"]
+    assert {"credential": PHONE_KEY, "finding": "token.expired"} in changes["new"]
+    summary = run.stdout.split("WhatsApp Cloud API doctor", 1)[1]
+    assert "Since " in summary and "new 1" in summary
+    assert "  new: token.expired · env-106540352242922" in summary
