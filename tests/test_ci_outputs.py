@@ -29,6 +29,12 @@ def test_the_workflow_parses_and_runs_the_readme_commands():
     assert all(v.startswith("${{ secrets.") for v in diagnose["env"].values())
     (upload,) = [s for s in steps if "upload-artifact" in s.get("uses", "")]
     assert upload["if"] == "always()" and upload["with"]["path"] == "reports/"
+    (restore,) = [s for s in steps if "cache/restore" in s.get("uses", "")]
+    (save,) = [s for s in steps if "cache/save" in s.get("uses", "")]
+    assert steps.index(restore) < steps.index(diagnose) < steps.index(save)
+    assert restore["with"]["path"] == save["with"]["path"] == "reports/report.json"
+    assert save["if"] == "always()", "a red run is the next run's baseline too"
+    assert restore["with"]["restore-keys"] in save["with"]["key"]
 
 
 def test_strict_mode_makes_warnings_fail(run_suite, graph_simulator):
@@ -180,3 +186,13 @@ def test_fail_on_warning_and_wa_ignore(run_suite, graph_simulator):
     assert failing.exit_code == 1
     assert accepted.exit_code == 0
     assert accepted.only("token_not_expiring_soon")["remedy"]["ignored"] == "--wa-ignore"
+
+
+def test_the_readmes_gitlab_job_parses_and_keeps_the_baseline():
+    block = README.split("For GitLab CI:\n\n```yaml\n", 1)[1].split("```", 1)[0]
+
+    (job,) = yaml.safe_load(block).values()
+
+    assert job["script"][-1] == "pytest diagnostics/ --junitxml=reports/junit.xml"
+    assert job["cache"]["paths"] == ["reports/report.json"] and job["cache"]["when"] == "always"
+    assert job["artifacts"]["when"] == "always"
