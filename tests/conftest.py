@@ -430,6 +430,7 @@ def diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     ``--wa-simulate`` does, or ``diagnose(env={...})`` against a configuration (``options``
     as the ``--wa-…`` options give them, ``files`` written into the folder it runs in first).
     Leaves no server running and checks every text for the configured secrets."""
+    from wa_doctor.checks.prerequisites import facts
     from wa_doctor.config import load_config
     from wa_doctor.doctor import Doctor
     from wa_doctor.html_page import HtmlPage, rows_html
@@ -464,7 +465,7 @@ def diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
             server, config = start_for(scenario, config)
         doctor = Doctor.create(config)
         doctor.read_baseline(baseline or folder / "report.json")
-        report = Report(doctor)
+        report = Report(doctor, facts)
         try:
             rows = []
             for name, declared in diagnosed():

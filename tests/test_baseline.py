@@ -62,6 +62,35 @@ def test_fail_on_new_passes_an_unchanged_red_state_and_fails_a_new_problem(
     assert worse.with_finding("phone.not_registered")["outcome"] == "failed"
 
 
+def test_a_quality_that_drops_is_a_finding_of_its_own(diagnose, graph_simulator):
+    token = fake_token()
+    green = diagnose(env=simulator_env(graph_simulator("healthy", token)), options={"lang": "en"})
+    yellow = diagnose(
+        env=simulator_env(graph_simulator("quality-low", token)),
+        options={"lang": "en"},
+        baseline=green.path,
+    )
+
+    assert green.only("phone_number_not_worse")["outcome"] == "skipped"
+    assert green.report["credentials"][0]["facts"]["quality_rating"] == "GREEN"
+    entry = yellow.only("phone_number_not_worse")
+    assert (entry["outcome"], entry["finding"]) == ("warning", "phone.quality_dropped")
+    assert "went from GREEN to RED since " in entry["message"]
+
+
+def test_a_lower_messaging_limit_is_a_finding_and_a_higher_one_is_not(diagnose, graph_simulator):
+    server = graph_simulator("healthy")
+    before = diagnose(env=simulator_env(server))
+    server.world.phones[server.world.phone_number_id].messaging_limit = "TIER_250"
+    lower = diagnose(env=simulator_env(server), baseline=before.path)
+    server.world.phones[server.world.phone_number_id].messaging_limit = "TIER_10K"
+    higher = diagnose(env=simulator_env(server), baseline=lower.path)
+
+    assert lower.only("phone_number_not_worse")["finding"] == "phone.messaging_limit_dropped"
+    assert "TIER_2K a TIER_250" in lower.only("phone_number_not_worse")["message"]
+    assert higher.only("phone_number_not_worse")["outcome"] == "passed"
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [

@@ -61,6 +61,8 @@ class Baseline:
     generated_at: str
     simulated: str | None
     first_seen: Mapping[Problem, str] = field(default_factory=dict)
+    facts: Mapping[str, Mapping[str, str | int]] = field(default_factory=dict)
+    """What it kept of each credential, by key: quality, messaging limit, token expiry."""
 
     @property
     def problems(self) -> frozenset[Problem]:
@@ -93,15 +95,23 @@ class Baseline:
         generated_at = _text(report.get("generated_at"))
         if not _is_date(generated_at):
             raise BaselineError("baseline_not_a_report")
-        keys = {
-            _text(c.get("label")): credential_key(
-                c.get("row_id") is not None,
-                _text(c.get("phone_number_id")) or None,
-                _text(c.get("label")),
-            )
-            for c in report.get("credentials") or []
-            if isinstance(c, dict)
-        }
+        keys: dict[str, str] = {}
+        facts: dict[str, dict[str, str | int]] = {}
+        for entry in report.get("credentials") or []:
+            if not isinstance(entry, dict):
+                continue
+            label = _text(entry.get("label"))
+            phone = _text(entry.get("phone_number_id")) or None
+            keys[label] = key = credential_key(entry.get("row_id") is not None, phone, label)
+            kept = entry.get("facts")
+            if isinstance(kept, dict):
+                facts[key] = {
+                    name: value
+                    for name, value in kept.items()
+                    if isinstance(name, str)
+                    and isinstance(value, (str, int))
+                    and not isinstance(value, bool)
+                }
         first_seen: dict[Problem, str] = {}
         for check in report["checks"]:
             if not isinstance(check, dict):
@@ -114,7 +124,8 @@ class Baseline:
                     problem = (key, _text(found.get("id")))
                     first_seen[problem] = seen if _is_date(seen) else generated_at
         simulated = report.get("simulated")
-        return cls(generated_at, simulated if isinstance(simulated, str) else None, first_seen)
+        simulated = simulated if isinstance(simulated, str) else None
+        return cls(generated_at, simulated, first_seen, facts)
 
 
 @dataclass(frozen=True)

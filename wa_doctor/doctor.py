@@ -161,6 +161,10 @@ class Doctor:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def peek(self, key: str) -> Any:
+        """What :meth:`once` computed under ``key``, without computing it (None if it did not)."""
+        return self._memo.get(key)
+
     @staticmethod
     def now() -> int:
         return int(time.time())

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from .checks.prerequisites import facts
 from .config import load_config, secret_candidates
 from .credentials import Credential
 from .doctor import Doctor
@@ -154,7 +155,7 @@ class DoctorPlugin:
     def __init__(self, doctor: Doctor, json_path: Path, server: Any = None) -> None:
         self.doctor = doctor
         self.server = server
-        self.report = Report(doctor)
+        self.report = Report(doctor, facts)
         self.json_path = json_path
         self.json_written = False
         self.prefetcher: Prefetcher | None = None

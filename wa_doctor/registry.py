@@ -72,12 +72,19 @@ class Prerequisite:
             raise UndeclaredRead(f"{self.name} is read without being declared")
         with _reading(self.closure):
             try:
-                key = f"{self.function.__module__}.{self.name} {credential.key}"
-                return doctor.once(key, lambda: self._compute(doctor, credential))
+                return doctor.once(self._key(credential), lambda: self._compute(doctor, credential))
             except DoctorError:
                 if self.optional:
                     return None
                 raise
+
+    def cached(self, doctor: Doctor, credential: Credential) -> Any:
+        """Its value when this run has read it already, else None: never a request (what the
+        report keeps of a run, after the checks)."""
+        return doctor.peek(self._key(credential))
+
+    def _key(self, credential: Credential) -> str:
+        return f"{self.function.__module__}.{self.name} {credential.key}"
 
     def _compute(self, doctor: Doctor, credential: Credential) -> Any:
         values = [read_or_blocked(p, doctor, credential) for p in self.after]

@@ -13,7 +13,7 @@ import itertools
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,11 +138,17 @@ class CheckRecord:
         }
 
 
+Facts = Callable[[Doctor, Credential], dict[str, object]]
+
+
 class Report:
     """Collects the records of a run and writes them out."""
 
-    def __init__(self, doctor: Doctor) -> None:
+    def __init__(self, doctor: Doctor, facts: Facts | None = None) -> None:
         self.doctor = doctor
+        self.facts = facts
+        """What to keep of each credential for the next run to compare with (the checks'
+        prerequisites: see :func:`wa_doctor.checks.prerequisites.facts`)."""
         self.records: list[CheckRecord] = []
         self.started = datetime.now(UTC).isoformat(timespec="seconds")
         self._keys = {c.label: key_of(c) for c in doctor.credentials}
@@ -225,7 +231,10 @@ class Report:
             "simulated": self.simulated,
             "result": self.result_line(),
             "summary": self.counts(),
-            "credentials": [c.summary() for c in self.doctor.credentials],
+            "credentials": [
+                {**c.summary(), **({"facts": self.facts(self.doctor, c)} if self.facts else {})}
+                for c in self.doctor.credentials
+            ],
             "changes": self.changes.to_json(self.first_seen) if self.changes else None,
         }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..baseline import key_of, shown_date
 from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import NotApplicable
@@ -159,3 +160,36 @@ def phone_number_in_waba(doctor: Doctor, credential: Credential) -> list[Finding
         waba_id=waba,
         waba_phones=", ".join(ids) or "—",
     )
+
+
+QUALITY_ORDER = ("RED", "YELLOW", "GREEN")
+"""Meta's quality ratings, worst first (UNKNOWN, for a new number, is no rating to compare)."""
+
+WORSENING: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("quality_rating", "quality_rating", QUALITY_ORDER, "phone.quality_dropped"),
+    (
+        "messaging_limit",
+        "whatsapp_business_manager_messaging_limit",
+        tuple(TIER_LIMITS),
+        "phone.messaging_limit_dropped",
+    ),
+)
+"""(fact kept by the previous run, the number's field, its values worst first, finding)."""
+
+
+@check(raises=[w[3] for w in WORSENING], reads=[phone_number])
+def phone_number_not_worse(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """Since the baseline (the previous run): a lower quality rating, or a lower messaging
+    limit, is news even when the value itself is no problem yet."""
+    if doctor.baseline is None:
+        raise NotApplicable("skip_no_baseline")
+    before = doctor.baseline.facts.get(key_of(credential), {})
+    phone = require_phone(doctor, credential)
+    since = shown_date(doctor.baseline.generated_at)
+    return [
+        finding(found, before=was, now=now, since=since)
+        for fact, field, order, found in WORSENING
+        if (was := before.get(fact)) in order
+        and (now := phone.get(field)) in order
+        and order.index(now) < order.index(was)
+    ]

@@ -304,3 +304,31 @@ def _wrong_id_hint(
         (k for k, test in WRONG_ID_HINTS if test(phone_id, credential, info)),
         "looks_like_unknown",
     )
+
+
+# --- What a run keeps of each credential ---------------------------------------------------------
+
+
+def facts(doctor: Doctor, credential: Credential) -> dict[str, object]:
+    """The values of a credential the next run compares with (quality, messaging limit, token
+    expiry): only what this run read already, never a request."""
+    phone = phone_number.cached(doctor, credential) or {}
+    info = token_info.cached(doctor, credential)
+    return {
+        "quality_rating": fact(phone.get("quality_rating")),
+        "messaging_limit": fact(phone.get("whatsapp_business_manager_messaging_limit")),
+        "token_expires_at": fact(info.expires_at if info is not None else None),
+    }
+
+
+def fact(value: object) -> str | int | None:
+    """A value from Meta as a fact worth keeping: a short plain string or an integer."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    if isinstance(value, int):
+        return value if abs(value) < 1 << 53 else None
+    return value if len(value) <= MAX_FACT and value.isprintable() else None
+
+
+MAX_FACT = 64
+"""Meta's enum values (GREEN, TIER_2K) are short; anything longer is not one."""
