@@ -8,7 +8,9 @@ import json
 import pytest
 
 from conftest import fake_token, simulator_env
+from wa_doctor import history
 from wa_doctor.baseline import Baseline, BaselineError, compare
+from wa_doctor.redaction import Redactor
 
 PHONE_KEY = "env:106540352242922"
 
@@ -168,3 +170,36 @@ def test_the_report_folders_last_report_is_the_baseline_and_the_terminal_leads_w
     summary = run.stdout.split("WhatsApp Cloud API doctor", 1)[1]
     assert "Since " in summary and "new 1" in summary
     assert "  new: token.expired · env-106540352242922" in summary
+    kept = (folder / history.HISTORY).read_text("utf-8")
+    assert [
+        json.loads(line)["credentials"][PHONE_KEY]["problems"] for line in kept.splitlines()
+    ] == [0, 1]
+    assert token not in kept and token[:12] not in kept
+    page = (folder / "report.html").read_text("utf-8")
+    assert "Trend (last 2 runs)" in page and "<svg class='wa-spark'" in page
+
+
+def test_the_history_keeps_the_last_runs_and_drops_what_is_not_one(tmp_path):
+    path = tmp_path / history.HISTORY
+    path.write_text('not json\n{"credentials": []}\n' + "[" * 50_000 + "\n", "utf-8")
+    secret = fake_token()
+
+    for n in range(history.MAX_RUNS + 5):
+        kept = history.update(
+            path, {"at": str(n), "credentials": {"env:1": {"note": secret}}}, Redactor([secret])
+        )
+
+    assert len(kept) == len(path.read_text("utf-8").splitlines()) == history.MAX_RUNS
+    assert kept[-1]["at"] == str(history.MAX_RUNS + 4)
+    assert secret not in path.read_text("utf-8")
+    assert history.read(tmp_path / "none.jsonl") == []
+
+
+def test_a_chart_needs_two_values_and_escapes_its_title():
+    assert history.sparkline([None, 3.0, None], "x") == ""
+    chart = history.sparkline([0, 2, None, 1], "problems: <1>")
+
+    assert chart.startswith("<svg class='wa-spark'") and "problems: &lt;1&gt;" in chart
+    points = chart.split("points='", 1)[1].split("'", 1)[0].split()
+    assert len(points) == 3, "a missing value is left out"
+    assert f"cx='{points[-1].split(',')[0]}'" in chart, "the last value is marked"

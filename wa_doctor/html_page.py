@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
-from . import __version__
+from . import __version__, history
 from .catalog import Procedure, Remedy
 from .findings import Outcome, Severity
 from .markup import inline
@@ -111,6 +111,11 @@ def steps_html(report: Report, group: _Group, printed: _Printed) -> str:
     return "".join(parts)
 
 
+def _now(values: list[float | None]) -> str:
+    """This run's value (the last), "—" when it has none."""
+    return f"{values[-1]:g}" if values and values[-1] is not None else "—"
+
+
 def _impact(records: list[CheckRecord]) -> int:
     """0 with an error, 1 with a warning, 2 otherwise: the order a reader acts in."""
     outcomes = {r.outcome for r in records}
@@ -162,7 +167,7 @@ class HtmlPage:
             f"<p class='wa-result {state}' id='wa-result'>{escape(self.result_line())}</p>"
             f"{self._simulated()}{self._changes()}"
             f"<p class='wa-meta'>{meta}</p>"
-            f"{self._status_lines()}{self._findings()}{self._not_checked()}"
+            f"{self._status_lines()}{self._trend()}{self._findings()}{self._not_checked()}"
             f"{self._credentials_table()}</header>"
         )
 
@@ -178,6 +183,31 @@ class HtmlPage:
         )
         return (
             f"<div class='wa-changes' id='wa-changes'><p>{escape(line)}</p><ul>{items}</ul></div>"
+        )
+
+    def _trend(self) -> str:
+        """Each credential over the last runs (from two on): its problems, and the days left
+        until its token expires, as small charts."""
+        runs = self.report.history
+        if len(runs) < 2:
+            return ""
+        rows = []
+        for key, entry in runs[-1]["credentials"].items():
+            charts = [
+                (self.label(f"trend_{value}"), history.series(runs, key, value))
+                for value in ("problems", "days_left")
+            ]
+            cells = "".join(
+                f"<td>{history.sparkline(values, f'{label}: {_now(values)}')} "
+                f"<span class='wa-trend-now'>{escape(label)}: {escape(_now(values))}</span></td>"
+                for label, values in charts
+                if any(v is not None for v in values)
+            )
+            rows.append(f"<tr><th>{escape(str(entry.get('label') or key))}</th>{cells}</tr>")
+        heading = self.label("trend_heading").format(n=len(runs))
+        return (
+            f"<section class='wa-trend'><h2>{escape(heading)}</h2><div class='wa-scroll'>"
+            f"<table>{''.join(rows)}</table></div></section>"
         )
 
     def _simulated(self) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from . import history
 from .checks.prerequisites import facts
 from .config import load_config, secret_candidates
 from .credentials import Credential
@@ -271,10 +272,14 @@ class DoctorPlugin:
         return result
 
     def _write_json(self, session: pytest.Session) -> None:
-        """If report.json cannot be written, say so (redacted) and fail the run, never crash."""
+        """report.json, then this run's line of the history beside it; if they cannot be
+        written, say so (redacted) and fail the run, never crash."""
         try:
             self.report.write_json(self.json_path)
             self.json_written = True
+            where = self.json_path.parent / history.HISTORY
+            entry = self.report.history_entry()
+            self.report.history = history.update(where, entry, self.doctor.redactor)
         except Exception as exc:
             message = f"wa-doctor: could not write {self.json_path}: {type(exc).__name__}: {exc}"
             sys.stderr.write(self.doctor.redactor(message) + "\n")

@@ -152,6 +152,8 @@ class Report:
         self.records: list[CheckRecord] = []
         self.started = datetime.now(UTC).isoformat(timespec="seconds")
         self._keys = {c.label: key_of(c) for c in doctor.credentials}
+        self.history: list[dict[str, Any]] = []
+        """The runs kept beside the reports, this one last (:mod:`.history`), once written."""
         self.first_seen: dict[Problem, str] = {}
         """Every problem of this run and the date it was first seen: the baseline's, else now."""
         self._json_lines = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 (see close)
@@ -275,6 +277,29 @@ class Report:
             fixed=self.doctor.catalog.number(len(changes.fixed), self.doctor.lang),
             still=self.doctor.catalog.number(len(changes.still), self.doctor.lang),
         )
+
+    def history_entry(self) -> dict[str, Any]:
+        """This run as a line of the history: per credential, its problems and the days left
+        until its token expires (with the quality and limit Meta gave)."""
+        credentials = {}
+        for credential in self.doctor.credentials:
+            records = self.by_credential().get(credential.label, [])
+            kept = self.facts(self.doctor, credential) if self.facts else {}
+            expires = kept.get("token_expires_at")
+            errors = sum(r.outcome is Outcome.FAILED for r in records)
+            warnings = sum(r.outcome is Outcome.WARNING for r in records)
+            credentials[key_of(credential)] = {
+                "label": credential.label,
+                "errors": errors,
+                "warnings": warnings,
+                "problems": errors + warnings,
+                "days_left": (expires - self.doctor.now()) // 86_400
+                if isinstance(expires, int) and expires > 0
+                else None,
+                "quality_rating": kept.get("quality_rating"),
+                "messaging_limit": kept.get("messaging_limit"),
+            }
+        return {"at": self.started, "summary": self.counts(), "credentials": credentials}
 
     def change_items(self) -> list[tuple[str, str]]:
         """Each new problem, then each fixed one: ('change_new', 'token.expired · env-1065…')."""
