@@ -203,3 +203,15 @@ def test_a_chart_needs_two_values_and_escapes_its_title():
     points = chart.split("points='", 1)[1].split("'", 1)[0].split()
     assert len(points) == 3, "a missing value is left out"
     assert f"cx='{points[-1].split(',')[0]}'" in chart, "the last value is marked"
+
+
+def test_fail_on_new_sets_the_exit_code_of_a_run_as_ci_runs_it(
+    run_suite, graph_simulator, tmp_path
+):
+    env = simulator_env(graph_simulator("expired"))
+    args = ("--wa-report-dir", str(tmp_path / "shared"), "--wa-fail-on", "new")
+
+    first = run_suite(*args, env=env)
+    again = run_suite(*args, env=env)
+
+    assert (first.exit_code, again.exit_code) == (1, 0), again.stdout

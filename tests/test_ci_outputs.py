@@ -196,3 +196,21 @@ def test_the_readmes_gitlab_job_parses_and_keeps_the_baseline():
     assert job["script"][-1] == "pytest diagnostics/ --junitxml=reports/junit.xml"
     assert job["cache"]["paths"] == ["reports/report.json"] and job["cache"]["when"] == "always"
     assert job["artifacts"]["when"] == "always"
+
+
+def test_under_github_actions_the_job_summary_leads_with_the_result(
+    run_suite, graph_simulator, tmp_path
+):
+    server = graph_simulator("expired")
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("earlier step\n", "utf-8")
+    env = {**simulator_env(server), "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true"}
+
+    run = run_suite("--wa-lang", "en", env=env)
+
+    written = summary.read_text("utf-8")
+    assert written.startswith("earlier step\n## WhatsApp Cloud API diagnosis\n\n**✗ 1 problem**")
+    (row,) = [line for line in written.splitlines() if line.startswith("| ✗")]
+    assert "`token.expired`" in row and "env-106540352242922" in row
+    assert server.world.token not in written and server.world.token[:12] not in written
+    assert run.exit_code == 1

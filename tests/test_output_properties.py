@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import fake_token
+from wa_doctor import job_summary
 from wa_doctor.config import load_config
 from wa_doctor.credentials import database_credential, environment_credential
 from wa_doctor.doctor import Doctor
@@ -81,6 +82,7 @@ def test_foreign_text_leaves_every_output_valid_and_without_a_secret(tmp_path, m
     json.loads((tmp_path / "report.json").read_text("utf-8"))  # valid JSON, UTF-8 encodable
     outputs = {"report.json": (tmp_path / "report.json").read_text("utf-8"), "terminal": terminal}
     outputs["html"] = html
+    outputs["job summary"] = summary = job_summary.markdown(report)
     for name, text in outputs.items():
         for form in (SECRET, SECRET[:12], quote(SECRET, safe=""), json.dumps(SECRET)[1:-1]):
             assert form not in text, f"the secret in {name}"
@@ -88,6 +90,9 @@ def test_foreign_text_leaves_every_output_valid_and_without_a_secret(tmp_path, m
     # GitHub's runner reads a workflow command in any line of the log, after leading spaces
     assert not any(line.lstrip(" ").startswith("::") for line in terminal.split("\n"))
     assert "<script>" not in html
+    rows = [line for line in summary.splitlines() if line.startswith("| ✗")]
+    assert rows and all(row.count("|") == 5 for row in rows), "foreign text never adds a cell"
+    assert "<" not in summary and "](" not in summary, "no HTML, no link from foreign text"
     failure = conclude(doctor, [(credential, result)]).failure
     assert failure is not None
     junit = ET.Element("failure", message=bin_xml_escape(failure.summary))

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from . import history
+from . import history, job_summary
 from .checks.prerequisites import facts
 from .config import load_config, secret_candidates
 from .credentials import Credential
@@ -267,6 +267,7 @@ class DoctorPlugin:
         """Write report.json first; once every other plugin has finished (pytest's own
         counts included), print the doctor's summary: what a newcomer reads is the end."""
         self._write_json(session)
+        self._write_job_summary()
         result = yield
         self._print_summary(session.config)
         return result
@@ -285,6 +286,20 @@ class DoctorPlugin:
             sys.stderr.write(self.doctor.redactor(message) + "\n")
             if session.exitstatus == pytest.ExitCode.OK:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    @guarded
+    def _write_job_summary(self) -> None:
+        """Under GitHub Actions, the diagnosis on the run's page too (``$GITHUB_STEP_SUMMARY``);
+        a summary that cannot be written is said, never a failure of the diagnosis."""
+        where = os.environ.get("GITHUB_STEP_SUMMARY")
+        if not where:
+            return
+        try:
+            with open(where, "a", encoding="utf-8") as summary:
+                summary.write(job_summary.markdown(self.report))
+        except OSError as exc:
+            message = f"wa-doctor: could not write the job summary: {exc.strerror}"
+            sys.stderr.write(self.doctor.redactor(message) + "\n")
 
     @guarded
     def _print_summary(self, config: pytest.Config) -> None:
