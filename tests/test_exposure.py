@@ -204,3 +204,22 @@ def test_run_from_the_doctors_own_folder_the_code_checks_say_not_checked(diagnos
         entry = run.only(check)
         assert entry["outcome"] == "skipped", check
         assert "the doctor's own folder" in entry["message"]
+
+
+def test_under_github_actions_each_finding_is_an_annotation_beside_its_file(run_suite, crm_app):
+    token = fake_token()
+    (crm_app / "send.js").write_text(f"const a = 1;\nconst token = '{token}';\n")
+    (crm_app / "lib.ts").write_text("const v = 'https://graph.facebook.com/v17.0/';\n")
+    git(crm_app, "add", "send.js", "lib.ts")
+    git(crm_app, "commit", "-qm", "oops")
+    env = {"WHATSAPP_ACCESS_TOKEN": token, "GITHUB_ACTIONS": "true"}
+
+    run = run_suite("--wa-app-dir", str(crm_app), "--wa-lang", "en", env=env)
+
+    commands = [line for line in run.stdout.splitlines() if line.startswith("::")]
+    (leak,) = [c for c in commands if "exposure.token_in_source" in c]
+    assert leak.startswith("::error title=") and ",file=send.js,line=2::" in leak
+    (version,) = [c for c in commands if "api.code_version_unsupported" in c]
+    assert ",file=lib.ts,line=1::" in version
+    assert all(c.startswith(("::error ", "::warning ")) for c in commands)
+    assert all("\n" not in c and c.count("::") == 2 for c in commands)

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import fake_token
-from wa_doctor import job_summary
+from wa_doctor import annotations, job_summary
 from wa_doctor.config import load_config
 from wa_doctor.credentials import database_credential, environment_credential
 from wa_doctor.doctor import Doctor
@@ -93,6 +93,10 @@ def test_foreign_text_leaves_every_output_valid_and_without_a_secret(tmp_path, m
     rows = [line for line in summary.splitlines() if line.startswith("| ✗")]
     assert rows and all(row.count("|") == 5 for row in rows), "foreign text never adds a cell"
     assert "<" not in summary and "](" not in summary, "no HTML, no link from foreign text"
+    for command in annotations.lines(report):
+        properties, separator, _ = command.removeprefix("::error ").partition("::")
+        assert separator and "\n" not in command and "\r" not in command
+        assert all(p.count("=") >= 1 and ":" not in p for p in properties.split(","))
     failure = conclude(doctor, [(credential, result)]).failure
     assert failure is not None
     junit = ET.Element("failure", message=bin_xml_escape(failure.summary))

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from . import history, job_summary
+from . import annotations, history, job_summary
 from .checks.prerequisites import facts
 from .config import load_config, secret_candidates
 from .credentials import Credential
@@ -316,6 +316,9 @@ class DoctorPlugin:
             tr.write_line(f"{label('html_report', self.doctor.lang)}: {Path(html).resolve()}")
         if self.json_written:
             tr.write_line(f"{label('json_report', self.doctor.lang)}: {self.json_path}")
+        if os.environ.get("GITHUB_ACTIONS") == "true":  # the runner's own commands, escaped
+            for line in annotations.lines(self.report):
+                tr.write_line(line)
 
 
 def _skip_reason(report: Any) -> str:

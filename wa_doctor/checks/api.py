@@ -99,5 +99,7 @@ def api_versions_in_code(doctor: Doctor) -> list[Finding]:
         judged = judge(doctor, version)
         if judged is not None and judged.id in IN_CODE:
             shown = ", ".join(where[:MAX_PLACES]) + (" …" if len(where) > MAX_PLACES else "")
-            found.append(finding(IN_CODE[judged.id], places=shown, **judged.params))
+            found.append(
+                finding(IN_CODE[judged.id], places=shown, location=where[0], **judged.params)
+            )
     return found

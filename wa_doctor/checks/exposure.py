@@ -122,13 +122,18 @@ def env_files_not_tracked(doctor: Doctor) -> list[Finding]:
         for path in sorted(folder.glob(".env*"))
         if path.is_file() and any(t in path.read_text("utf-8", errors="replace") for t in tokens)
     ]
-    exposed = []
+    exposed: dict[str, str] = {}
     for name in holding:
         tracked = git(doctor, "ls-files", "--error-unmatch", "--", name).returncode == 0
         ignored = git(doctor, "check-ignore", "-q", "--", name).returncode == 0
         if tracked or not ignored:
-            exposed.append(f"{name} ({'tracked' if tracked else 'not in .gitignore'})")
-    return findings_if(bool(exposed), "exposure.env_file_tracked", files=", ".join(exposed))
+            exposed[name] = f"{name} ({'tracked' if tracked else 'not in .gitignore'})"
+    return findings_if(
+        bool(exposed),
+        "exposure.env_file_tracked",
+        files=", ".join(exposed.values()),
+        location=next(iter(exposed), ""),
+    )
 
 
 @check(raises=["exposure.token_in_source"])
@@ -140,4 +145,9 @@ def token_not_in_source(doctor: Doctor) -> list[Finding]:
         return []
     found = git(doctor, "grep", "-n", "-I", "-F", "-f", "-", "--", ".", stdin="\n".join(tokens))
     places = [":".join(line.split(":", 2)[:2]) for line in found.stdout.splitlines() if line]
-    return findings_if(bool(places), "exposure.token_in_source", places=", ".join(places))
+    return findings_if(
+        bool(places),
+        "exposure.token_in_source",
+        places=", ".join(places),
+        location=places[0] if places else "",
+    )
