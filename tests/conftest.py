@@ -12,9 +12,11 @@ import json
 import os
 import secrets
 import shutil
+import site
 import string
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import xml.etree.ElementTree as ET
@@ -498,3 +500,32 @@ def diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         return diagnosis
 
     return run
+
+
+# -- an installed copy ---------------------------------------------------------------------------
+def clean_copy(target: Path) -> Path:
+    """The checkout as a fresh clone has it: setuptools builds a wheel from the ``build/``
+    folder it leaves in the tree, which keeps modules that were deleted since."""
+    patterns = [p.rstrip("/") for p in (REPO / ".gitignore").read_text("utf-8").split()]
+    ignored = shutil.ignore_patterns(*patterns, ".git")
+    return Path(shutil.copytree(REPO, target, ignore=ignored))
+
+
+def venv_with_this_interpreters_packages(folder: Path) -> Path:
+    """A new venv at ``folder`` that imports what this interpreter has installed (httpx,
+    pytest, …) without installing it again: a ``.pth`` line per site folder of *this*
+    interpreter (a venv's
+    ``--system-site-packages`` would give the base interpreter's instead, which has none of
+    them when the tests run inside a venv). Folders named in a ``.pth`` file are added as they
+    are, their own ``.pth`` files unread, so this checkout's editable install stays out."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    folders = {*site.getsitepackages(), sysconfig.get_paths()["purelib"]}
+    target = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(target, "_the_tests_interpreter.pth").write_text("\n".join(sorted(folders)) + "\n")
+    return folder

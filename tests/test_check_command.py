@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import site
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
 
-from conftest import CONFIG_VARIABLES, REPO
+from conftest import CONFIG_VARIABLES, clean_copy, venv_with_this_interpreters_packages
 from wa_doctor import simulator
 from wa_doctor.cli import main
 from wa_doctor.config import load_config
@@ -22,21 +19,11 @@ from wa_doctor.errors import ConfigError
 from wa_doctor.settings import SETTINGS
 
 
-def _clean_copy(target: Path) -> Path:
-    """The checkout as a fresh clone has it: setuptools builds a wheel from the ``build/``
-    folder it leaves in the tree, which keeps modules that were deleted since."""
-    patterns = [p.rstrip("/") for p in (REPO / ".gitignore").read_text("utf-8").split()]
-    ignored = shutil.ignore_patterns(*patterns, ".git")
-    return Path(shutil.copytree(REPO, target, ignore=ignored))
-
-
 def test_check_runs_the_installed_checks_from_any_folder(tmp_path: Path):
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    venv = venv_with_this_interpreters_packages(tmp_path / "venv")
     python = venv / "bin" / "python"
-    _see_the_dependencies_of_this_interpreter(python)
     install = [python, "-m", "pip", "install", "-q", "--no-deps"]
-    subprocess.run([*install, str(_clean_copy(tmp_path / "src"))], check=True, capture_output=True)
+    subprocess.run([*install, str(clean_copy(tmp_path / "src"))], check=True, capture_output=True)
     crm = tmp_path / "crm"
     crm.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
@@ -66,22 +53,6 @@ def test_check_runs_the_installed_checks_from_any_folder(tmp_path: Path):
     assert (crm / "reports" / "report.html").is_file()
     assert [p.name for p in crm.iterdir()] == ["reports"], "nothing else is left in the CRM"
     assert list((tmp_path / "cache" / "wa-doctor").glob("*/v/cache")), "--lf still works"
-
-
-def _see_the_dependencies_of_this_interpreter(python: Path) -> None:
-    """Let a new venv import what this interpreter has installed (httpx, pytest, …) without
-    installing it again: a ``.pth`` line per site folder of *this* interpreter (a venv's
-    ``--system-site-packages`` would give the base interpreter's instead, which has none of
-    them when the tests run inside a venv). Folders named in a ``.pth`` file are added as they
-    are, their own ``.pth`` files unread, so this checkout's editable install stays out."""
-    folders = {*site.getsitepackages(), sysconfig.get_paths()["purelib"]}
-    target = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    Path(target, "_the_tests_interpreter.pth").write_text("\n".join(sorted(folders)) + "\n")
 
 
 def test_check_keeps_pytest_exit_codes(tmp_path: Path):
