@@ -107,3 +107,15 @@ def test_the_readmes_step_uses_only_the_inputs_the_action_declares():
     assert all(v.startswith("${{ secrets.") for v in step["env"].values())
     for name in ACTION["inputs"]:
         assert f"`{name}`" in readme, name
+
+
+def test_the_gitlab_template_installs_the_doctor_and_keeps_reports_and_baseline():
+    template = yaml.safe_load((REPO / "ci" / "whatsapp-doctor.gitlab-ci.yml").read_text("utf-8"))
+
+    job = template[".whatsapp-doctor"]
+
+    install, diagnose = job["script"]
+    assert install == 'python -m pip install "wa-doctor @ ${WA_DOCTOR_SOURCE}"'
+    assert diagnose == "wa-doctor check --junitxml=reports/junit.xml"
+    assert job["cache"]["paths"] == ["reports/report.json"] and job["cache"]["when"] == "always"
+    assert job["artifacts"]["when"] == "always" and job["artifacts"]["paths"] == ["reports/"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -273,19 +273,27 @@ class DoctorPlugin:
         return result
 
     def _write_json(self, session: pytest.Session) -> None:
-        """report.json, then this run's line of the history beside it; if they cannot be
-        written, say so (redacted) and fail the run, never crash."""
+        """report.json, then this run's line of the history beside it."""
+        self.json_written = self._write(session, self.json_path, self.report.write_json)
+        if self.json_written:
+            self._write(session, self.json_path.parent / history.HISTORY, self._write_history)
+
+    def _write_history(self, path: Path) -> None:
+        entry = self.report.history_entry()
+        self.report.history = history.update(path, entry, self.doctor.redactor)
+
+    def _write(self, session: pytest.Session, path: Path, write: Callable[[Path], None]) -> bool:
+        """Write ``path``; one that cannot be written is said (redacted) and fails the run,
+        never a crash."""
         try:
-            self.report.write_json(self.json_path)
-            self.json_written = True
-            where = self.json_path.parent / history.HISTORY
-            entry = self.report.history_entry()
-            self.report.history = history.update(where, entry, self.doctor.redactor)
+            write(path)
         except Exception as exc:
-            message = f"wa-doctor: could not write {self.json_path}: {type(exc).__name__}: {exc}"
+            message = f"wa-doctor: could not write {path}: {type(exc).__name__}: {exc}"
             sys.stderr.write(self.doctor.redactor(message) + "\n")
             if session.exitstatus == pytest.ExitCode.OK:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            return False
+        return True
 
     @guarded
     def _write_job_summary(self) -> None:

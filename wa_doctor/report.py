@@ -282,8 +282,9 @@ class Report:
         """This run as a line of the history: per credential, its problems and the days left
         until its token expires (with the quality and limit Meta gave)."""
         credentials = {}
+        by_credential = self.by_credential()
         for credential in self.doctor.credentials:
-            records = self.by_credential().get(credential.label, [])
+            records = by_credential.get(credential.label, [])
             kept = self.facts(self.doctor, credential) if self.facts else {}
             expires = kept.get("token_expires_at")
             errors = sum(r.outcome is Outcome.FAILED for r in records)
