@@ -117,5 +117,6 @@ def test_the_gitlab_template_installs_the_doctor_and_keeps_reports_and_baseline(
     install, diagnose = job["script"]
     assert install == 'python -m pip install "wa-doctor @ ${WA_DOCTOR_SOURCE}"'
     assert diagnose == "wa-doctor check --junitxml=reports/junit.xml"
-    assert job["cache"]["paths"] == ["reports/report.json"] and job["cache"]["when"] == "always"
+    assert job["cache"]["paths"] == ["reports/report.json", "reports/history.jsonl"]
+    assert job["cache"]["when"] == "always"
     assert job["artifacts"]["when"] == "always" and job["artifacts"]["paths"] == ["reports/"]

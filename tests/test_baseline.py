@@ -9,7 +9,7 @@ import pytest
 
 from conftest import fake_token, simulator_env
 from wa_doctor import history
-from wa_doctor.baseline import Baseline, BaselineError, compare
+from wa_doctor.baseline import Baseline, BaselineError, compare, credential_keys
 from wa_doctor.redaction import Redactor
 
 PHONE_KEY = "env:106540352242922"
@@ -78,6 +78,17 @@ def test_a_quality_that_drops_is_a_finding_of_its_own(diagnose, graph_simulator)
     entry = yellow.only("phone_number_not_worse")
     assert (entry["outcome"], entry["finding"]) == ("warning", "phone.quality_dropped")
     assert "went from GREEN to RED since " in entry["message"]
+
+
+def test_green_to_yellow_is_a_drop_though_yellow_alone_is_only_low(diagnose, graph_simulator):
+    server = graph_simulator("healthy")
+    green = diagnose(env=simulator_env(server))
+    server.world.phones[server.world.phone_number_id].quality_rating = "YELLOW"
+
+    yellow = diagnose(env=simulator_env(server), baseline=green.path)
+
+    assert "pasó de GREEN a YELLOW desde" in yellow.only("phone_number_not_worse")["message"]
+    assert yellow.only("phone_number_quality")["finding"] == "phone.quality_low"
 
 
 def test_a_lower_messaging_limit_is_a_finding_and_a_higher_one_is_not(diagnose, graph_simulator):
@@ -215,3 +226,37 @@ def test_fail_on_new_sets_the_exit_code_of_a_run_as_ci_runs_it(
     again = run_suite(*args, env=env)
 
     assert (first.exit_code, again.exit_code) == (1, 0), again.stdout
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        {"generated_at": "2026-01-01", "checks": [], "credentials": 1},
+        {"generated_at": "2026-01-01", "checks": [{"credential": None, "findings": 1}]},
+        {"generated_at": "2026-01-01", "checks": [{"credential": ["x"], "findings": [{}]}]},
+    ],
+    ids=["credentials not a list", "findings not a list", "a list as a label"],
+)
+def test_a_baseline_of_the_wrong_shape_is_read_as_what_it_holds_never_a_crash(report):
+    assert Baseline.of_report(report).problems == frozenset()
+
+
+def test_only_our_own_ids_and_labels_come_out_of_a_baseline():
+    hostile = "a\n\u3000::error title=x::pwned"
+    report = {
+        "generated_at": "2026-12-01T08:00:00+00:00",
+        "credentials": [{"label": hostile, "phone_number_id": "1"}, {"label": "env-1"}],
+        "checks": [
+            {"credential": "env-1", "findings": [{"id": hostile, "severity": "error"}]},
+            {"credential": hostile, "findings": [{"id": "token.expired", "severity": "error"}]},
+            {"credential": "env-1", "findings": [{"id": "token.expired", "severity": "error"}]},
+        ],
+    }
+
+    assert Baseline.of_report(report).problems == {("env:env-1", "token.expired")}
+
+
+def test_two_rows_of_one_number_keep_keys_of_their_own():
+    rows = [(True, "1065", "db1-1065"), (True, "1065", "db2-1065"), (False, "1065", "env-1065")]
+
+    assert credential_keys(rows) == ["db:1065", "db:1065#db2-1065", "env:1065"]

@@ -32,7 +32,8 @@ def test_the_workflow_parses_and_runs_the_readme_commands():
     (restore,) = [s for s in steps if "cache/restore" in s.get("uses", "")]
     (save,) = [s for s in steps if "cache/save" in s.get("uses", "")]
     assert steps.index(restore) < steps.index(diagnose) < steps.index(save)
-    assert restore["with"]["path"] == save["with"]["path"] == "reports/report.json"
+    kept = restore["with"]["path"].split()
+    assert kept == save["with"]["path"].split() == ["reports/report.json", "reports/history.jsonl"]
     assert save["if"] == "always()", "a red run is the next run's baseline too"
     assert restore["with"]["restore-keys"] in save["with"]["key"]
 
@@ -194,7 +195,8 @@ def test_the_readmes_gitlab_job_parses_and_keeps_the_baseline():
     (job,) = yaml.safe_load(block).values()
 
     assert job["script"][-1] == "pytest diagnostics/ --junitxml=reports/junit.xml"
-    assert job["cache"]["paths"] == ["reports/report.json"] and job["cache"]["when"] == "always"
+    assert job["cache"]["paths"] == ["reports/report.json", "reports/history.jsonl"]
+    assert job["cache"]["when"] == "always"
     assert job["artifacts"]["when"] == "always"
 
 

@@ -25,6 +25,7 @@ from wa_doctor.credentials import database_credential, environment_credential
 from wa_doctor.doctor import Doctor
 from wa_doctor.findings import Finding, Outcome
 from wa_doctor.html_page import HtmlPage, rows_html
+from wa_doctor.redaction import no_workflow_command
 from wa_doctor.report import CheckRecord, Report
 from wa_doctor.runner import result_of
 from wa_doctor.table import CredentialRow
@@ -118,3 +119,12 @@ def test_a_row_id_s_escape_sequences_never_reach_the_sql_a_remedy_shows(tmp_path
     sql = "\n".join(p.sql or "" for r in result.remedies for p in r.procedures)
     assert "UPDATE" in sql and "7[2J" not in sql and "\x1b" not in sql
     doctor.close()
+
+
+def test_no_line_can_become_a_workflow_command_in_any_form():
+    text = "a\n\u3000::error::x\n\t::warning::y\r::set-output name=z::1 and ##[error]fake"
+
+    shown = no_workflow_command(text)
+
+    assert not any(line.lstrip().startswith("::") for line in shown.split("\n"))
+    assert "##[" not in shown and "\r" not in shown

@@ -35,7 +35,7 @@ def lines(report: Report) -> list[str]:
                 file, line = line, ""
             if file:
                 properties.append(f"file={file.translate(_PROPERTY)}")
-            if line.isdigit():
+            if line.isascii() and line.isdigit():
                 properties.append(f"line={line}")
             message = f"{where}: {remedy.message} → {remedy.first_step}".translate(_DATA)
             found.append(f"::{command} {','.join(properties)}::{message}")

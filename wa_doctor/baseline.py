@@ -16,6 +16,7 @@ checked value by value, and what it says is used only to compare ids and dates.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,16 +35,30 @@ Problem = tuple[str, str]
 """(credential key, finding id): one problem, whatever check reported it."""
 
 
-def credential_key(from_database: bool, phone_number_id: str | None, label: str) -> str:
-    """A credential's key across runs: its kind and its Phone Number ID (its label when it has
-    none), not its row id, which moves when rows are added."""
-    return f"{'db' if from_database else 'env'}:{phone_number_id or label}"
+ID = re.compile(r"[a-z]{1,20}\.[a-z0-9_]{1,60}")
+"""A finding id as the catalog writes them: anything else in a baseline is not one of ours."""
+LABEL = re.compile(r"[A-Za-z0-9_.-]{1,80}")
+"""A credential label or Phone Number ID as this tool writes them (see ``credentials``)."""
+MAX_FACT = 64
+"""Meta's enum values (GREEN, TIER_2K) and an expiry time are short; longer is not a fact."""
 
 
-def key_of(credential: Credential | None) -> str:
-    if credential is None:
-        return RUN
-    return credential_key(credential.from_database, credential.phone_number_id, credential.label)
+def credential_keys(credentials: Iterable[tuple[bool, str | None, str]]) -> list[str]:
+    """Each credential's key across runs, from (from the database, Phone Number ID, label):
+    its kind and Phone Number ID (its label when it has none), not its row id, which moves
+    when rows are added; two rows of one number (a finding of their own) keep their labels."""
+    keys: list[str] = []
+    for from_database, phone, label in credentials:
+        key = f"{'db' if from_database else 'env'}:{phone or label}"
+        keys.append(f"{key}#{label}" if key in keys else key)
+    return keys
+
+
+def keys_of(credentials: Iterable[Credential]) -> dict[str, str]:
+    """This run's credentials' keys, by label."""
+    listed = list(credentials)
+    found = credential_keys((c.from_database, c.phone_number_id, c.label) for c in listed)
+    return dict(zip((c.label for c in listed), found, strict=True))
 
 
 class BaselineError(ValueError):
@@ -72,6 +87,10 @@ class Baseline:
     def read(cls, path: Path) -> Baseline | None:
         """The baseline at ``path``; None when there is none; :class:`BaselineError` saying
         why when the file is there but is no report.json of this tool."""
+        if not path.exists():
+            return None
+        if not path.is_file():  # a folder, or a FIFO that would block the run
+            raise BaselineError("baseline_unreadable")
         try:
             with path.open("rb") as file:
                 data = file.read(MAX_BASELINE_BYTES + 1)
@@ -89,40 +108,47 @@ class Baseline:
 
     @classmethod
     def of_report(cls, report: Any) -> Baseline:
-        """The problems a parsed report.json holds (see :meth:`read`)."""
+        """The problems a parsed report.json holds (see :meth:`read`). Only what has the shape
+        this tool writes is kept (finding ids, labels, short facts): the rest of a foreign
+        file is never shown anywhere, whatever it holds."""
         if not isinstance(report, dict) or not isinstance(report.get("checks"), list):
             raise BaselineError("baseline_not_a_report")
         generated_at = _text(report.get("generated_at"))
-        if not _is_date(generated_at):
+        if len(generated_at) > MAX_FACT or not _is_date(generated_at):
             raise BaselineError("baseline_not_a_report")
-        keys: dict[str, str] = {}
-        facts: dict[str, dict[str, str | int]] = {}
-        for entry in report.get("credentials") or []:
-            if not isinstance(entry, dict):
-                continue
-            label = _text(entry.get("label"))
-            phone = _text(entry.get("phone_number_id")) or None
-            keys[label] = key = credential_key(entry.get("row_id") is not None, phone, label)
-            kept = entry.get("facts")
-            if isinstance(kept, dict):
-                facts[key] = {
-                    name: value
-                    for name, value in kept.items()
-                    if isinstance(name, str)
-                    and isinstance(value, (str, int))
-                    and not isinstance(value, bool)
-                }
+        entries = [
+            e for e in _list(report.get("credentials")) if LABEL.fullmatch(_text(e.get("label")))
+        ]
+        found_keys = credential_keys(
+            (
+                e.get("row_id") is not None,
+                phone if LABEL.fullmatch(phone := _text(e.get("phone_number_id"))) else None,
+                _text(e.get("label")),
+            )
+            for e in entries
+        )
+        keys = dict(zip((_text(e.get("label")) for e in entries), found_keys, strict=True))
+        facts = {
+            key: {
+                name: value
+                for name, value in e["facts"].items()
+                if isinstance(name, str) and _is_fact(value)
+            }
+            for key, e in zip(found_keys, entries, strict=True)
+            if isinstance(e.get("facts"), dict)
+        }
         first_seen: dict[Problem, str] = {}
-        for check in report["checks"]:
-            if not isinstance(check, dict):
-                continue
+        for check in _list(report["checks"]):
             label = check.get("credential")
-            key = RUN if label is None else keys.get(_text(label), _text(label))
-            for found in check.get("findings") or []:
-                if isinstance(found, dict) and found.get("severity") in PROBLEM_SEVERITIES:
+            key = RUN if label is None else keys.get(_text(label))
+            if key is None:
+                continue
+            for found in _list(check.get("findings")):
+                finding = _text(found.get("id"))
+                if found.get("severity") in PROBLEM_SEVERITIES and ID.fullmatch(finding):
                     seen = _text(found.get("first_seen"))
-                    problem = (key, _text(found.get("id")))
-                    first_seen[problem] = seen if _is_date(seen) else generated_at
+                    ok = len(seen) <= MAX_FACT and _is_date(seen)
+                    first_seen[(key, finding)] = seen if ok else generated_at
         simulated = report.get("simulated")
         simulated = simulated if isinstance(simulated, str) else None
         return cls(generated_at, simulated, first_seen, facts)
@@ -171,6 +197,17 @@ def shown_date(timestamp: str) -> str:
         return timestamp
     zone = moment.strftime(" %Z") if moment.tzinfo else ""
     return moment.strftime("%Y-%m-%d %H:%M") + zone
+
+
+def _list(value: object) -> list[dict[str, Any]]:
+    """The objects of a JSON list (nothing when it is not one)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _is_fact(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return False
+    return len(str(value)) <= MAX_FACT if isinstance(value, str) else abs(value) < 1 << 53
 
 
 def _text(value: object) -> str:

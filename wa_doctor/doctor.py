@@ -7,6 +7,7 @@ credential list is known before collection (the whole suite's requests start the
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import catalog as catalog_module
-from .baseline import Baseline, BaselineError, key_of
+from .baseline import RUN, Baseline, BaselineError, keys_of
 from .config import Config
 from .credentials import Credential, combine, database_credential, environment_credential
 from .errors import Blocked, ConfigError, NotApplicable, StoreError
@@ -131,10 +132,19 @@ class Doctor:
             if rule.finding_id == finding_id and rule.active(self.today):
                 return rule.reason
         if self.config.fail_on == "new" and self.baseline is not None:
-            seen = self.baseline.first_seen.get((key_of(credential), finding_id))
+            seen = self.baseline.first_seen.get((self.key(credential), finding_id))
             if seen is not None:
                 return self.catalog.label("baseline_seen", self.lang).format(since=seen[:10])
         return None
+
+    @functools.cached_property
+    def keys(self) -> dict[str, str]:
+        """Each credential's key across runs, by label (see :func:`.baseline.credential_keys`)."""
+        return keys_of(self.credentials)
+
+    def key(self, credential: Credential | None) -> str:
+        """A credential's key across runs; the run's own checks have one of their own."""
+        return RUN if credential is None else self.keys[credential.label]
 
     def read_baseline(self, default: Path) -> None:
         """Read the run to compare with: ``--wa-baseline``, else ``default`` (the report folder's

@@ -12,6 +12,7 @@ The charts are inline SVG drawn here: readable without JavaScript, in print, and
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from pathlib import Path
@@ -19,33 +20,35 @@ from typing import Any
 
 from .files import write_atomically
 from .redaction import Redactor
+from .report import redacted
 
 HISTORY = "history.jsonl"
 MAX_RUNS = 60
 """Two months of daily runs: enough to see a direction, small enough to read at every run."""
-MAX_LINE = 1 << 20
-"""A run of a thousand credentials is some 100 KiB; a longer line is not one of ours."""
+MAX_LINE = 1 << 19
+"""A run of a thousand credentials is some 150 KiB; a longer line is not one of ours."""
 
 
 def update(path: Path, run: Mapping[str, Any], redactor: Redactor) -> list[dict[str, Any]]:
     """Add this run to the history at ``path`` (dropping the oldest beyond :data:`MAX_RUNS`
     and any line that is not a run) and return every run kept, the newest last."""
-    runs = [*read(path)[-(MAX_RUNS - 1) :], dict(run)]
-    lines = (redactor(json.dumps(r, ensure_ascii=False)) + "\n" for r in runs)
-    write_atomically(path, lines)
+    runs = [*read(path)[-(MAX_RUNS - 1) :], redacted(dict(run), redactor)]
+    write_atomically(path, (json.dumps(r, ensure_ascii=False) + "\n" for r in runs))
     return runs
 
 
 def read(path: Path) -> list[dict[str, Any]]:
-    """The runs the history holds (none when there is no file or it cannot be read)."""
+    """The last runs the history holds (none when there is no file or it cannot be read)."""
+    if not path.is_file():
+        return []
     try:
         with path.open("rb") as file:
-            raw = [file.readline(MAX_LINE + 1) for _ in range(MAX_RUNS)]
+            raw = file.read(MAX_RUNS * MAX_LINE + 1)
     except OSError:
         return []
     runs = []
-    for line in raw:
-        if not line or len(line) > MAX_LINE:
+    for line in raw.split(b"\n")[-(MAX_RUNS + 1) :]:
+        if not line.strip() or len(line) > MAX_LINE:
             continue
         try:
             run = json.loads(line)
@@ -73,7 +76,7 @@ WIDTH, HEIGHT, PAD = 160, 28, 3
 def sparkline(values: Iterable[float | None], title: str) -> str:
     """A small line chart of ``values`` (a run without one left out), the last value marked;
     empty when fewer than two values are known."""
-    points = [(i, v) for i, v in enumerate(values) if v is not None]
+    points = [(i, v) for i, v in enumerate(values) if v is not None and math.isfinite(v)]
     if len(points) < 2:
         return ""
     count = max(i for i, _ in points) or 1

@@ -27,13 +27,18 @@ _ESCAPES = str.maketrans(
         "\\": "&#92;",
         "\n": " ",
         "\r": " ",
+        "@": "&#64;",
+        "#": "&#35;",
     }
 )
+MAX_ROWS = 200
+"""Findings in the table: GitHub refuses a job summary over 1 MiB; report.html has them all."""
 
 
 def text(value: str) -> str:
-    """Foreign text as Markdown shows it literally, on one line."""
-    return value.translate(_ESCAPES)
+    """Foreign text as Markdown shows it literally, on one line, and never as a link (GitHub
+    links a bare ``https://…``, ``www.…``, an e-mail address or ``#1`` by itself)."""
+    return value.translate(_ESCAPES).replace("://", ":&#47;&#47;").replace("www.", "www&#46;")
 
 
 def markdown(report: Report) -> str:
@@ -55,6 +60,9 @@ def markdown(report: Report) -> str:
         for remedy in (record.result.remedies if record.result else ())
         if remedy.ignored is None
     ]
+    if len(rows) > MAX_ROWS:
+        more = report.doctor.catalog.number(len(rows) - MAX_ROWS, report.doctor.lang)
+        rows = [*rows[:MAX_ROWS], f"| | | {text(label('changes_more').format(n=more))} | |"]
     if rows:
         heads = (label("credential"), label("diagnosis"), label("first_action"))
         lines += ["| | " + " | ".join(map(text, heads)) + " |", "|---|---|---|---|", *rows, ""]

@@ -106,13 +106,16 @@ def one_line(text: str) -> str:
 
 
 def no_workflow_command(text: str) -> str:
-    """``text`` with each of its lines that would start (after spaces, as GitHub's runner
-    reads them) with ``::`` split as ``: :``: shown the same, never obeyed."""
+    """``text`` as GitHub's runner can never obey it: each line that would start with ``::``
+    after any whitespace (the runner trims every kind) has it split as ``: :``; the older
+    ``##[command]`` form, which the runner finds anywhere in a line, becomes ``# #[``; and a
+    carriage return, at which the runner also splits lines, becomes a space."""
 
     def split(line: str) -> str:
-        rest = line.lstrip(" ")
+        rest = line.lstrip()
         return line[: len(line) - len(rest)] + ": :" + rest[2:] if rest.startswith("::") else line
 
+    text = text.replace("\r", " ").replace("##[", "# #[")
     return "\n".join(split(line) for line in text.split("\n"))
 
 

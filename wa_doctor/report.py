@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .baseline import PROBLEM_SEVERITIES, RUN, Changes, Problem, compare, key_of, shown_date
+from .baseline import PROBLEM_SEVERITIES, RUN, Changes, Problem, compare, shown_date
 from .credentials import Credential
 from .doctor import Doctor
 from .files import write_atomically
 from .findings import Outcome, Severity
-from .redaction import Redactor
+from .redaction import Redactor, one_line
 from .runner import CheckResult
 from .verdict import counted
 
@@ -139,6 +139,8 @@ class CheckRecord:
 
 
 Facts = Callable[[Doctor, Credential], dict[str, object]]
+MAX_CHANGES_SHOWN = 20
+"""New (and fixed) problems listed on the first screen; report.json has every one."""
 
 
 class Report:
@@ -151,7 +153,6 @@ class Report:
         prerequisites: see :func:`wa_doctor.checks.prerequisites.facts`)."""
         self.records: list[CheckRecord] = []
         self.started = datetime.now(UTC).isoformat(timespec="seconds")
-        self._keys = {c.label: key_of(c) for c in doctor.credentials}
         self.history: list[dict[str, Any]] = []
         """The runs kept beside the reports, this one last (:mod:`.history`), once written."""
         self.first_seen: dict[Problem, str] = {}
@@ -168,7 +169,7 @@ class Report:
     def add(self, record: CheckRecord) -> None:
         self.records.append(record)
         entry = record.to_json()
-        key = self._keys.get(record.credential or "", RUN)
+        key = self.doctor.keys.get(record.credential or "", RUN)
         baseline = self.doctor.baseline.first_seen if self.doctor.baseline else {}
         for found in entry["findings"]:
             if found["severity"] in PROBLEM_SEVERITIES:
@@ -289,7 +290,7 @@ class Report:
             expires = kept.get("token_expires_at")
             errors = sum(r.outcome is Outcome.FAILED for r in records)
             warnings = sum(r.outcome is Outcome.WARNING for r in records)
-            credentials[key_of(credential)] = {
+            credentials[self.doctor.key(credential)] = {
                 "label": credential.label,
                 "errors": errors,
                 "warnings": warnings,
@@ -307,17 +308,20 @@ class Report:
         changes = self.changes
         if changes is None:
             return []
-        labels = {key_of(c): c.label for c in self.doctor.credentials}
+        labels = {key: label for label, key in self.doctor.keys.items()}
         general = self.label("shared_setup")
 
         def where(key: str) -> str:
             return general if key == RUN else labels.get(key, key)
 
-        return [
-            (kind, f"{finding} · {where(key)}")
-            for kind, problems in (("change_new", changes.new), ("change_fixed", changes.fixed))
-            for key, finding in problems
-        ]
+        items = []
+        for kind, problems in (("change_new", changes.new), ("change_fixed", changes.fixed)):
+            shown = problems[:MAX_CHANGES_SHOWN]
+            items += [(kind, f"{finding} · {where(key)}") for key, finding in shown]
+            if len(problems) > len(shown):
+                more = self.doctor.catalog.number(len(problems) - len(shown), self.doctor.lang)
+                items.append((kind, self.label("changes_more").format(n=more)))
+        return [(kind, one_line(self.doctor.redactor(item))) for kind, item in items]
 
     def simulated_line(self) -> str | None:
         """Said wherever the result is said: a simulated report must not pass for a real one."""

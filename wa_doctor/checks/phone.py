@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..baseline import key_of, shown_date
+from ..baseline import shown_date
 from ..credentials import Credential
 from ..doctor import Doctor
 from ..errors import NotApplicable
@@ -183,7 +183,7 @@ def phone_number_not_worse(doctor: Doctor, credential: Credential) -> list[Findi
     limit, is news even when the value itself is no problem yet."""
     if doctor.baseline is None:
         raise NotApplicable("skip_no_baseline")
-    before = doctor.baseline.facts.get(key_of(credential), {})
+    before = doctor.baseline.facts.get(doctor.key(credential), {})
     phone = require_phone(doctor, credential)
     since = shown_date(doctor.baseline.generated_at)
     return [
