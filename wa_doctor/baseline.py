@@ -132,7 +132,7 @@ class Baseline:
             key: {
                 name: value
                 for name, value in e["facts"].items()
-                if isinstance(name, str) and _is_fact(value)
+                if isinstance(name, str) and fact(value) is not None
             }
             for key, e in zip(found_keys, entries, strict=True)
             if isinstance(e.get("facts"), dict)
@@ -204,10 +204,14 @@ def _list(value: object) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _is_fact(value: object) -> bool:
+def fact(value: object) -> str | int | None:
+    """A value worth keeping across runs: a short plain string or an integer (Meta's enum
+    values, an expiry time), else None: what a run writes and what a baseline is trusted with."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return False
-    return len(str(value)) <= MAX_FACT if isinstance(value, str) else abs(value) < 1 << 53
+        return None
+    if isinstance(value, int):
+        return value if abs(value) < 1 << 53 else None
+    return value if len(value) <= MAX_FACT and value.isprintable() else None
 
 
 def _text(value: object) -> str:

@@ -235,7 +235,7 @@ class Report:
             "result": self.result_line(),
             "summary": self.counts(),
             "credentials": [
-                {**c.summary(), **({"facts": self.facts(self.doctor, c)} if self.facts else {})}
+                {**c.summary(), **({"facts": self.kept[c.label]} if self.facts else {})}
                 for c in self.doctor.credentials
             ],
             "changes": self.changes.to_json(self.first_seen) if self.changes else None,
@@ -279,6 +279,14 @@ class Report:
             still=self.doctor.catalog.number(len(changes.still), self.doctor.lang),
         )
 
+    @functools.cached_property
+    def kept(self) -> dict[str, dict[str, object]]:
+        """Each credential's facts by label, read once the checks are over (report.json and
+        the history both keep them)."""
+        if self.facts is None:
+            return {}
+        return {c.label: self.facts(self.doctor, c) for c in self.doctor.credentials}
+
     def history_entry(self) -> dict[str, Any]:
         """This run as a line of the history: per credential, its problems and the days left
         until its token expires (with the quality and limit Meta gave)."""
@@ -286,7 +294,7 @@ class Report:
         by_credential = self.by_credential()
         for credential in self.doctor.credentials:
             records = by_credential.get(credential.label, [])
-            kept = self.facts(self.doctor, credential) if self.facts else {}
+            kept = self.kept.get(credential.label, {})
             expires = kept.get("token_expires_at")
             errors = sum(r.outcome is Outcome.FAILED for r in records)
             warnings = sum(r.outcome is Outcome.WARNING for r in records)

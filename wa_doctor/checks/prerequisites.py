@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import tokens
+from ..baseline import fact
 from ..credentials import Credential, clean_token
 from ..doctor import Doctor
 from ..errors import Blocked, GraphApiError, NotApplicable
@@ -319,16 +320,3 @@ def facts(doctor: Doctor, credential: Credential) -> dict[str, object]:
         "messaging_limit": fact(phone.get("whatsapp_business_manager_messaging_limit")),
         "token_expires_at": fact(info.expires_at if info is not None else None),
     }
-
-
-def fact(value: object) -> str | int | None:
-    """A value from Meta as a fact worth keeping: a short plain string or an integer."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return None
-    if isinstance(value, int):
-        return value if abs(value) < 1 << 53 else None
-    return value if len(value) <= MAX_FACT and value.isprintable() else None
-
-
-MAX_FACT = 64
-"""Meta's enum values (GREEN, TIER_2K) are short; anything longer is not one."""
