@@ -419,11 +419,19 @@ class Diagnosis(ReadsReport):
     html: str
     exit_code: int
     """What pytest would exit with: 1 when a check failed for any credential."""
+    sarif: dict[str, Any]
+    """The SARIF log ``--wa-sarif`` would write."""
 
     def texts(self) -> dict[str, str]:
-        """Everything the diagnosis would show anyone: report.json, the HTML, each headline."""
+        """Everything the diagnosis would show anyone: report.json, the HTML, each headline,
+        the SARIF log."""
         headlines = "\n".join(r.message for r in self.records)
-        return {"report.json": json.dumps(self.report), "html": self.html, "lines": headlines}
+        shown = {"report.json": self.report, "sarif": self.sarif}
+        return {
+            **{name: json.dumps(value, ensure_ascii=False) for name, value in shown.items()},
+            "html": self.html,
+            "lines": headlines,
+        }
 
 
 @pytest.fixture
@@ -432,6 +440,7 @@ def diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     ``--wa-simulate`` does, or ``diagnose(env={...})`` against a configuration (``options``
     as the ``--wa-…`` options give them, ``files`` written into the folder it runs in first).
     Leaves no server running and checks every text for the configured secrets."""
+    from wa_doctor import sarif
     from wa_doctor.checks.prerequisites import facts
     from wa_doctor.config import load_config
     from wa_doctor.doctor import Doctor
@@ -487,6 +496,7 @@ def diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
                 report=json.loads((folder / "report.json").read_text("utf-8")),
                 html=page.header() + "".join(rows),
                 exit_code=int(failed),
+                sarif=sarif.log(report),
             )
         finally:
             report.close()
@@ -528,4 +538,32 @@ def venv_with_this_interpreters_packages(folder: Path) -> Path:
         check=True,
     ).stdout.strip()
     Path(target, "_the_tests_interpreter.pth").write_text("\n".join(sorted(folders)) + "\n")
+    return folder
+
+
+# -- a CRM's repository ---------------------------------------------------------------------------
+def git(folder: Path, *args: str) -> None:
+    """Run git in ``folder`` as a user with no git configuration of their own could."""
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(folder),
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "user.name=t",
+            *args,
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def crm_app(tmp_path: Path) -> Path:
+    """A CRM's folder: a new git repository, empty."""
+    folder = tmp_path / "crm-app"
+    folder.mkdir()
+    git(folder, "init", "-q")
     return folder

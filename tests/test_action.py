@@ -81,6 +81,7 @@ def test_a_failing_diagnosis_fails_the_step_and_leaves_summary_annotations_and_r
     assert "**✗ 1 problem**" in run["summary"] and "`token.expired`" in run["summary"]
     assert "::error title=The token expired (token.expired)::" in run["log"]
     assert {p.name for p in run["reports"].iterdir()} >= {"report.html", "report.json"}
+    assert (run["reports"] / "wa-doctor.sarif").is_file()
 
 
 def test_the_uses_steps_keep_the_baseline_and_upload_the_reports_even_on_failure():
@@ -100,9 +101,11 @@ def test_the_readmes_step_uses_only_the_inputs_the_action_declares():
     readme = (REPO / "README.md").read_text("utf-8")
     block = readme.split("## As a CI health check", 1)[1].split("```yaml\n", 1)[1].split("```")[0]
 
-    (step,) = [s for s in yaml.safe_load(block)["jobs"]["doctor"]["steps"] if "with" in s]
+    steps = yaml.safe_load(block)["jobs"]["doctor"]["steps"]
+    (step,) = [s for s in steps if s.get("uses") == "OWNER/REPO@TAG"]
+    (upload,) = [s for s in steps if "upload-sarif" in s.get("uses", "")]
 
-    assert step["uses"] == "OWNER/REPO@TAG"
+    assert upload["if"] == "always()" and upload["with"]["sarif_file"] == "reports/wa-doctor.sarif"
     assert set(step["with"]) <= set(ACTION["inputs"])
     assert all(v.startswith("${{ secrets.") for v in step["env"].values())
     for name in ACTION["inputs"]:

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import CREDENTIAL_TABLE, REPO, fake_token
+from conftest import CREDENTIAL_TABLE, REPO, fake_token, git
 
 PHONE = "106540352242922"
 SUPABASE_ROLES = """
@@ -90,7 +90,7 @@ def test_a_token_under_a_public_framework_name_is_reported(diagnose):
     run = diagnose(files=files, env={"VITE_WHATSAPP": token}, secrets_to_check=(token,))
 
     entry = run.with_finding("exposure.public_env_name")
-    assert "NEXT_PUBLIC_WA_TOKEN (.env.local)" in entry["message"]
+    assert "NEXT_PUBLIC_WA_TOKEN (.env.local:2)" in entry["message"]
     assert "VITE_WHATSAPP (environment)" in entry["message"]
 
 
@@ -105,31 +105,6 @@ def test_no_exposure_finding_for_a_private_setup(diagnose, supabase_database):
 
     exposure = {f for f in run.findings() if f.startswith("exposure.")}
     assert exposure == {"exposure.plaintext_token"}
-
-
-def git(folder, *args):
-    subprocess.run(
-        [
-            "git",
-            "-C",
-            str(folder),
-            "-c",
-            "user.email=t@example.invalid",
-            "-c",
-            "user.name=t",
-            *args,
-        ],
-        check=True,
-        capture_output=True,
-    )
-
-
-@pytest.fixture
-def crm_app(tmp_path):
-    folder = tmp_path / "crm-app"
-    folder.mkdir()
-    git(folder, "init", "-q")
-    return folder
 
 
 def test_a_tracked_env_file_and_a_hard_coded_token_are_reported(diagnose, crm_app):
@@ -212,7 +187,11 @@ def test_under_github_actions_each_finding_is_an_annotation_beside_its_file(run_
     (crm_app / "lib.ts").write_text("const v = 'https://graph.facebook.com/v17.0/';\n")
     git(crm_app, "add", "send.js", "lib.ts")
     git(crm_app, "commit", "-qm", "oops")
-    env = {"WHATSAPP_ACCESS_TOKEN": token, "GITHUB_ACTIONS": "true"}
+    env = {
+        "WHATSAPP_ACCESS_TOKEN": token,
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(crm_app),
+    }
 
     run = run_suite("--wa-app-dir", str(crm_app), "--wa-lang", "en", env=env)
 

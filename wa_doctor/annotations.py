@@ -10,6 +10,7 @@ another. Informational and accepted findings are not annotated.
 
 from __future__ import annotations
 
+from .code_locations import located
 from .findings import Severity
 from .report import Report
 
@@ -30,13 +31,11 @@ def lines(report: Report) -> list[str]:
                 continue
             where = record.credential or report.label("shared_setup")
             properties = [f"title={remedy.title} ({remedy.id})".translate(_PROPERTY)]
-            file, _, line = str(finding.params.get("location") or "").rpartition(":")
-            if not file:
-                file, line = line, ""
-            if file:
-                properties.append(f"file={file.translate(_PROPERTY)}")
-            if line.isascii() and line.isdigit():
-                properties.append(f"line={line}")
+            where_in_code = located(finding, report.doctor.config.app_folder)
+            if where_in_code is not None:
+                properties.append(f"file={where_in_code.path.translate(_PROPERTY)}")
+                if where_in_code.line is not None:
+                    properties.append(f"line={where_in_code.line}")
             message = f"{where}: {remedy.message} → {remedy.first_step}".translate(_DATA)
             found.append(f"::{command} {','.join(properties)}::{message}")
     return found

@@ -14,18 +14,27 @@ import os
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import __version__, tokens
+from . import __version__, file_scan, tokens
 from .catalog import load as load_catalog
 from .checks import configuration, prerequisites
 from .checks import token as token_checks
 from .config import load_config, secret_candidates
 from .doctor import Doctor
 from .errors import ConfigError, DoctorError, ExplainError
-from .explain import MAX_INPUT, distinct, explain, explain_finding, format_remedy, parse
-from .findings import Finding, Outcome
+from .explain import (
+    MAX_INPUT,
+    distinct,
+    explain,
+    explain_finding,
+    format_remedy,
+    parse,
+    render_offline,
+)
+from .findings import Finding, Outcome, Severity
 from .redaction import RedactingLogRecordFactory, Redactor, one_line, plain_text
 from .renewal import Renewal, RenewRequest
 from .runner import run_check
@@ -105,6 +114,19 @@ def _run(argv: Sequence[str] | None) -> int:
     )
     info.add_argument("--lang", choices=LANGUAGES, default=None)
     info.add_argument("--simulate", metavar="SCENARIO", help="ask the built-in simulator")
+    scanner = commands.add_parser(
+        "scan",
+        help="look in files for a Meta token or a retired Graph version (the pre-commit hook)",
+        description="Reads the files named (pre-commit passes the staged ones) for a Meta "
+        "access token, one under a browser-public variable name (NEXT_PUBLIC_, VITE_…), and a "
+        "Graph version in a URL that Meta retired or soon retires. Needs no network, database "
+        "or secret; shows a token only as a preview. Exit 1 when it finds an error.",
+    )
+    scanner.add_argument("files", nargs="*", metavar="FILE")
+    scanner.add_argument("--lang", choices=LANGUAGES, default=None)
+    scanner.add_argument(
+        "--fail-on", choices=("error", "warning"), default="error", help="what fails (exit 1)"
+    )
     lister = commands.add_parser(
         "checks", help="list every check: what it reads and the findings it can raise"
     )
@@ -126,6 +148,8 @@ def _run(argv: Sequence[str] | None) -> int:
         return 0
     if args.command == "renew-token":
         return renew_token(args)
+    if args.command == "scan":
+        return scan_files(args)
     if args.list:
         catalog = load_catalog()
         lang = language(args)
@@ -155,6 +179,17 @@ def _run(argv: Sequence[str] | None) -> int:
     print("\n\n".join(blocks))
     sys.stdout.flush()  # inside main's guard: a reader that left is not an error
     return 0
+
+
+def scan_files(args: argparse.Namespace) -> int:
+    """``wa-doctor scan``: each finding in the files with its remedy; 1 when one fails."""
+    lang = language(args)
+    found = file_scan.scan(map(Path, args.files), load_catalog(), date.today())
+    remedies = [render_offline(f, lang) for f in found]
+    failing = {Severity.ERROR} | ({Severity.WARNING} if args.fail_on == "warning" else set())
+    if remedies:
+        print("\n\n".join(format_remedy(remedy, Redactor()) for remedy in remedies))
+    return 1 if any(remedy.severity in failing for remedy in remedies) else 0
 
 
 def _explain_input(given: str) -> tuple[str, bool]:

@@ -48,6 +48,11 @@ class Config(Settings):
         return (*self.file_ignores, *self.ignore)
 
     @property
+    def app_folder(self) -> Path:
+        """The CRM's folder the file checks search (``--wa-app-dir``, else where the run is)."""
+        return Path(self.app_dir) if self.app_dir else self.directory
+
+    @property
     def fails_on_warnings(self) -> bool:
         return self.strict or self.fail_on == "warning"
 

@@ -61,3 +61,17 @@ def _parse_dotenv(text: str) -> tuple[dict[str, str | None], list[str]]:
         logger.removeHandler(handler)
         logger.propagate = previous_propagate
     return dict(parsed), captured
+
+
+def assignment_line(path: Path, name: str) -> int | None:
+    """The line (from 1) that assigns ``name`` in an env file, for a finding to point at it;
+    None when the file cannot be read or does not assign it on a line of its own."""
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError:
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.strip().removeprefix("export").strip()
+        if words.startswith(name) and words[len(name) :].lstrip().startswith("="):
+            return number
+    return None

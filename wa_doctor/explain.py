@@ -194,12 +194,18 @@ def _facts(code: int, error: dict[str, Any]) -> ErrorFacts:
     )
 
 
+def render_offline(found: Finding, lang: str) -> Remedy:
+    """A finding made with no run behind it (a log line, a staged file), in ``lang``: what a
+    run would have filled in and this one cannot reads as "—"."""
+    catalog = catalog_module.load()
+    return catalog.render(found, lang, _context(catalog, lang), missing="—")
+
+
 def explain_finding(finding_id: str, lang: str) -> Remedy | None:
     """A finding id as the reports print it (``token.expired``), explained; None if unknown."""
-    catalog = catalog_module.load()
-    if finding_id not in catalog.ids:
+    if finding_id not in catalog_module.load().ids:
         return None
-    remedy = catalog.render(Finding(finding_id), lang, _context(catalog, lang), missing="—")
+    remedy = render_offline(Finding(finding_id), lang)
     # the message quotes what a run saw (Meta's words, a date): with no run, the remedy alone
     return dataclasses.replace(remedy, message="")
 
@@ -216,7 +222,7 @@ def explain(facts: ErrorFacts, lang: str) -> Remedy:
         "fbtrace_id": facts.fbtrace_id,
     }
     # what a log line cannot tell (the phone number id, a token preview…) reads as "—"
-    return catalog.render(Finding(finding_id, params), lang, _context(catalog, lang), missing="—")
+    return render_offline(Finding(finding_id, params), lang)
 
 
 def _context(catalog: catalog_module.Catalog, lang: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from . import annotations, history, job_summary
+from . import annotations, history, job_summary, sarif
 from .checks.prerequisites import facts
 from .config import load_config, secret_candidates
 from .credentials import Credential
@@ -159,6 +159,8 @@ class DoctorPlugin:
         self.report = Report(doctor, facts)
         self.json_path = json_path
         self.json_written = False
+        self.sarif_path = Path(doctor.config.sarif) if doctor.config.sarif else None
+        self.sarif_written = False
         self.prefetcher: Prefetcher | None = None
         self.log_factory = RedactingLogRecordFactory(doctor.redactor)
         self.log_factory.install()
@@ -277,6 +279,11 @@ class DoctorPlugin:
         self.json_written = self._write(session, self.json_path, self.report.write_json)
         if self.json_written:
             self._write(session, self.json_path.parent / history.HISTORY, self._write_history)
+        if self.sarif_path is not None:
+            self.sarif_written = self._write(session, self.sarif_path, self._write_sarif)
+
+    def _write_sarif(self, path: Path) -> None:
+        sarif.write(self.report, path)
 
     def _write_history(self, path: Path) -> None:
         entry = self.report.history_entry()
@@ -324,6 +331,8 @@ class DoctorPlugin:
             tr.write_line(f"{label('html_report', self.doctor.lang)}: {Path(html).resolve()}")
         if self.json_written:
             tr.write_line(f"{label('json_report', self.doctor.lang)}: {self.json_path}")
+        if self.sarif_written:
+            tr.write_line(f"SARIF: {self.sarif_path}")
         if os.environ.get("GITHUB_ACTIONS") == "true":  # the runner's own commands, escaped
             for line in annotations.lines(self.report):
                 tr.write_line(line)

@@ -275,6 +275,11 @@ class Settings:
         "A previous report.json to say what changed since (default: the one in the report "
         "folder, read before it is replaced; none for no comparison).",
     )
+    sarif: str | None = setting(
+        "WA_DOCTOR_SARIF",
+        "Also write the findings that point at a file (a token in the code, a hard-coded Graph "
+        "version) to this path as SARIF 2.1.0, for GitHub code scanning.",
+    )
     ignore: tuple[Ignore, ...] = setting(
         "WA_DOCTOR_IGNORE",
         "Finding ids accepted for this run, comma-separated: shown as ignored, failing nothing "

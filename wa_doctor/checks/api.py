@@ -4,7 +4,9 @@ version it really answers a retired one with (one ``debug_token``)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from ..catalog import Catalog
 from ..doctor import Doctor
 from ..errors import NotApplicable
 from ..findings import Finding, finding
@@ -24,7 +26,7 @@ def api_version_supported(doctor: Doctor) -> list[Finding]:
     """The configured version on today's date; for a retired one, Meta is asked which version
     it really answers with (one debug_token, only then)."""
     version = doctor.config.api_version.strip()
-    found = judge(doctor, version)
+    found = judge(doctor.catalog, doctor.today, version)
     if found is None or found.id != "api.version_unsupported":
         return [found] if found else []
     token = next((c.clean_token for c in doctor.credentials if c.clean_token), None)
@@ -34,29 +36,30 @@ def api_version_supported(doctor: Doctor) -> list[Finding]:
     return [found]
 
 
-def judge(doctor: Doctor, version: str) -> Finding | None:
-    """The finding for a Graph version on today's date: retired, ending soon, or not a version."""
-    recommended = doctor.catalog.api_version(DEFAULT_API_VERSION)
-    oldest = doctor.catalog.oldest_served_api_version(doctor.today)
+def judge(catalog: Catalog, today: date, version: str) -> Finding | None:
+    """The finding for a Graph version on ``today``: retired, ending soon, or not a version
+    (no run needed: the pre-commit hook judges the versions in staged files too)."""
+    recommended = catalog.api_version(DEFAULT_API_VERSION)
+    oldest = catalog.oldest_served_api_version(today)
     params = {
         "api_version": version,
         "recommended": DEFAULT_API_VERSION,
         "recommended_until": recommended.available_until if recommended else "—",
         "served_instead": oldest.name if oldest else "—",
     }
-    entry = doctor.catalog.api_version(version)
+    entry = catalog.api_version(version)
     if entry is None:
-        if doctor.catalog.is_future_api_version(version):
+        if catalog.is_future_api_version(version):
             return None
-        if doctor.catalog.is_retired_api_version(version):
-            first = min(doctor.catalog.api_versions, key=lambda v: v.released)
+        if catalog.is_retired_api_version(version):
+            first = min(catalog.api_versions, key=lambda v: v.released)
             return finding(
                 "api.version_unsupported", available_until=f"≤ {first.available_until}", **params
             )
         return finding("api.version_invalid", **params)
     if entry.available_until is None:
         return None
-    days_left = (entry.available_until - doctor.today).days
+    days_left = (entry.available_until - today).days
     if days_left < 0:
         return finding("api.version_unsupported", available_until=entry.available_until, **params)
     if days_left <= ENDING_WINDOW_DAYS:
@@ -76,10 +79,15 @@ IN_CODE = {
 """What a version judged in the CRM's code is reported as (the configured one is one thing,
 the URLs the CRM really calls are another)."""
 
-_VERSION_URL = re.compile(
-    r"^(?P<file>[^:]+):(?P<line>\d+):.*?graph\.facebook\.com/(?P<version>v\d+\.\d+)"
-)
+VERSION_IN_URL = re.compile(r"graph\.facebook\.com/(?P<version>v\d+\.\d+)")
+"""A Graph version written into a URL (the CRM's code, a staged file)."""
+_GREP_LINE = re.compile(r"(?P<file>[^:]+):(?P<line>\d+):")
 MAX_PLACES = 5
+
+
+def shown_places(places: list[str]) -> str:
+    """The first :data:`MAX_PLACES` places, and `…` when there are more."""
+    return ", ".join(places[:MAX_PLACES]) + (" …" if len(places) > MAX_PLACES else "")
 
 
 @check(raises=["api.code_version_unsupported", "api.code_version_ending"])
@@ -91,15 +99,21 @@ def api_versions_in_code(doctor: Doctor) -> list[Finding]:
     grep = git(doctor, "grep", "-n", "-I", "-E", r"graph\.facebook\.com/v[0-9]+\.[0-9]+", "--", ".")
     places: dict[str, list[str]] = {}
     for line in grep.stdout.splitlines():
-        match = _VERSION_URL.match(line)
-        if match:
-            places.setdefault(match["version"], []).append(f"{match['file']}:{match['line']}")
+        head = _GREP_LINE.match(line)
+        if head is None:
+            continue
+        for version in {match["version"] for match in VERSION_IN_URL.finditer(line, head.end())}:
+            places.setdefault(version, []).append(f"{head['file']}:{head['line']}")
     found = []
     for version, where in places.items():
-        judged = judge(doctor, version)
+        judged = judge(doctor.catalog, doctor.today, version)
         if judged is not None and judged.id in IN_CODE:
-            shown = ", ".join(where[:MAX_PLACES]) + (" …" if len(where) > MAX_PLACES else "")
             found.append(
-                finding(IN_CODE[judged.id], places=shown, location=where[0], **judged.params)
+                finding(
+                    IN_CODE[judged.id],
+                    places=shown_places(where),
+                    location=where[0],
+                    **judged.params,
+                )
             )
     return found

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..doctor import Doctor
-from ..env_files import read_env_files
+from ..env_files import assignment_line, read_env_files
 from ..errors import NotApplicable
 from ..findings import Finding, findings_if
 from ..registry import check
@@ -68,21 +68,32 @@ def token_not_in_plain_text(doctor: Doctor) -> list[Finding]:
 def token_not_in_public_variable(doctor: Doctor) -> list[Finding]:
     """The token's value under a NEXT_PUBLIC_/VITE_/… name, in the environment or .env files."""
     tokens = _tokens(doctor)
-    file_values, origins, _ = read_env_files(app_dir(doctor))
-    places = [
-        f"{name} ({origin})"
+    folder = app_dir(doctor)
+    file_values, origins, _ = read_env_files(folder)
+    found = [
+        (name, _where(folder, origin_of[name], name) if origin_of else None)
         for values, origin_of in ((os.environ, None), (file_values, origins))
         for name, value in values.items()
         if name.startswith(PUBLIC_PREFIXES) and value.strip().strip("'\"") in tokens
-        for origin in [origin_of[name] if origin_of else "environment"]
     ]
-    return findings_if(bool(places), "exposure.public_env_name", places=", ".join(places))
+    return findings_if(
+        bool(found),
+        "exposure.public_env_name",
+        places=", ".join(f"{name} ({where or 'environment'})" for name, where in found),
+        location=next((where for _, where in found if where), ""),
+    )
+
+
+def _where(folder: Path, file: str, name: str) -> str:
+    """``.env.local:3``: the file and line that assign ``name`` (the file alone if unknown)."""
+    line = assignment_line(folder / file, name)
+    return f"{file}:{line}" if line else file
 
 
 def app_dir(doctor: Doctor) -> Path:
     """The CRM's folder (``--wa-app-dir``, default the current one); not the doctor's own
     checkout, where scanning would report the doctor green instead of the CRM."""
-    folder = Path(str(doctor.config.app_dir or doctor.config.directory))
+    folder = doctor.config.app_folder
     if (folder / "wa_doctor" / "__init__.py").is_file() and (folder / "diagnostics").is_dir():
         raise NotApplicable("skip_app_dir_is_doctor", folder=folder)
     return folder
