@@ -49,3 +49,16 @@ def test_the_tests_run_with_the_pinned_releases():
         name = canonicalize_name(requirement.name)
         installed = Version(importlib.metadata.version(name))
         assert installed == pins[name], f"{name} {installed} installed, {pins[name]} pinned"
+
+
+def test_the_package_metadata_is_complete_for_the_package_index():
+    """Publishing is one command when the owners decide: classifiers, links, a changelog."""
+    meta = importlib.metadata.metadata("wa-doctor")
+    classifiers = meta.get_all("Classifier") or []
+    assert "Framework :: Pytest" in classifiers
+    oldest = meta["Requires-Python"].removeprefix(">=")
+    assert f"Programming Language :: Python :: {oldest}" in classifiers
+    links = dict(url.split(", ", 1) for url in meta.get_all("Project-URL") or [])
+    assert {"Homepage", "Issues", "Changelog"} <= set(links)
+    version = meta["Version"]
+    assert f"## {version} " in (REPO / "CHANGELOG.md").read_text("utf-8")
