@@ -22,7 +22,7 @@ def scanned(tmp_path, files: dict[str, str | bytes]) -> dict[str, dict]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content if isinstance(content, bytes) else content.encode())
     found = file_scan.scan([file_scan.Path(name) for name in files], load(), TODAY)
-    return {f.id: dict(f.params) for f in found}
+    return {f.id: dict(f.params) for f in found.findings}
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,7 @@ def test_a_token_in_code_is_found_at_its_file_and_line_and_shown_as_a_preview(tm
     token = fake_token()
     found = scanned(tmp_path, {"src/send.js": f"const a = 1;\nconst t = '{token}';\n"})
 
-    assert found["scan.token_staged"]["location"] == "src/send.js:2"
+    assert found["scan.token_staged"]["locations"] == ("src/send.js:2",)
     assert found["scan.token_staged"]["token"] == f"{token[:6]}…({len(token)})"
 
 
@@ -56,7 +56,7 @@ def test_a_token_under_a_public_name_is_the_public_variable_finding(tmp_path, li
     found = scanned(tmp_path, {".env.production": "A=1\n" + line.format(t=fake_token()) + "\n"})
 
     assert set(found) == {"exposure.public_env_name"}
-    assert found["exposure.public_env_name"]["location"] == ".env.production:2"
+    assert found["exposure.public_env_name"]["locations"] == (".env.production:2",)
 
 
 def test_graph_versions_in_urls_are_judged_by_the_dated_table(tmp_path):
@@ -74,14 +74,51 @@ def test_graph_versions_in_urls_are_judged_by_the_dated_table(tmp_path):
     assert len(found) == 2
 
 
-def test_binary_huge_and_special_files_are_not_read(tmp_path):
+def test_binary_and_special_files_are_not_searched_and_what_cannot_be_read_is_named(tmp_path):
     token = fake_token()
-    huge = b"x" * file_scan.MAX_BYTES + token.encode()
     os.mkfifo(tmp_path / "pipe")  # reading it would wait for a writer forever
-    found = scanned(tmp_path, {"logo.png": b"\x89PNG\0" + token.encode(), "dump.sql": huge})
-    found |= {f.id: f.params for f in file_scan.scan([tmp_path / "pipe"], load(), TODAY)}
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\0" + token.encode())
 
-    assert found == {}
+    found = file_scan.scan(
+        [file_scan.Path(n) for n in ("logo.png", "pipe", "gone.js", ".")], load(), TODAY
+    )
+
+    assert found.findings == []
+    assert [(str(path), why) for path, why in found.unread] == [
+        ("pipe", "not a file"),
+        ("gone.js", "not found"),
+        (".", "not a file"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "fetch(`/x?access_token=${{t}}`) // {t}",
+        "const url = 'https://graph.facebook.com/v25.0/me?access_token%3D{t}'",
+        "Authorization: Bearer%20{t}",
+        "WA_TOKEN_{t}",
+    ],
+    ids=["code", "url-encoded", "header", "snake-case"],
+)
+def test_a_token_is_found_wherever_it_is_written(tmp_path, line):
+    found = scanned(tmp_path, {"notes.txt": line.format(t=fake_token()) + "\n"})
+
+    assert set(found) == {"scan.token_staged"}
+
+
+def test_a_large_file_is_read_whole_and_a_huge_number_is_no_version(tmp_path):
+    token = fake_token()
+    found = scanned(
+        tmp_path,
+        {
+            "bundle.js": "x" * (3 << 20) + f"\nconst t = '{token}';\n",
+            "odd.txt": "graph.facebook.com/v" + "1" * 5000 + ".0\n",
+        },
+    )
+
+    assert found["scan.token_staged"]["locations"] == ("bundle.js:2",)
+    assert len(found) == 1
 
 
 def test_the_command_prints_each_finding_with_its_remedy_and_fails(tmp_path, capsys):
@@ -95,6 +132,18 @@ def test_the_command_prints_each_finding_with_its_remedy_and_fails(tmp_path, cap
     assert "A Meta token was about to be committed  [scan.token_staged, error]" in out
     assert "send.js:1 holds a Meta access token" in out and "WHATSAPP_ACCESS_TOKEN" in out
     assert token not in out and token[:12] not in out
+
+
+def test_the_token_is_never_shown_even_inside_a_file_name(tmp_path, capsys):
+    token = fake_token()
+    name = f"cfg_{token}.js"
+    (tmp_path / name).write_text(f"const t = '{token}';\n")
+
+    code = cli.main(["scan", name, f"missing_{token}.js"])
+
+    out, err = capsys.readouterr()
+    assert code == 1 and "scan.token_staged" in out and "not found" in err
+    assert token not in out + err and token[:12] not in out + err
 
 
 def test_a_warning_passes_unless_asked_to_fail_and_a_clean_file_prints_nothing(tmp_path, capsys):

@@ -42,16 +42,19 @@ def test_code_and_exposure_findings_are_valid_sarif_with_file_and_line(
 
     jsonschema.Draft4Validator(SCHEMA).validate(run.sarif)
     results = results_by_rule(run.sarif)
+    (sarif_run,) = run.sarif["runs"]
     where = {
-        rule: (location["artifactLocation"]["uri"], location["region"]["startLine"])
-        for rule, result in results.items()
+        (result["ruleId"], location["artifactLocation"]["uri"], location["region"]["startLine"])
+        for result in sarif_run["results"]
         for location in [result["locations"][0]["physicalLocation"]]
     }
     assert where == {
-        "exposure.token_in_source": (".env.local", 1),  # the first of its places
-        "exposure.public_env_name": (".env.local", 2),
-        "exposure.env_file_tracked": (".env.local", 1),
-        "api.code_version_unsupported": ("lib/graph.ts", 1),
+        ("exposure.token_in_source", ".env.local", 1),  # a result for each place
+        ("exposure.token_in_source", ".env.local", 2),
+        ("exposure.token_in_source", "lib/send.js", 2),
+        ("exposure.public_env_name", ".env.local", 2),
+        ("exposure.env_file_tracked", ".env.local", 1),
+        ("api.code_version_unsupported", "lib/graph.ts", 1),
     }
     assert results["exposure.token_in_source"]["level"] == "error"
 
@@ -122,3 +125,68 @@ def test_the_suite_writes_sarif_where_asked_and_says_so(run_suite, crm_app):
     assert "exposure.token_in_source" in results_by_rule(written)
     assert "SARIF: doctor.sarif" in run.stdout
     assert token not in json.dumps(written) and token[:12] not in json.dumps(written)
+
+
+def test_each_place_is_a_result_and_unusual_file_names_are_kept_whole(
+    diagnose, crm_app, monkeypatch
+):
+    token = fake_token()
+    for name in ("src/configuración.ts", "src/a:b.ts"):
+        (crm_app / name).parent.mkdir(exist_ok=True)
+        (crm_app / name).write_text(f"// x\nconst t = '{token}';\n")
+    git(crm_app, "add", "src")
+    git(crm_app, "commit", "-qm", "two leaks")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(crm_app))
+
+    run = diagnose(env={"WHATSAPP_ACCESS_TOKEN": token}, options={"app_dir": str(crm_app)})
+
+    (sarif_run,) = run.sarif["runs"]
+    places = {
+        (
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in sarif_run["results"]
+        if r["ruleId"] == "exposure.token_in_source"
+    }
+    assert places == {("src/a%3Ab.ts", 2), ("src/configuraci%C3%B3n.ts", 2)}
+
+
+def test_a_file_name_cannot_leak_the_token_or_become_a_command(run_suite, crm_app):
+    token = fake_token()
+    hostile = f"x_{token}\x1b[2J##[group]x.js"
+    (crm_app / hostile).write_text(f"const t = '{token}';\n")
+    git(crm_app, "add", ".")
+    git(crm_app, "commit", "-qm", "hostile name")
+    env = {
+        "WHATSAPP_ACCESS_TOKEN": token,
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(crm_app),
+    }
+
+    run = run_suite("--wa-app-dir", str(crm_app), "--wa-sarif", "out.sarif", env=env)
+
+    commands = [line for line in run.stdout.splitlines() if line.startswith("::")]
+    (annotation,) = [line for line in commands if "token_in_source" in line]
+    assert annotation.startswith("::error ") and "##[" not in annotation
+    assert "\x1b" not in run.stdout and token not in run.stdout
+    assert token not in (run.directory / "out.sarif").read_text("utf-8")
+
+
+def test_a_sarif_path_that_is_not_a_file_is_refused_and_the_run_still_reports(run_suite, tmp_path):
+    link = tmp_path / "to-null"
+    link.symlink_to("/dev/null")
+
+    run = run_suite("--wa-sarif", str(link), env={"WA_DOCTOR_SIMULATE": "healthy"})
+
+    assert run.exit_code == 1 and "not a regular file" in run.stderr
+    assert link.is_symlink() and Path("/dev/null").is_char_device()
+    assert (run.directory / "reports" / "report.json").is_file()
+
+
+def test_a_path_setting_with_a_line_break_prints_no_command(run_suite):
+    env = {"WA_DOCTOR_SIMULATE": "healthy", "WA_DOCTOR_SARIF": "out.sarif\n::error::from-a-file"}
+
+    run = run_suite(env=env)
+
+    assert not [line for line in run.stdout.splitlines() if line.lstrip().startswith("::")]

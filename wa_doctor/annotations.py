@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .code_locations import located
 from .findings import Severity
+from .redaction import plain_text
 from .report import Report
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning"}
@@ -30,12 +31,18 @@ def lines(report: Report) -> list[str]:
             if command is None or remedy.ignored is not None:
                 continue
             where = record.credential or report.label("shared_setup")
-            properties = [f"title={remedy.title} ({remedy.id})".translate(_PROPERTY)]
-            where_in_code = located(finding, report.doctor.config.app_folder)
-            if where_in_code is not None:
-                properties.append(f"file={where_in_code.path.translate(_PROPERTY)}")
-                if where_in_code.line is not None:
-                    properties.append(f"line={where_in_code.line}")
-            message = f"{where}: {remedy.message} → {remedy.first_step}".translate(_DATA)
+            properties = [_text(f"title={remedy.title} ({remedy.id})", report, _PROPERTY)]
+            # GitHub shows at most ten annotations of a kind per step: the first place each
+            for place in located(finding, report.doctor.config.app_folder)[:1]:
+                properties.append(f"file={_text(place.path, report, _PROPERTY)}")
+                if place.line is not None:
+                    properties.append(f"line={place.line}")
+            message = _text(f"{where}: {remedy.message} → {remedy.first_step}", report, _DATA)
             found.append(f"::{command} {','.join(properties)}::{message}")
     return found
+
+
+def _text(text: str, report: Report, escapes: dict[int, str]) -> str:
+    """Foreign text (Meta's words, a file's name) in a command: redacted, without control
+    characters or the older ``##[`` command form (the runner finds it anywhere), escaped."""
+    return plain_text(report.doctor.redactor(text)).replace("##[", "# #[").translate(escapes)

@@ -95,15 +95,25 @@ def _run(argv: Sequence[str] | None) -> int:
     scanner = commands.add_parser(
         "scan",
         help="look in files for a Meta token or a retired Graph version (the pre-commit hook)",
-        description="Reads the files named (pre-commit passes the staged ones) for a Meta "
-        "access token, one under a browser-public variable name (NEXT_PUBLIC_, VITE_…), and a "
-        "Graph version in a URL that Meta retired or soon retires. Needs no network, database "
-        "or secret; shows a token only as a preview. Exit 1 when it finds an error.",
+        description="Reads the files named (pre-commit passes the staged ones), whole, for a "
+        "Meta access token (recognised by its shape, EAA…), one under a browser-public variable "
+        "name (NEXT_PUBLIC_, VITE_, REACT_APP_, PUBLIC_, EXPO_PUBLIC_), and a Graph API version "
+        "in a URL that Meta retired (an error) or stops serving within 90 days (a warning). "
+        "Binary files are skipped; a file that cannot be read is named. Needs no network, "
+        "database or secret, and shows a token only as a preview. Exit 1 when it finds an error.",
     )
-    scanner.add_argument("files", nargs="*", metavar="FILE")
-    scanner.add_argument("--lang", choices=LANGUAGES, default=None)
+    scanner.add_argument("files", nargs="*", metavar="FILE", help="the files to read")
     scanner.add_argument(
-        "--fail-on", choices=("error", "warning"), default="error", help="what fails (exit 1)"
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="es or en (default: WA_DOCTOR_LANG, else es)",
+    )
+    scanner.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="exit 1 on an error (default) or also on a warning (a version ending soon)",
     )
     lister = commands.add_parser(
         "checks", help="list every check: what it reads and the findings it can raise"

@@ -72,13 +72,20 @@ def explain_command(args: argparse.Namespace) -> int:
 
 
 def scan_files(args: argparse.Namespace) -> int:
-    """``wa-doctor scan``: each finding in the files with its remedy; 1 when one fails."""
+    """``wa-doctor scan``: each finding in the files with its remedy, and each file that could
+    not be read; 1 when a finding fails. The tokens found are what the output must not show."""
     lang = language(args)
     found = file_scan.scan(map(Path, args.files), load_catalog(), today())
-    remedies = [render_offline(f, lang) for f in found]
+    redact = Redactor(sorted(found.tokens))
+    for path, why in found.unread:
+        print(
+            redact(one_line(plain_text(f"wa-doctor scan: {path}: {why}, not read"))),
+            file=sys.stderr,
+        )
+    remedies = [render_offline(f, lang) for f in found.findings]
     failing = {Severity.ERROR} | ({Severity.WARNING} if args.fail_on == "warning" else set())
     if remedies:
-        print("\n\n".join(format_remedy(remedy, Redactor()) for remedy in remedies))
+        print("\n\n".join(format_remedy(remedy, redact) for remedy in remedies))
     return 1 if any(remedy.severity in failing for remedy in remedies) else 0
 
 

@@ -35,7 +35,7 @@ from .html_hooks import HtmlHooks, attach_html_extra
 from .html_page import rows_html
 from .prefetch import Prefetcher, everything
 from .pytest_checks import FAILURE_KEY, RESULTS_KEY, check_id, declared_check
-from .redaction import RedactingLogRecordFactory, Redactor
+from .redaction import RedactingLogRecordFactory, Redactor, one_line, plain_text
 from .registry import Check
 from .report import CheckRecord, Report
 from .reporting import guarded, scrub_debug_log_at_exit, scrub_metadata, scrub_report
@@ -306,7 +306,7 @@ class DoctorPlugin:
             write(path)
         except Exception as exc:
             message = f"wa-doctor: could not write {path}: {type(exc).__name__}: {exc}"
-            sys.stderr.write(self.doctor.redactor(message) + "\n")
+            sys.stderr.write(self._shown(message) + "\n")
             if session.exitstatus == pytest.ExitCode.OK:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
             return False
@@ -326,6 +326,11 @@ class DoctorPlugin:
             message = f"wa-doctor: could not write the job summary: {exc.strerror}"
             sys.stderr.write(self.doctor.redactor(message) + "\n")
 
+    def _shown(self, text: str) -> str:
+        """A line naming a path the user gave (a settings file is foreign text too): redacted,
+        on one line, never a workflow command."""
+        return one_line(plain_text(self.doctor.redactor(text)))
+
     @guarded
     def _print_summary(self, config: pytest.Config) -> None:
         tr = config.pluginmanager.get_plugin("terminalreporter")
@@ -337,12 +342,14 @@ class DoctorPlugin:
             for line in text.split("\n"):
                 tr.write_line(line, **({colour: True} if colour else {}))
         html = config.getoption("htmlpath", None)
-        if html:
-            tr.write_line(f"{label('html_report', self.doctor.lang)}: {Path(html).resolve()}")
-        if self.json_written:
-            tr.write_line(f"{label('json_report', self.doctor.lang)}: {self.json_path}")
-        if self.sarif_written:
-            tr.write_line(f"SARIF: {self.sarif_path}")
+        written = [
+            (label("html_report", self.doctor.lang), Path(html).resolve() if html else None),
+            (label("json_report", self.doctor.lang), self.json_written and self.json_path),
+            ("SARIF", self.sarif_written and self.sarif_path),
+        ]
+        for name, path in written:
+            if path:
+                tr.write_line(self._shown(f"{name}: {path}"))
         if os.environ.get("GITHUB_ACTIONS") == "true":  # the runner's own commands, escaped
             for line in annotations.lines(self.report):
                 tr.write_line(line)

@@ -3,10 +3,11 @@ tracked file or in a browser-public variable, a Graph version hard-coded in the 
 
 GitHub's code scanning (``github/codeql-action/upload-sarif``) and other SARIF viewers then
 show them beside the line, with the remedy, and keep them open until a run no longer finds
-them. A rule per finding id (its title, and its remedy as help), a result per finding with its
-file and line (line 1 for a finding about a whole file: GitHub needs one). Findings about
-Meta or the database point at no file; they are in report.html, not here. Every text was
-redacted before it got here; the paths are redacted again, since a file name is foreign text.
+them. A rule per finding id (its title, and its remedy as help), a result per place a finding
+was seen, with its file and line (line 1 for a finding about a whole file: GitHub needs one).
+Findings about Meta or the database point at no file; they are in report.html, not here. Every
+text was redacted before it got here; the paths are redacted again, since a file name is
+foreign text.
 """
 
 from __future__ import annotations
@@ -40,11 +41,9 @@ def log(report: Report) -> dict[str, Any]:
     results = []
     for record in report.worst_first():
         for found, remedy in zip(*_findings(record.result), strict=False):
-            where = located(found, report.doctor.config.app_folder)
-            if where is None:
-                continue
-            rules.setdefault(remedy.id, _rule(remedy, redact))
-            results.append(_result(remedy, where, list(rules).index(remedy.id), redact))
+            for where in located(found, report.doctor.config.app_folder):
+                rules.setdefault(remedy.id, _rule(remedy, redact))
+                results.append(_result(remedy, where, list(rules).index(remedy.id), redact))
     driver = {"name": "wa-doctor", "version": __version__, "rules": list(rules.values())}
     return {
         "$schema": SCHEMA,
@@ -54,6 +53,10 @@ def log(report: Report) -> dict[str, Any]:
 
 
 def write(report: Report, path: Path) -> None:
+    """Write the log, replacing a file; anything else at ``path`` (a device, a link to
+    standard output) is refused, not replaced."""
+    if path.exists() and not (path.is_file() and not path.is_symlink()):
+        raise ValueError("not a regular file: give the path of a file to write")
     write_atomically(path, json.dumps(log(report), ensure_ascii=False, indent=2) + "\n")
 
 

@@ -12,7 +12,7 @@ from ..errors import NotApplicable
 from ..findings import Finding, finding
 from ..registry import check
 from ..settings import DEFAULT_API_VERSION
-from .exposure import git
+from .repository import grep, shown_places
 
 ENDING_WINDOW_DAYS = 90
 """Warn this long before Meta stops serving the configured version."""
@@ -79,15 +79,9 @@ IN_CODE = {
 """What a version judged in the CRM's code is reported as (the configured one is one thing,
 the URLs the CRM really calls are another)."""
 
-VERSION_IN_URL = re.compile(r"graph\.facebook\.com/(?P<version>v\d+\.\d+)")
-"""A Graph version written into a URL (the CRM's code, a staged file)."""
-_GREP_LINE = re.compile(r"(?P<file>[^:]+):(?P<line>\d+):")
-MAX_PLACES = 5
-
-
-def shown_places(places: list[str]) -> str:
-    """The first :data:`MAX_PLACES` places, and `…` when there are more."""
-    return ", ".join(places[:MAX_PLACES]) + (" …" if len(places) > MAX_PLACES else "")
+VERSION_IN_URL = re.compile(r"graph\.facebook\.com/(?P<version>v\d{1,4}\.\d{1,4})(?!\d)")
+"""A Graph version written into a URL (the CRM's code, a staged file); a "version" of more
+digits than any will have is no version, and no number Python refuses to read."""
 
 
 @check(raises=["api.code_version_unsupported", "api.code_version_ending"])
@@ -96,14 +90,10 @@ def api_versions_in_code(doctor: Doctor) -> list[Finding]:
     judged like the configured version, with the files and lines that call it."""
     if not doctor.config.app_dir:
         raise NotApplicable("skip_no_app_dir")
-    grep = git(doctor, "grep", "-n", "-I", "-E", r"graph\.facebook\.com/v[0-9]+\.[0-9]+", "--", ".")
     places: dict[str, list[str]] = {}
-    for line in grep.stdout.splitlines():
-        head = _GREP_LINE.match(line)
-        if head is None:
-            continue
-        for version in {match["version"] for match in VERSION_IN_URL.finditer(line, head.end())}:
-            places.setdefault(version, []).append(f"{head['file']}:{head['line']}")
+    for file, line, text in grep(doctor, "-E", r"graph\.facebook\.com/v[0-9]+\.[0-9]+", "--", "."):
+        for version in {match["version"] for match in VERSION_IN_URL.finditer(text)}:
+            places.setdefault(version, []).append(f"{file}:{line}")
     found = []
     for version, where in places.items():
         judged = judge(doctor.catalog, doctor.today, version)
@@ -112,7 +102,7 @@ def api_versions_in_code(doctor: Doctor) -> list[Finding]:
                 finding(
                     IN_CODE[judged.id],
                     places=shown_places(where),
-                    location=where[0],
+                    locations=tuple(where),
                     **judged.params,
                 )
             )

@@ -9,16 +9,14 @@ same, lints 0013/0023).
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..doctor import Doctor
 from ..env_files import assignment_line, read_env_files
-from ..errors import NotApplicable
 from ..findings import Finding, findings_if
 from ..registry import check
+from .repository import app_dir, git, grep, shown_places
 
 if TYPE_CHECKING:
     from ..store import TableExposure
@@ -80,7 +78,7 @@ def token_not_in_public_variable(doctor: Doctor) -> list[Finding]:
         bool(found),
         "exposure.public_env_name",
         places=", ".join(f"{name} ({where or 'environment'})" for name, where in found),
-        location=next((where for _, where in found if where), ""),
+        locations=tuple(where for _, where in found if where),
     )
 
 
@@ -90,37 +88,8 @@ def _where(folder: Path, file: str, name: str) -> str:
     return f"{file}:{line}" if line else file
 
 
-def app_dir(doctor: Doctor) -> Path:
-    """The CRM's folder (``--wa-app-dir``, default the current one); not the doctor's own
-    checkout, where scanning would report the doctor green instead of the CRM."""
-    folder = doctor.config.app_folder
-    if (folder / "wa_doctor" / "__init__.py").is_file() and (folder / "diagnostics").is_dir():
-        raise NotApplicable("skip_app_dir_is_doctor", folder=folder)
-    return folder
-
-
 def _tokens(doctor: Doctor) -> set[str]:
     return {c.clean_token for c in doctor.credentials if c.clean_token}
-
-
-def _in_git_repository(doctor: Doctor) -> bool:
-    if shutil.which("git") is None:
-        return False
-    inside = subprocess.run(
-        ["git", "-C", str(app_dir(doctor)), "rev-parse", "--is-inside-work-tree"],
-        capture_output=True,
-        text=True,
-    )
-    return inside.returncode == 0
-
-
-def git(doctor: Doctor, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """Run git in the app folder; patterns go through stdin so no token is on a command line."""
-    if not doctor.once("app_dir_in_git", lambda: _in_git_repository(doctor)):
-        raise NotApplicable("skip_no_git")
-    return subprocess.run(
-        ["git", "-C", str(app_dir(doctor)), *args], input=stdin, capture_output=True, text=True
-    )
 
 
 @check(raises=["exposure.env_file_tracked"])
@@ -143,7 +112,7 @@ def env_files_not_tracked(doctor: Doctor) -> list[Finding]:
         bool(exposed),
         "exposure.env_file_tracked",
         files=", ".join(exposed.values()),
-        location=next(iter(exposed), ""),
+        locations=tuple(exposed),
     )
 
 
@@ -154,11 +123,11 @@ def token_not_in_source(doctor: Doctor) -> list[Finding]:
     tokens = _tokens(doctor)
     if not tokens:
         return []
-    found = git(doctor, "grep", "-n", "-I", "-F", "-f", "-", "--", ".", stdin="\n".join(tokens))
-    places = [":".join(line.split(":", 2)[:2]) for line in found.stdout.splitlines() if line]
+    found = grep(doctor, "-F", "-f", "-", "--", ".", stdin="\n".join(tokens))
+    places = [f"{file}:{line}" for file, line, _ in found]
     return findings_if(
         bool(places),
         "exposure.token_in_source",
-        places=", ".join(places),
-        location=places[0] if places else "",
+        places=shown_places(places),
+        locations=tuple(places),
     )
