@@ -15,6 +15,13 @@ import yaml
 
 from conftest import CONFIG_VARIABLES, REPO, clean_copy, venv_with_this_interpreters_packages
 
+GIT_IDENTITY = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.invalid",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.invalid",
+}
 ACTION = yaml.safe_load((REPO / "action.yml").read_text("utf-8"))
 EXPRESSION = re.compile(r"\$\{\{\s*([\w.-]+)\s*\}\}")
 
@@ -123,3 +130,42 @@ def test_the_gitlab_template_installs_the_doctor_and_keeps_reports_and_baseline(
     assert job["cache"]["paths"] == ["reports/report.json", "reports/history.jsonl"]
     assert job["cache"]["when"] == "always"
     assert job["artifacts"]["when"] == "always" and job["artifacts"]["paths"] == ["reports/"]
+
+
+def test_the_readmes_gitlab_include_runs_the_template_as_written(tmp_path):
+    """GitLab's ``extends`` merges the README's job into the template's; its script is run as
+    the runner would, with the doctor installed from a tag of a clone of this repository."""
+    readme = (REPO / "README.md").read_text("utf-8")
+    block = readme.split("For GitLab CI, include", 1)[1].split("```yaml\n", 1)[1].split("```")[0]
+    given = yaml.safe_load(block)
+    template = yaml.safe_load((REPO / "ci" / "whatsapp-doctor.gitlab-ci.yml").read_text("utf-8"))
+    (include,) = given.pop("include")
+    (job,) = given.values()
+    assert include["remote"].endswith("/ci/whatsapp-doctor.gitlab-ci.yml")
+    merged = {**template[job.pop("extends")], **job}
+    merged["variables"] = {**template[".whatsapp-doctor"]["variables"], **job["variables"]}
+    source = clean_copy(tmp_path / "doctor")
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "v1"], ["tag", "v1"]):
+        subprocess.run(["git", *command], cwd=source, env=GIT_IDENTITY, check=True)
+    variables = {
+        k: str(v).replace("https://HOST/OWNER/REPO@TAG", f"file://localhost{source}@v1")
+        for k, v in merged["variables"].items()
+    }
+    venv = venv_with_this_interpreters_packages(tmp_path / "runner-python")
+    workspace = tmp_path / "crm"
+    workspace.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES} | variables
+    env |= {"PATH": f"{venv / 'bin'}:{os.environ['PATH']}", "WA_DOCTOR_SIMULATE": "expired"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+
+    codes = [
+        subprocess.run(
+            ["bash", "-e", "-c", line], cwd=workspace, env=env, capture_output=True, timeout=300
+        ).returncode
+        for line in merged["script"]
+    ]
+
+    assert codes == [0, 1], "installed, then a red diagnosis fails the job"
+    assert (workspace / "reports" / "junit.xml").is_file()
+    assert merged["artifacts"]["reports"]["junit"] == "reports/junit.xml"
+    assert merged["rules"] == job["rules"] and merged["cache"]["when"] == "always"
