@@ -1,8 +1,5 @@
 """WhatsApp Cloud API doctor: diagnose a Cloud API setup and explain how to fix it."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("wa-doctor")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+__version__ = "0.1.0"
+"""The one place the version is written (``pyproject.toml`` reads it from here): reading it
+from the installed metadata instead cost 50 ms before a diagnosis' first request."""

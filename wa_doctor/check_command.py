@@ -8,13 +8,10 @@ pytest starts, a mistyped one with the closest name.
 from __future__ import annotations
 
 import contextlib
-import difflib
-import hashlib
 import io
 import itertools
 import os
 import sys
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -105,12 +102,15 @@ def only_the_doctors_plugins(args: Sequence[str]) -> list[str]:
     """The plugins a diagnosis uses, and no other: whatever else is installed where the doctor
     runs (pytest-benchmark's ``.benchmarks`` folder, hypothesis' start-up) stays out of the
     user's folder and time. ``-p NAME`` on the command line adds one; ``-p no:html`` leaves
-    pytest-html (and the metadata table it shows) out, not even imported."""
+    pytest-html (and the metadata table it shows) out, not even imported. The checks hold no
+    ``assert`` (a check's verdict is the plugin's), so pytest does not rewrite them: in a CI job,
+    where no bytecode is kept, that was every module recompiled on every run."""
     blocked = {arg.removeprefix("-p").strip() for arg in args if arg.startswith("-p")}
     blocked |= {after for before, after in itertools.pairwise(args) if before == "-p"}
     named = ["metadata", "html"] if "no:html" not in blocked else []
     return [
         "--disable-plugin-autoload",
+        "--assert=plain",
         *("-p", "wa_doctor.pytest_plugin"),
         *(arg for name in named if f"no:{name}" not in blocked for arg in ("-p", name)),
     ]
@@ -119,6 +119,8 @@ def only_the_doctors_plugins(args: Sequence[str]) -> list[str]:
 def cache_dir(folder: Path) -> Path:
     """pytest's cache for runs in ``folder``: in the user's cache, one per folder."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    import hashlib
+
     digest = hashlib.sha256(str(folder.resolve()).encode("utf-8", "surrogatepass")).hexdigest()
     return base / "wa-doctor" / digest[:16]
 
@@ -132,6 +134,8 @@ def unknown_options(args: Sequence[str]) -> str | None:
             return None
         name = arg.split("=", 1)[0]
         if name.startswith("--wa-") and name not in known:
+            import difflib  # only for a mistyped option
+
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]}?" if close else "; see `wa-doctor check --help`"
             return f"unknown option {plain_text(name)[:60]}{hint}"
@@ -140,6 +144,8 @@ def unknown_options(args: Sequence[str]) -> str | None:
 
 def check_help() -> str:
     """``wa-doctor check --help``: the doctor's own options first, from the settings table."""
+    import textwrap
+
     lines = [
         "usage: wa-doctor check [--wa-… options] [pytest options]",
         "",
