@@ -293,3 +293,82 @@ def test_six_credentials_fit_in_half_the_height_and_share_procedures(browser, si
 
     if os.environ.get("WA_DOCTOR_SCREENSHOT"):
         page.screenshot(path=os.environ["WA_DOCTOR_SCREENSHOT"], full_page=False)
+
+
+# -- what people read first, on a phone and on paper (issue: the report at Lighthouse's level) --
+@pytest.fixture(scope="module")
+def expired_run(tmp_path_factory) -> SuiteRun:
+    """One expired token: the report whose one action is a command to renew it."""
+    return suite_runner(tmp_path_factory.mktemp("expired"))(env={"WA_DOCTOR_SIMULATE": "expired"})
+
+
+def test_the_command_to_run_is_on_the_first_screen_before_the_long_procedures(browser, expired_run):
+    page = _open(browser, expired_run, width=1366)
+    card = page.locator("#wa-diagnosis [data-finding='token.expired']")
+    command = card.locator(".wa-code").first
+    permanent = card.locator("h4", has_text="Solución permanente")
+
+    assert command.bounding_box()["y"] + 40 < 900, "the command starts on a 900 px screen"
+    assert command.bounding_box()["y"] < permanent.bounding_box()["y"]
+
+
+COVERED = """block => {
+  const button = block.querySelector('button.wa-copy').getBoundingClientRect();
+  const range = document.createRange();
+  range.selectNodeContents(block.querySelector('code'));
+  return [...range.getClientRects()].some(r => r.width > 0 && r.left < button.right &&
+    r.right > button.left && r.top < button.bottom && r.bottom > button.top);
+}"""
+"""Whether any piece of a code block's text lies under its copy button."""
+
+
+@pytest.mark.parametrize("width", [390, 768, 1366])
+def test_no_copy_button_covers_a_command(browser, six_credentials, width):
+    page = _open(browser, six_credentials, width=width)
+    blocks = page.locator("#wa-diagnosis .wa-code")
+    assert blocks.count() > 3 and blocks.first.locator("button.wa-copy").is_visible()
+
+    assert blocks.evaluate_all(f"blocks => blocks.map({COVERED})") == [False] * blocks.count()
+
+
+def test_paper_keeps_the_folded_instructions_and_ends_with_no_empty_heading(
+    browser, six_credentials
+):
+    page = _open(browser, six_credentials, width=794)  # A4 at 96 dpi
+    folded = page.locator("#wa-diagnosis details.wa-alternative li").first
+    reasons = page.locator(".wa-not-checked li").first
+    assert not folded.is_visible() and not reasons.is_visible(), "folded on screen"
+
+    page.emulate_media(media="print")
+
+    assert folded.is_visible() and reasons.is_visible()
+    assert not page.locator("#wa-results").is_visible()
+    assert page.pdf(format="A4")[:4] == b"%PDF"
+
+
+def test_no_pytest_html_leftovers_and_what_remains_is_readable(browser, six_credentials):
+    page = _open(browser, six_credentials, width=1366)
+    _open_results(page)
+    for hidden in ("th[data-column-type=duration]", "td.col-duration", "input.filter"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    assert (
+        page.locator("td.col-links").count() == 0
+        or not page.locator("td.col-links").first.is_visible()
+    )
+    cell = page.locator("#results-table td.wa-check").first
+    assert cell.evaluate("el => getComputedStyle(el).fontSize") == "0px", "the test id is hidden"
+    assert cell.evaluate("el => getComputedStyle(el, '::before').content") != "none"
+    for shown in (".filters span", "#show_all_details", ".filters span.failed"):
+        color = page.locator(shown).first.evaluate("el => getComputedStyle(el).color")
+        assert contrast(color, "rgb(255, 255, 255)") >= 4.5, shown
+
+
+def test_prose_has_a_readable_measure_and_ids_are_never_broken(browser, six_credentials):
+    page = _open(browser, six_credentials, width=1366)
+    paragraph = page.locator("#wa-diagnosis .wa-finding > p").first
+    characters = paragraph.evaluate(
+        "el => el.getBoundingClientRect().width / (parseFloat(getComputedStyle(el).fontSize) * 0.5)"
+    )
+    assert characters <= 105, "about 80 to 100 characters a line"
+    ids = page.locator("#wa-diagnosis .wa-finding h3 code")
+    assert ids.evaluate_all("ids => ids.map(i => i.getClientRects().length)") == [1] * ids.count()

@@ -247,8 +247,13 @@ class Catalog:
                 values[key] = self.source(value, lang)
         text = self._text(entry, lang)
         procedures = tuple(
-            self._procedure(name, lang, values, missing) for name in entry.get("procedures", [])
-        )
+            sorted(
+                (self._procedure(name, lang, values, missing) for name in entry["procedures"]),
+                key=lambda procedure: (procedure.folded, procedure.command is None),
+            )
+            if "procedures" in entry
+            else ()
+        )  # one order everywhere: the command to run first, folded alternatives last
         return Remedy(
             id=found.id,
             severity=Severity(entry["severity"]),

@@ -355,9 +355,11 @@ class HtmlPage:
             f"{titles(records)}</li>"
             for reason, records in by_reason.items()
         )
-        return (
+        total = sum(len(records) for records in by_reason.values())
+        why = self.label("not_checked_why").format(checks=self._checks(total))
+        return (  # a line a person reads; the reasons, in the command line's words, folded
             f"<section class='wa-not-checked'><h2>{escape(self.label('not_checked'))}</h2>"
-            f"<ul>{items}</ul></section>"
+            f"<details><summary>{escape(why)}</summary><ul>{items}</ul></details></section>"
         )
 
     def _credentials_table(self) -> str:

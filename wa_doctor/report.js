@@ -7,3 +7,6 @@ document.querySelectorAll('.wa-copy').forEach(function (button) {
     });
   });
 });
+window.addEventListener('beforeprint', function () {
+  document.querySelectorAll('details.wa-alternative, .wa-not-checked details').forEach(function (d) { d.open = true; });
+});
