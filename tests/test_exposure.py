@@ -202,3 +202,19 @@ def test_under_github_actions_each_finding_is_an_annotation_beside_its_file(run_
     assert ",file=lib.ts,line=1::" in version
     assert all(c.startswith(("::error ", "::warning ")) for c in commands)
     assert all("\n" not in c and c.count("::") == 2 for c in commands)
+
+
+def test_in_the_doctors_own_folder_the_environment_is_still_checked_for_a_public_token(
+    diagnose, monkeypatch
+):
+    token = fake_token()
+    monkeypatch.chdir(REPO)  # where CI runs the doctor
+
+    run = diagnose(
+        env={"WHATSAPP_ACCESS_TOKEN": token, "VITE_WHATSAPP": token},
+        options={"app_dir": ".", "lang": "en"},
+    )
+
+    assert "VITE_WHATSAPP (environment)" in run.with_finding("exposure.public_env_name")["message"]
+    skipped = run.only("token_not_in_source")["message"]
+    assert skipped.startswith(". is the doctor's own folder") and str(REPO) not in skipped

@@ -311,3 +311,16 @@ def test_a_healthy_run_has_nothing_to_fix_only_facts(diagnose, scenario, heading
     header = run.html.split("</header>", 1)[0]
     assert f"<h2>{heading}</h2>" in header
     assert header.count("<h2>What to fix</h2>") == (heading == "What to fix")
+
+
+@pytest.mark.parametrize(
+    ("scenario", "said", "not_said_again"),
+    [
+        ("temporary-token", "token.temporary", "token.expiring_soon"),
+        ("phone-flagged", "phone.flagged", "phone.quality_low"),
+    ],
+)
+def test_one_cause_is_one_finding(diagnose, scenario, said, not_said_again):
+    run = diagnose(scenario)
+
+    assert said in run.findings() and not_said_again not in run.findings()

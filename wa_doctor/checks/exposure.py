@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..doctor import Doctor
 from ..env_files import assignment_line, read_env_files
+from ..errors import NotApplicable
 from ..findings import Finding, findings_if
 from ..registry import check
 from .repository import app_dir, git, grep, shown_places
@@ -64,10 +65,15 @@ def token_not_in_plain_text(doctor: Doctor) -> list[Finding]:
 
 @check(raises=["exposure.public_env_name"])
 def token_not_in_public_variable(doctor: Doctor) -> list[Finding]:
-    """The token's value under a NEXT_PUBLIC_/VITE_/… name, in the environment or .env files."""
+    """The token's value under a NEXT_PUBLIC_/VITE_/… name, in the environment or .env files.
+    The environment is checked wherever the doctor runs (CI runs it in its own folder); the
+    files only in the CRM's folder."""
     tokens = _tokens(doctor)
-    folder = app_dir(doctor)
-    file_values, origins, _ = read_env_files(folder)
+    try:
+        folder = app_dir(doctor)
+        file_values, origins, _ = read_env_files(folder)
+    except NotApplicable:  # the doctor's own folder: its .env files are not the CRM's
+        folder, file_values, origins = doctor.config.app_folder, {}, {}
     found = [
         (name, _where(folder, origin_of[name], name) if origin_of else None)
         for values, origin_of in ((os.environ, None), (file_values, origins))

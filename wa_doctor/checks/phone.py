@@ -139,7 +139,11 @@ def _entity(entity: dict[str, Any]) -> str:
 
 @check(raises=["phone.quality_low"], reads=[phone_number])
 def phone_number_quality(doctor: Doctor, credential: Credential) -> list[Finding]:
-    quality = str(require_phone(doctor, credential).get("quality_rating") or "")
+    """A low rating; a number Meta already flagged for it is ``phone.flagged``'s to say."""
+    phone = require_phone(doctor, credential)
+    quality = str(phone.get("quality_rating") or "")
+    if phone.get("status") == "FLAGGED":
+        return []
     return findings_if(quality in LOW_QUALITY, "phone.quality_low", quality=quality)
 
 

@@ -25,7 +25,8 @@ def app_dir(doctor: Doctor) -> Path:
     checkout, where scanning would report the doctor green instead of the CRM."""
     folder = doctor.config.app_folder
     if (folder / "wa_doctor" / "__init__.py").is_file() and (folder / "diagnostics").is_dir():
-        raise NotApplicable("skip_app_dir_is_doctor", folder=folder)
+        # named as the user gave it: a machine's absolute path says whose home it ran in
+        raise NotApplicable("skip_app_dir_is_doctor", folder=doctor.config.app_dir or ".")
     return folder
 
 

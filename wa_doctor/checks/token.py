@@ -84,9 +84,11 @@ def warning_days(doctor: Doctor, info: tokens.TokenInfo) -> int:
 
 @check(raises=["token.expiring_soon"], reads=[valid_token])
 def token_not_expiring_soon(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """A System User token's end, ahead of time. A temporary token's end is
+    ``token.temporary``'s to say (its date included): one cause, one finding."""
     info = valid_token(doctor, credential)
     ends = [t for t in (info.expires_at, info.data_access_expires_at) if t]
-    if not ends:
+    if not ends or info.type != tokens.SYSTEM_USER:
         return []
     seconds_left = min(ends) - doctor.now()
     return findings_if(
