@@ -104,3 +104,16 @@ def test_counts_are_written_as_the_language_writes_numbers_and_ids_are_left_alon
 
     assert f" {shown} " in message
     assert "123456" in row
+
+
+@pytest.mark.parametrize(
+    "finding_id", ["token.expired", "token.session_logged_out", "token.temporary"]
+)
+def test_a_dead_tokens_first_step_is_something_to_do_anywhere_the_crm_runs(finding_id):
+    for lang, verbs, below in (
+        ("es", ("Genera ", "Pon "), "comando de abajo"),
+        ("en", ("Generate ", "Put "), "command below"),
+    ):
+        first = CATALOG.render(Finding(finding_id), lang).first_step
+        assert first.startswith(verbs) and below in first, first
+        assert "Vercel" not in first
