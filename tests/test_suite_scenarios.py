@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
 
 import pytest
 
@@ -135,16 +134,43 @@ def test_the_guides_api_version_is_a_warning_today(diagnose, graph_simulator):
     assert all(s.path.startswith("/v21.0/") for s in server.seen), "v21.0 is still served"
 
 
-def test_an_unsupported_version_is_not_the_one_the_doctor_calls(diagnose, graph_simulator):
-    server = graph_simulator("api-version-unsupported")
+def test_a_retired_version_is_asked_once_and_meta_says_what_answers_it(diagnose, graph_simulator):
+    server = graph_simulator("api-version-retired")
 
-    run = diagnose(env=simulator_env(server))
+    run = diagnose(env=simulator_env(server), options={"lang": "en"})
 
-    entry = run.with_finding("api.version_unsupported")
+    entry = run.with_finding("api.auto_upgraded")
     asked_meta = [s.path for s in server.seen if not s.path.startswith("/v25.0/")]
     assert asked_meta == ["/v20.0/debug_token"], "one call, to learn what Meta serves instead"
-    oldest = CATALOG.oldest_served_api_version(date.today())
-    assert f"({oldest.name})" in entry["message"]
+    newest = max(CATALOG.api_versions, key=lambda v: v.released).name
+    assert f"calls v20.0, and Meta answered with {newest}" in entry["message"]
+    assert (
+        f"«The call has been auto-upgraded to {newest} as v20.0 has been deprecated.»"
+        in (entry["message"])
+    )
+    assert "api.version_unsupported" not in run.findings(), "one cause, one finding"
+
+
+def test_meta_upgrading_a_version_its_table_still_serves_is_found(diagnose, graph_simulator):
+    server = graph_simulator("api-version-upgraded-early")
+
+    run = diagnose(env=simulator_env(server), options={"lang": "en"})
+
+    entry = run.with_finding("api.auto_upgraded")
+    assert "calls v22.0, and Meta answered with v25.0" in entry["message"]
+    assert "as v22.0 will be deprecated" in entry["message"]
+    assert "Meta: «" in entry["message"] and "{" not in entry["message"]
+    assert all(s.path.startswith("/v22.0/") for s in server.seen), "its own answers told"
+
+
+def test_without_meta_s_version_header_the_table_decides(diagnose, graph_simulator):
+    server = graph_simulator("api-version-unsupported")
+
+    run = diagnose(env=simulator_env(server), options={"lang": "en"})
+
+    entry = run.with_finding("api.version_unsupported")
+    assert "(2026-09-24)" in entry["message"]
+    assert "api.auto_upgraded" not in run.findings()
 
 
 @pytest.mark.parametrize(
@@ -163,9 +189,7 @@ def test_a_retired_version_is_unsupported_and_only_garbage_is_invalid(
 
     entry = run.with_finding(finding)
     assert says in entry["message"]
-    if finding == "api.version_unsupported":
-        oldest = CATALOG.oldest_served_api_version(date.today())
-        assert f"the oldest one it still serves ({oldest.name})" in entry["message"]
+    assert "{" not in entry["message"]
 
 
 def test_app_token_is_the_debug_token_caller_when_configured(diagnose, graph_simulator):
@@ -285,13 +309,15 @@ def test_meta_says_which_version_answers_a_retired_one(graph_simulator):
     server = graph_simulator("healthy")
     client = GraphClient(server.url, "v25.0", timeout=5, redactor=Redactor(), catalog=CATALOG)
     try:
-        served = client.served_version("v17.0", server.world.token)
-        current = client.served_version("v25.0", server.world.token)
+        retired = client.ask_version("v17.0", server.world.token)
+        current = client.ask_version("v25.0", server.world.token)
     finally:
         client.close()
 
-    assert served == CATALOG.oldest_served_api_version(date.today()).name
-    assert current == "v25.0"
+    newest = max(CATALOG.api_versions, key=lambda v: v.released).name
+    assert (retired.served, retired.upgraded) == (newest, True)
+    assert retired.warning.endswith("as v17.0 has been deprecated.")
+    assert (current.served, current.upgraded, current.warning) == ("v25.0", False, "")
 
 
 def test_a_wrong_app_secret_does_not_pass_for_a_dead_token(diagnose):

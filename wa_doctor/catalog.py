@@ -148,14 +148,6 @@ class Catalog:
         oldest = min(self._major(v.name) or 0 for v in self.api_versions)
         return major is not None and major < oldest
 
-    def oldest_served_api_version(self, today: date) -> ApiVersion | None:
-        """What Meta answers a call to a retired version with (Platform Versioning: calls to a
-        version no longer usable "will be defaulted to the next oldest usable version")."""
-        live = [
-            v for v in self.api_versions if v.available_until is None or v.available_until >= today
-        ]
-        return min(live, key=lambda v: self._major(v.name) or 0, default=None)
-
     def api_version_served(self, name: str, today: date) -> bool:
         entry = self.api_version(name)
         if entry is None:

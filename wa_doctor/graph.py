@@ -16,6 +16,7 @@ so checks that share a resource cost one round trip, whatever their order or ``-
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -33,7 +34,7 @@ from . import __version__
 from .catalog import Catalog
 from .errors import ConfigError, GraphApiError, GraphError
 from .identifiers import is_graph_path
-from .redaction import Redactor
+from .redaction import Redactor, plain_text
 
 MAX_REDIRECTS = 3
 _VERSION = re.compile(r"v\d{1,3}\.\d{1,3}")
@@ -45,6 +46,23 @@ CALL_TIMEOUT = 10.0
 RETRY_DELAY = 1.0
 """Back-off before the one retry of a GET that Meta answered as transient (429, rate limit, 5xx)."""
 TRANSIENT = frozenset({"graph.rate_limited", "graph.server_error"})
+WARNING_KEPT = 200
+"""Characters of Meta's ``X-Ad-Api-Version-Warning`` kept (Meta's is one sentence of ~70)."""
+
+
+@dataclass(frozen=True)
+class ServedVersion:
+    """The version Meta answered a call to ``asked`` with, from the answer's headers:
+    ``facebook-api-version``, and the ``X-Ad-Api-Version-Warning`` Meta adds when it upgraded
+    the call ("The call has been auto-upgraded to v24.0 as v19.0 has been deprecated.")."""
+
+    asked: str
+    served: str
+    warning: str = ""
+
+    @property
+    def upgraded(self) -> bool:
+        return self.served != self.asked
 
 
 @dataclass(frozen=True)
@@ -86,6 +104,8 @@ class GraphClient:
         """Set by a transient answer: until then no thread sends (a shared back-off)."""
         self._slots = threading.BoundedSemaphore(concurrency)
         """At most ``concurrency`` requests in flight, whichever threads send them."""
+        self._served: dict[str, ServedVersion] = {}
+        """What Meta's answers said of each version asked: an upgrade, once seen, is kept."""
         self._invalid_base = base_url_problem(base_url)
         """Why the configured base URL cannot be used; every request then fails with it."""
         try:
@@ -207,6 +227,7 @@ class GraphClient:
                         )
                     if time.monotonic() - started > limit:
                         raise too_slow
+                self._note_version(url, response.headers)
                 return Exchange(response.status_code, response.headers, bytes(body))
         except httpx.TimeoutException as exc:
             raise GraphError(
@@ -223,24 +244,37 @@ class GraphClient:
                 self._redacted(f"cannot connect: {type(exc).__name__}: {exc}"), "graph.unreachable"
             ) from None
 
-    def served_version(self, version: str, token: str) -> str | None:
-        """The version Meta really answers a call to ``version`` with (its
-        ``facebook-api-version`` header), asked with one ``debug_token``; None when unknown."""
-        if self._invalid_base is not None or not _VERSION.fullmatch(version):
-            return None
-        try:
-            answer = self._send(
-                "GET",
-                f"/{version}/debug_token",
-                "debug_token",
-                {"input_token": token},
-                None,
-                {"Authorization": f"Bearer {token}"},
-            )
-        except GraphError:
-            return None
-        served = answer.headers.get("facebook-api-version", "")
-        return served if _VERSION.fullmatch(served) else None
+    def _note_version(self, url: str, headers: httpx.Headers) -> None:
+        """Keep what this answer says of the version its call asked for (every answer, errors
+        included: Meta upgrades a call on its own schedule, not the table's)."""
+        served = headers.get("facebook-api-version", "").strip()
+        asked = url.split("/", 2)[1]
+        if not (_VERSION.fullmatch(served) and _VERSION.fullmatch(asked)):
+            return
+        warning = plain_text(headers.get("x-ad-api-version-warning", ""))[:WARNING_KEPT]
+        seen = ServedVersion(asked, served, self._redacted(warning.strip()))
+        known = self._served.get(asked)
+        if known is None or (seen.upgraded and not known.upgraded):
+            self._served[asked] = seen  # one assignment: safe from any thread
+
+    def served_version(self, version: str) -> ServedVersion | None:
+        """What Meta's answers so far said of ``version``; None before any answer."""
+        return self._served.get(version)
+
+    def ask_version(self, version: str, token: str) -> ServedVersion | None:
+        """What Meta says of a version this client does not call (a retired one the CRM still
+        uses: the checks call a served one), asked with one ``debug_token``."""
+        if self._invalid_base is None and _VERSION.fullmatch(version):
+            with contextlib.suppress(GraphError):
+                self._send(
+                    "GET",
+                    f"/{version}/debug_token",
+                    "debug_token",
+                    {"input_token": token},
+                    None,
+                    {"Authorization": f"Bearer {token}"},
+                )
+        return self._served.get(version)
 
     def _parse(self, response: Exchange, path: str) -> dict[str, Any]:
         status = response.status_code
@@ -427,10 +461,18 @@ class GraphSession:
         """Never cached: a POST has an effect (sending a message) and must happen once."""
         return self.client.request("POST", path, token, json_body=body)
 
-    def served_version(self, version: str, token: str) -> str | None:
-        """The version Meta really answers a call to ``version`` with (once per run is enough:
-        only a retired version asks)."""
-        return self.client.served_version(version, token)
+    def served_version(self, version: str) -> ServedVersion | None:
+        """What the run's answers said of ``version`` (see :meth:`GraphClient.served_version`)."""
+        return self.client.served_version(version)
+
+    @property
+    def version(self) -> str:
+        """The version the run's calls ask for."""
+        return self.client.version
+
+    def ask_version(self, version: str, token: str) -> ServedVersion | None:
+        """See :meth:`GraphClient.ask_version` (never cached: asked once, by one check)."""
+        return self.client.ask_version(version, token)
 
     def _cached(self, key: CallKey, retry: bool) -> dict[str, Any]:
         with self._lock:

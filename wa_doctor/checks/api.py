@@ -1,17 +1,23 @@
-"""Is the Graph API version the CRM calls still served? A dated table; Meta is asked only which
-version it really answers a retired one with (one ``debug_token``)."""
+"""Is the Graph API version the CRM calls still served? Meta's answers say which version really
+answered (``facebook-api-version``, ``X-Ad-Api-Version-Warning``); the dated table is a forecast,
+used for what the answers cannot say (a version ending soon, the versions in the CRM's code)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date
 
+from .. import tokens
 from ..catalog import Catalog
+from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import NotApplicable
+from ..errors import Blocked, GraphError, NotApplicable
 from ..findings import Finding, finding
+from ..graph import ServedVersion
 from ..registry import check
 from ..settings import DEFAULT_API_VERSION
+from .prerequisites import require_token
 from .repository import grep, shown_places
 
 ENDING_WINDOW_DAYS = 90
@@ -19,34 +25,72 @@ ENDING_WINDOW_DAYS = 90
 
 
 @check(
-    raises=["api.version_unsupported", "api.version_ending", "api.version_invalid"],
-    asks="GET /debug_token (only for a retired version)",
+    raises=[
+        "api.auto_upgraded",
+        "api.version_unsupported",
+        "api.version_ending",
+        "api.version_invalid",
+    ],
+    asks="GET /debug_token (the token checks' own; one more for a retired version)",
 )
 def api_version_supported(doctor: Doctor) -> list[Finding]:
-    """The configured version on today's date; for a retired one, Meta is asked which version
-    it really answers with (one debug_token, only then)."""
+    """What Meta's answers say first: a call it upgraded to another version (its headers),
+    whatever the table forecasts; else the configured version against the dated table."""
     version = doctor.config.api_version.strip()
     found = judge(doctor.catalog, doctor.today, version)
-    if found is None or found.id != "api.version_unsupported":
-        return [found] if found else []
-    token = next((c.clean_token for c in doctor.credentials if c.clean_token), None)
-    served = doctor.graph.served_version(version, token) if token else None
-    if served:
-        found = finding(found.id, **{**found.params, "served_instead": served})
-    return [found]
+    if found is not None and found.id == "api.version_invalid":
+        return [found]
+    served = _served(doctor, version)
+    if served is not None and served.upgraded:
+        return [
+            finding(
+                "api.auto_upgraded",
+                served_instead=served.served,
+                meta_warning=f"Meta: «{served.warning}»" if served.warning else "",
+                **{**_params(doctor.catalog, version), **(found.params if found else {})},
+            )
+        ]
+    return [found] if found else []
+
+
+def _served(doctor: Doctor, version: str) -> ServedVersion | None:
+    """What Meta's answers say of ``version``. The checks call it unless the table says it is
+    retired (they call a served one then): its answers say it, and before the first one, the
+    first token's ``debug_token`` is asked through the run's cache (the request the token
+    checks make anyway, never one more). A retired version costs one ``debug_token`` of its
+    own."""
+    token = next(filter(None, map(_sendable_token, doctor.credentials)), None)
+    if doctor.graph.version != version:
+        return doctor.graph.ask_version(version, token) if token else None
+    served = doctor.graph.served_version(version)
+    if served is None and token:
+        with contextlib.suppress(GraphError):  # an error's answer has the headers too
+            tokens.inspect(doctor.graph, token, doctor.app_token)
+        served = doctor.graph.served_version(version)
+    return served
+
+
+def _sendable_token(credential: Credential) -> str | None:
+    """The credential's token if a request can carry it (not missing, not malformed)."""
+    try:
+        return require_token(credential)
+    except Blocked:
+        return None
+
+
+def _params(catalog: Catalog, version: str) -> dict[str, object]:
+    recommended = catalog.api_version(DEFAULT_API_VERSION)
+    return {
+        "api_version": version,
+        "recommended": DEFAULT_API_VERSION,
+        "recommended_until": recommended.available_until if recommended else "—",
+    }
 
 
 def judge(catalog: Catalog, today: date, version: str) -> Finding | None:
     """The finding for a Graph version on ``today``: retired, ending soon, or not a version
     (no run needed: the pre-commit hook judges the versions in staged files too)."""
-    recommended = catalog.api_version(DEFAULT_API_VERSION)
-    oldest = catalog.oldest_served_api_version(today)
-    params = {
-        "api_version": version,
-        "recommended": DEFAULT_API_VERSION,
-        "recommended_until": recommended.available_until if recommended else "—",
-        "served_instead": oldest.name if oldest else "—",
-    }
+    params = _params(catalog, version)
     entry = catalog.api_version(version)
     if entry is None:
         if catalog.is_future_api_version(version):

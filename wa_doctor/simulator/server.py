@@ -135,7 +135,8 @@ class GraphSimulator:
                 response = _fault_response(fault, request)
             else:
                 response = _to_response(self.answer(request))
-                response.headers["facebook-api-version"] = served_version(request.path)
+                if self.world.version_headers:
+                    response.headers.update(version_headers(request.path, self.world))
             return response
         finally:
             seen = Seen(
@@ -510,17 +511,29 @@ def _public_query(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.args.items() if k not in hidden}
 
 
-def served_version(path: str) -> str:
-    """The version Meta answers a call with: the one asked for while Meta serves it, else the
-    oldest one it still serves (Platform Versioning: calls to a retired version "will be
-    defaulted to the next oldest usable version")."""
+def version_headers(path: str, world: World) -> dict[str, str]:
+    """The headers Meta answers a call with: ``facebook-api-version``, and when Meta upgraded
+    the call, ``X-Ad-Api-Version-Warning`` in Meta's words. A version the world upgrades
+    early (the field's recordings: v20.0 answered as v22.0 in April 2025, while Meta's table
+    served v20.0 until September 2026) says "will be"; a retired one goes to the newest version
+    released, as recorded (v19.0 as v24.0 in February 2026), and says "has been"."""
     asked = next((p for p in path.split("/") if p), "")
     catalog = load_catalog()
     today = date.today()
-    if catalog.api_version_served(asked, today):
-        return asked
-    oldest = catalog.oldest_served_api_version(today)
-    return oldest.name if oldest else asked
+    if asked in world.auto_upgrades:
+        served, when = world.auto_upgrades[asked], "will be"
+    elif catalog.api_version_served(asked, today):
+        return {"facebook-api-version": asked}
+    else:
+        released = [v for v in catalog.api_versions if v.released <= today]
+        newest = max(released, key=lambda v: v.released, default=None)
+        served, when = (newest.name if newest else asked), "has been"
+    return {
+        "facebook-api-version": served,
+        "x-ad-api-version-warning": (
+            f"The call has been auto-upgraded to {served} as {asked} {when} deprecated."
+        ),
+    }
 
 
 def _to_response(answer: Answer) -> Response:

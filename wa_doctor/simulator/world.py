@@ -178,6 +178,10 @@ class World:
     send_refusal: str | None = None
     """What Meta answers every send with, whatever the message (a locked account, a policy
     block): a kind of :func:`~wa_doctor.simulator.meta.send_error`."""
+    auto_upgrades: dict[str, str] = field(default_factory=dict)
+    """Versions Meta upgrades before the end its table gives (asked → answered with)."""
+    version_headers: bool = True
+    """Whether answers carry ``facebook-api-version`` (a proxy in between may drop it)."""
     settings: dict[str, str] = field(default_factory=dict)
     """Configuration the scenario implies (e.g. an old API version) for --wa-simulate."""
     configured_phone_number_id: str | None = None
