@@ -170,17 +170,17 @@ def test_delivery_errors_that_arrive_by_webhook_have_their_own_finding(code, fin
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 @pytest.mark.parametrize("finding_id", CATALOG.ids)
-def test_explain_never_prints_an_unfilled_placeholder(finding_id, lang):
-    from wa_doctor.explain import DEFAULT_TABLE, base_context
-    from wa_doctor.table import TableSpec
+def test_explain_never_prints_an_unfilled_placeholder_or_a_hole(finding_id, lang):
+    from wa_doctor.explain import render_offline
 
-    context = base_context(TableSpec.parse(DEFAULT_TABLE), CATALOG, lang)
-    remedy = CATALOG.render(catalog.Finding(finding_id), lang, context, missing="—")
+    remedy = render_offline(catalog.Finding(finding_id), lang)
 
     texts = [remedy.title, remedy.message, *remedy.steps]
     for procedure in remedy.procedures:
         texts += [procedure.title, *procedure.steps, procedure.sql or "", procedure.command or ""]
     assert not [t for t in texts if "{" in t], finding_id
+    assert "<" not in remedy.message + remedy.title, "a value nobody gave is left out"
+    assert "—" not in remedy.message.replace(" — ", ""), "no sentence with a hole in it"
 
 
 def test_a_log_line_with_json_inside_and_metas_prefix_are_explained(capsys, monkeypatch):

@@ -350,3 +350,11 @@ def test_one_cause_is_one_finding(diagnose, scenario, said, not_said_again):
     run = diagnose(scenario)
 
     assert said in run.findings() and not_said_again not in run.findings()
+
+
+def test_a_131030_to_an_argentinian_mobile_names_the_number_without_whatsapp_s_9(diagnose):
+    run = diagnose("recipient-not-allowed-argentina", options={"lang": "en"})
+
+    entry = run.with_finding("messaging.recipient_not_allowed")
+    assert "has the 9 WhatsApp adds to mobiles in Argentina" in entry["message"]
+    assert "send to +541123456789" in entry["message"]

@@ -14,6 +14,7 @@ visible as ``{name}`` rather than raising, so a missing parameter never hides a 
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,23 +31,45 @@ _SOURCE_WORD = re.compile(r"\b(?:default|simulator|option|environment|database|r
 
 
 class _Leave(dict):
-    """format_map mapping for unknown placeholders: left as they are, or ``missing``."""
+    """format_map mapping for unknown placeholders: left as they are, or, with no run behind
+    the text, written as a value to put in (``<PHONE_NUMBER_ID>``, as Meta's own docs do)."""
 
-    missing: str | None = None
+    offline = False
 
     def __missing__(self, key: str) -> str:
-        return self.missing if self.missing is not None else "{" + key + "}"
+        return f"<{key.upper()}>" if self.offline else "{" + key + "}"
 
 
-def fill(template: str, values: Mapping[str, Any], missing: str | None = None) -> str:
-    """Fill ``template`` from ``values``; unknown placeholders stay visible, or become
-    ``missing`` where a visible ``{name}`` would puzzle the reader (``wa-doctor explain``)."""
+def fill(template: str, values: Mapping[str, Any], offline: bool = False) -> str:
+    """Fill ``template`` from ``values``; unknown placeholders stay visible, or, ``offline``
+    (``wa-doctor explain``: no run filled them), read as the value to put in."""
     mapping = _Leave(values)
-    mapping.missing = missing
+    mapping.offline = offline
     try:
         return template.format_map(mapping)
     except (ValueError, IndexError):  # a stray brace in Meta's text, for instance
         return template
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def fill_known(template: str, values: Mapping[str, Any]) -> str:
+    """``template`` filled, without the sentences that name a value nobody gave: a message
+    explained with no run behind it says what it knows, and never "number — has status —"."""
+    kept = [
+        sentence
+        for sentence in _SENTENCE_END.split(template)
+        if all(name in values for name in _placeholders(sentence))
+    ]
+    return fill(" ".join(kept), values)
+
+
+def _placeholders(text: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError:
+        return set()
 
 
 @dataclass(frozen=True)
@@ -228,10 +251,11 @@ class Catalog:
         found: Finding,
         lang: str,
         context: Mapping[str, Any] | None = None,
-        missing: str | None = None,
+        offline: bool = False,
     ) -> Remedy:
-        """The finding's title, message and remedy in ``lang``, placeholders filled (those no
-        parameter fills stay visible, or read ``missing`` when given)."""
+        """The finding's title, message and remedy in ``lang``, placeholders filled. Those no
+        parameter fills stay visible, or, ``offline`` (no run behind it), the message leaves
+        their sentences out and the remedy names the value to put in."""
         entry = self._entry(found.id)
         values = {**(context or {}), **self._translated(found.params, lang)}
         for key, value in values.items():
@@ -240,7 +264,7 @@ class Catalog:
         text = self._text(entry, lang)
         procedures = tuple(
             sorted(
-                (self._procedure(name, lang, values, missing) for name in entry["procedures"]),
+                (self._procedure(name, lang, values, offline) for name in entry["procedures"]),
                 key=lambda procedure: (procedure.folded, procedure.command is None),
             )
             if "procedures" in entry
@@ -249,9 +273,9 @@ class Catalog:
         return Remedy(
             id=found.id,
             severity=Severity(entry["severity"]),
-            title=fill(text["title"], values, missing),
-            message=fill(text.get("message", ""), values, missing),
-            steps=tuple(fill(step, values, missing) for step in text.get("steps", [])),
+            title=fill(text["title"], values, offline),
+            message=(fill_known if offline else fill)(text.get("message", ""), values),
+            steps=tuple(fill(step, values, offline) for step in text.get("steps", [])),
             procedures=procedures,
             links=tuple(entry.get("links", [])),
         )
@@ -269,17 +293,17 @@ class Catalog:
         return out
 
     def _procedure(
-        self, name: str, lang: str, values: Mapping[str, Any], missing: str | None = None
+        self, name: str, lang: str, values: Mapping[str, Any], offline: bool = False
     ) -> Procedure:
         spec = self._procedures[name]
         text = self._text(spec, lang)
         sql = text.get("sql", spec.get("sql"))  # a language may have its own (placeholders)
         command = spec.get("command")
         return Procedure(
-            title=fill(text["title"], values, missing),
-            steps=tuple(fill(step, values, missing) for step in text.get("steps", [])),
-            sql=fill(sql, values, missing).strip() if sql else None,
-            command=fill(command, values, missing).strip() if command else None,
+            title=fill(text["title"], values, offline),
+            steps=tuple(fill(step, values, offline) for step in text.get("steps", [])),
+            sql=fill(sql, values, offline).strip() if sql else None,
+            command=fill(command, values, offline).strip() if command else None,
             folded=bool(spec.get("folded", False)),
         )
 

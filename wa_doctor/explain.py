@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import catalog as catalog_module
+from . import webhook_events
 from .catalog import Remedy
 from .doctor import base_context
 from .errors import ExplainError
 from .findings import Finding
 from .graph import as_int
-from .redaction import Redactor, one_line
+from .redaction import Redactor, one_line, plain_text
 from .table import TableSpec
 
 DEFAULT_TABLE = "crm.marketing_channel_credential"
@@ -44,39 +45,93 @@ QUOTED = 200
 class ErrorFacts:
     """One error as logged: its code, subcode and Meta's words."""
 
-    code: int
+    code: int | None
     subcode: int | None = None
     message: str = ""
     details: str = ""
     fbtrace_id: str = "—"
+    finding_id: str | None = None
+    """Set for a webhook change that is bad news without a code (:mod:`.webhook_events`)."""
+    params: tuple[tuple[str, str], ...] = ()
+    """Values of the finding's own placeholders the input gave (a template's name)."""
 
 
-_META_PREFIX = re.compile(r"\(#(\d+)\)")
-"""Meta starts many messages with the code: ``(#131047) Re-engagement message``."""
+_META_CODE = re.compile(r"\(#(\d{2,7})\)")
+_LOGGED_CODE = re.compile(
+    r"\b(?<!http )(?<!status )(?:error|code|c[oó]digo)\s*+:?\s*+#?(\d{2,7})\b"
+    r"|^\s*+(\d{5,7})\s*+(?=[:—–-]\s)",
+    re.IGNORECASE,
+)
+"""Where a log line names Meta's code: ``(#131047)`` first, else ``API error 131008:``,
+``code 190`` (not ``http code 429``: that is a status) or a line that starts with one
+(``131053: Media upload error — …``)."""
+_VALUE_END = re.compile(r"['\"],\s|['\"]?[,;]?\s*$")
+"""Where a quoted value ends in a logged object (``'…', 'type': …``)."""
+
+_META_PREFIX = re.compile(r"\s*+\(#\d{1,7}\)\s*+")
+_DETAILS = re.compile(r"\s+-\s+Details:\s*|\s+[—–]\s+")
+"""Where a logged title ends and Meta's details start: ``… - Details: …`` or a dash."""
+
+LINE_KEPT = 2000
+"""Characters of a log line looked at: a code comes at its start, a pasted body is JSON."""
 
 
 def parse(text: str) -> list[ErrorFacts]:
-    """Codes like ``131047`` or ``190/467``; JSON holding error objects of either shape, alone
-    or inside a log line; or, failing those, Meta's ``(#131047)`` prefix in a message. Each
-    distinct error once, in the order first met (see :func:`distinct`)."""
+    """Codes like ``131047`` or ``190/467``; JSON holding error objects or bad-news webhook
+    changes, alone or inside a log line (Ruby's ``=>`` hashes too); or, failing those, log
+    lines naming a code, with the title and details logged beside it. Each distinct error
+    once, in the order first met (see :func:`distinct`)."""
     text = text[:MAX_INPUT].strip()
     if not text:
         raise ExplainError("nothing to explain: give an error code (131047, 190/467) or its JSON")
     match = _CODE.fullmatch(text)
     if match:
         return [ErrorFacts(int(match.group(1)), as_int(match.group(2)))]
-    found = [facts for data in _json_values(text) for facts in _error_objects(data)]
+    found = _in_json(text)
+    if not found and "=>" in text:  # a Ruby hash, as a Rails log prints the webhook
+        found = _in_json(text.replace("=>", ":"))
     if found:
         return found
-    prefixed = [
-        ErrorFacts(int(m.group(1)), message=_rest_of_line(text, m.end()))
-        for m in _META_PREFIX.finditer(text)
-    ]
-    if prefixed:
-        return prefixed
+    lines = [line[:LINE_KEPT] for line in text.splitlines()]
+    logged = [facts for line in lines if (facts := _logged(line))]
+    if logged:
+        return logged
+    worded = [facts for line in lines if (facts := _worded(line))]
+    if worded:  # Meta's details alone, as a CRM shows them
+        return worded[:1]
     raise ExplainError(
         "no error code found: give a code (131047, 190/467), the error JSON, or a log line "
         "holding either"
+    )
+
+
+def _in_json(text: str) -> list[ErrorFacts]:
+    return [facts for data in _json_values(text) for facts in _error_objects(data)]
+
+
+def _logged(line: str) -> ErrorFacts | None:
+    """The error a log line names, with the title and details logged after its code."""
+    match = _META_CODE.search(line) or _LOGGED_CODE.search(line)
+    if match is None:
+        return None
+    code = int(next(group for group in match.groups() if group))
+    rest = line[match.end() :].lstrip(" :-—–)")
+    prefix = _META_PREFIX.match(rest)
+    parts = _DETAILS.split(rest[prefix.end() if prefix else 0 :], maxsplit=1)
+    message, details = parts[0], parts[1] if len(parts) > 1 else ""
+    return ErrorFacts(code, message=_value(message, QUOTED), details=_value(details))
+
+
+def _value(logged: str, most: int = 5 * QUOTED) -> str:
+    """A logged value up to where its quotes end, cut and redacted."""
+    return _cut(_VALUE_END.split(logged, maxsplit=1)[0].strip(), most)
+
+
+def _worded(line: str) -> ErrorFacts | None:
+    """A line holding the words that identify one of Meta's errors without its code."""
+    finding_id = catalog_module.load().for_graph_error(None, None, line)
+    return (
+        ErrorFacts(None, details=_cut(line.strip()), finding_id=finding_id) if finding_id else None
     )
 
 
@@ -89,14 +144,6 @@ def distinct(found: list[ErrorFacts]) -> list[tuple[ErrorFacts, int]]:
         first, n = seen.get(key, (facts, 0))
         seen[key] = (first, n + 1)
     return list(seen.values())
-
-
-def _rest_of_line(text: str, start: int) -> str:
-    """Meta's words after ``(#code)``, to the end of their line, cut at :data:`QUOTED` (looked
-    for no further: a log of one endless line has thousands of prefixes)."""
-    stop = min(len(text), start + QUOTED + 1)
-    end = text.find("\n", start, stop)
-    return _cut(text[start : end if end >= 0 else stop].strip(" :-"), QUOTED)
 
 
 _STRUCTURE = re.compile(r'[{}\[\]"\\]')
@@ -156,7 +203,9 @@ def _may_start_json(text: str, start: int, end: int) -> bool:
     return inside[:1] in ('"', "}")
 
 
-def _error_objects(data: Any, depth: int = 0) -> Iterator[ErrorFacts]:
+def _error_objects(data: Any, depth: int = 0, owner: str | None = None) -> Iterator[ErrorFacts]:
+    """Error objects of either shape, and webhook changes that are bad news without one;
+    ``owner`` is the id of the webhook entry around them (the WABA)."""
     if depth > MAX_DEPTH:
         return
     if isinstance(data, dict):
@@ -164,11 +213,22 @@ def _error_objects(data: Any, depth: int = 0) -> Iterator[ErrorFacts]:
         if code is not None:
             yield _facts(code, data)
             return
+        event = webhook_events.read(data, owner)
+        if event is not None:
+            finding_id, said, params = event
+            yield ErrorFacts(
+                None,
+                details=_cut(said),
+                finding_id=finding_id,
+                params=tuple((k, _cut(v, QUOTED)) for k, v in params.items()),
+            )
+        if "changes" in data and isinstance(data.get("id"), str | int):
+            owner = plain_text(str(data["id"]))[:32]
         for value in data.values():
-            yield from _error_objects(value, depth + 1)
+            yield from _error_objects(value, depth + 1, owner)
     elif isinstance(data, list):
         for item in data:
-            yield from _error_objects(item, depth + 1)
+            yield from _error_objects(item, depth + 1, owner)
 
 
 def _cut(text: str, most: int = 5 * QUOTED) -> str:
@@ -190,15 +250,15 @@ def _facts(code: int, error: dict[str, Any]) -> ErrorFacts:
         subcode=as_int(error.get("error_subcode", error.get("subcode"))),
         message=_cut(str(error.get("message") or error.get("title") or "")),
         details=_cut(str(details or "")),
-        fbtrace_id=str(error.get("fbtrace_id") or "—"),
+        fbtrace_id=_cut(plain_text(str(error.get("fbtrace_id") or "—")), 64),
     )
 
 
 def render_offline(found: Finding, lang: str) -> Remedy:
-    """A finding made with no run behind it (a log line, a staged file), in ``lang``: what a
-    run would have filled in and this one cannot reads as "—"."""
+    """A finding made with no run behind it (a log line, a staged file), in ``lang``: the
+    message says only what is known, the remedy names the values to put in."""
     catalog = catalog_module.load()
-    return catalog.render(found, lang, _context(catalog, lang), missing="—")
+    return catalog.render(found, lang, _context(catalog, lang), offline=True)
 
 
 def explain_finding(finding_id: str, lang: str) -> Remedy | None:
@@ -210,19 +270,53 @@ def explain_finding(finding_id: str, lang: str) -> Remedy | None:
     return dataclasses.replace(remedy, message="")
 
 
+DETAIL_PARAMS = {
+    132001: re.compile(
+        r"template name \((?P<template>[^()\n]{1,200})\) does not exist in "
+        r"(?P<language>[A-Za-z]{2,3}(?:_[A-Za-z]{2,4})?)"
+    ),
+}
+"""Meta's details that name what a finding's message would fill in (132001: the template and
+the language it was asked in), by code."""
+
+
 def explain(facts: ErrorFacts, lang: str) -> Remedy:
-    """The finding and remedy for one error, in ``lang``; unknown codes get the generic one."""
+    """The finding and remedy for one error, in ``lang``; unknown codes get the generic one.
+    Meta's words are always in the message: the finding's own sentences come first, with
+    only what the input tells (never a value left blank)."""
     catalog = catalog_module.load()
-    finding_id = catalog.for_graph_error(facts.code, facts.subcode, facts.message) or "graph.error"
-    where = f"code {facts.code}" + (f"/{facts.subcode}" if facts.subcode else "")
+    finding_id = (
+        facts.finding_id
+        or catalog.for_graph_error(facts.code, facts.subcode, f"{facts.message} {facts.details}")
+        or "graph.error"
+    )
+    where = (
+        f"code {facts.code}" + (f"/{facts.subcode}" if facts.subcode else "")
+        if facts.code is not None
+        else ""
+    )
     detail = " — ".join(part for part in (where, facts.message, facts.details) if part)
     params = {
+        **dict(facts.params),
+        **_detail_params(facts),
         "detail": detail,
-        "meta_message": facts.message or where,
+        "meta_message": facts.message or where or facts.details,
         "fbtrace_id": facts.fbtrace_id,
     }
-    # what a log line cannot tell (the phone number id, a token preview…) reads as "—"
-    return render_offline(Finding(finding_id, params), lang)
+    remedy = render_offline(Finding(finding_id, params), lang)
+    if detail not in remedy.message:
+        remedy = dataclasses.replace(remedy, message=f"{remedy.message} {detail}".strip())
+    if facts.fbtrace_id != "—" and facts.fbtrace_id not in remedy.message:
+        remedy = dataclasses.replace(
+            remedy, message=f"{remedy.message} (fbtrace_id {facts.fbtrace_id})"
+        )
+    return remedy
+
+
+def _detail_params(facts: ErrorFacts) -> dict[str, str]:
+    pattern = DETAIL_PARAMS.get(facts.code) if facts.code is not None else None
+    match = pattern.search(facts.details) if pattern else None
+    return match.groupdict() if match else {}
 
 
 def _context(catalog: catalog_module.Catalog, lang: str) -> dict[str, Any]:

@@ -316,7 +316,7 @@ class GraphClient:
         subcode = as_int(error.get("error_subcode"))
         details = _details(error.get("error_data"))
         message = str(error.get("message") or "")
-        finding_id = self.catalog.for_graph_error(code, subcode, message) or (
+        finding_id = self.catalog.for_graph_error(code, subcode, f"{message} {details or ''}") or (
             "graph.server_error" if status >= 500 else "graph.error"
         )
         trace = str(error.get("fbtrace_id") or "—")

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import NotApplicable
+from ..errors import GraphApiError, NotApplicable
 from ..findings import Finding, finding
 from ..registry import check
 from .phone import require_phone
@@ -22,18 +22,42 @@ from .webhooks import unsubscribed_wabas
 TEXT_BODY = "wa-doctor: prueba de envío / send test"
 
 
+def _extra_digit(doctor: Doctor, recipient: str) -> str | None:
+    """For an Argentinian or Mexican mobile, the number without WhatsApp's extra digit, said
+    in the run's language (the first thing to try on a 131030)."""
+    digits = "".join(c for c in recipient if c.isdigit())
+    country = EXTRA_MOBILE_DIGIT.get(digits[:3])
+    if country is None:
+        return None
+    without = f"+{digits[:2]}{digits[3:]}"
+    return doctor.catalog.label("send_to_extra_digit", doctor.lang).format(
+        recipient=recipient, country=country, digit=digits[2], without=without
+    )
+
+
 def _recipient(doctor: Doctor) -> str:
     if not doctor.config.send_to:
         raise NotApplicable("skip_no_send_to")
     return str(doctor.config.send_to).strip()
 
 
+EXTRA_MOBILE_DIGIT = {"549": "Argentina", "521": "México"}
+"""Country code plus the digit WhatsApp gives mobiles there, which a test number's "To" list
+may lack (131030 for a number that is on the list without it)."""
+
+
 def _send(doctor: Doctor, credential: Credential, payload: dict[str, Any]) -> dict[str, Any]:
     require_phone(doctor, credential)
     body = {"messaging_product": "whatsapp", "recipient_type": "individual", **payload}
-    answer = doctor.graph.post(
-        f"{require_phone_id(credential)}/messages", require_token(credential), body
-    )
+    try:
+        answer = doctor.graph.post(
+            f"{require_phone_id(credential)}/messages", require_token(credential), body
+        )
+    except GraphApiError as error:
+        hint = _extra_digit(doctor, str(payload.get("to", "")))
+        if error.finding_id != "messaging.recipient_not_allowed" or hint is None:
+            raise
+        raise error.as_finding(error.finding_id, detail=f"{error} {hint}") from None
     messages = answer.get("messages") or [{}]
     return messages[0] if isinstance(messages[0], dict) else {}
 
@@ -45,6 +69,14 @@ def _send(doctor: Doctor, credential: Credential, payload: dict[str, Any]) -> di
         "messaging.account_locked",
         "messaging.temporarily_blocked",
         "messaging.window_24h",
+        "messaging.account_maintenance",
+        "messaging.country_restricted",
+        "messaging.marketing_disabled",
+        "messaging.template_misuse_limited",
+        "messaging.required_parameter_missing",
+        "messaging.template_param_invalid",
+        "messaging.template_text_too_long",
+        "messaging.template_policy_violated",
     ],
     reads=[phone_number],
     asks="POST /{phone-number-id}/messages (only with --wa-send-to)",

@@ -233,6 +233,54 @@ def send_error(kind: str, **values: str) -> Answer:
             "The WhatsApp Business Account associated with the app has been restricted or "
             "disabled for violating a platform policy.",
         ),
+        # The codes below: titles and descriptions as Meta's error table gives them (reference 2);
+        # 131008's details are whatomate#501's real ones, HTTP 400 as for the other 4xx sends.
+        "maintenance": lambda: whatsapp_error(
+            400,
+            131057,
+            "Account in maintenance mode",
+            "Business Account is in maintenance mode",
+        ),
+        "country_restricted": lambda: whatsapp_error(
+            403,
+            130497,
+            "Business account is restricted from messaging users in this country",
+            "Business account is restricted from messaging users in this country.",
+        ),
+        "marketing_disabled": lambda: whatsapp_error(
+            400,
+            131063,
+            "Marketing templates disabled",
+            "Marketing template messages are disabled for this business on Cloud API.",
+        ),
+        "misuse_limited": lambda: whatsapp_error(
+            400,
+            131064,
+            "Messaging limit reached",
+            "Messaging limit reached for template category violations.",
+        ),
+        "parameter_missing": lambda: whatsapp_error(
+            400,
+            131008,
+            "Required parameter is missing",
+            "buttons: Button at index 0 of type Url requires a parameter",
+        ),
+        "param_invalid": lambda: whatsapp_error(
+            400,
+            132018,
+            "There was an issue with the parameters in your template.",
+            "body: Param text cannot have new-line/tab characters or more than 4 consecutive "
+            "spaces",
+        ),
+        "text_too_long": lambda: whatsapp_error(
+            400, 132005, "Template Hydrated Text Too Long", "Translated text is too long."
+        ),
+        "policy_violated": lambda: whatsapp_error(
+            400,
+            132007,
+            "Template Format Character Policy Violated",
+            "Template content violates a WhatsApp policy.",
+        ),
         # S-ERR 10 "Permission is either not granted or has been removed."
         "no_permission": lambda: graph_error(
             403,

@@ -41,6 +41,66 @@ SCENARIOS: dict[str, Scenario] = {
         partial(_refuse_sends, "policy_blocked"),
         SEND,
     ),
+    **{
+        name: Scenario(description, finding_id, partial(_refuse_sends, kind), SEND)
+        for name, kind, finding_id, description in (
+            (
+                "send-maintenance",
+                "maintenance",
+                "messaging.account_maintenance",
+                "The account is in maintenance mode (a throughput upgrade): 131057.",
+            ),
+            (
+                "send-country-restricted",
+                "country_restricted",
+                "messaging.country_restricted",
+                "The business may not message users in the recipient's country: 130497.",
+            ),
+            (
+                "send-marketing-disabled",
+                "marketing_disabled",
+                "messaging.marketing_disabled",
+                "Meta turned off marketing templates on the Cloud API for the account: 131063.",
+            ),
+            (
+                "send-misuse-limited",
+                "misuse_limited",
+                "messaging.template_misuse_limited",
+                "Miscategorised templates brought a messaging limit: 131064.",
+            ),
+            (
+                "send-parameter-missing",
+                "parameter_missing",
+                "messaging.required_parameter_missing",
+                "A template's URL button gets no parameter: 131008 (whatomate#501).",
+            ),
+            (
+                "send-param-invalid",
+                "param_invalid",
+                "messaging.template_param_invalid",
+                "A template parameter holds a line break: 132018.",
+            ),
+            (
+                "send-text-too-long",
+                "text_too_long",
+                "messaging.template_text_too_long",
+                "The template with its parameter values is too long: 132005.",
+            ),
+            (
+                "send-policy-violated",
+                "policy_violated",
+                "messaging.template_policy_violated",
+                "The template's content with its parameters breaks a policy: 132007.",
+            ),
+        )
+    },
+    "recipient-not-allowed-argentina": Scenario(
+        "A test number sends to an Argentinian mobile written with WhatsApp's 9 (+54 9…) "
+        "that its 'To' list holds without it.",
+        "messaging.recipient_not_allowed",
+        sandbox,
+        {"send_to": "+5491123456789"},
+    ),
     "recipient-not-allowed": Scenario(
         "A test number sends to a recipient not in its 'To' list.",
         "messaging.recipient_not_allowed",

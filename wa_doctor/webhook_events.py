@@ -1,0 +1,141 @@
+"""Webhook changes that are bad news without an ``errors[]``: a WABA scheduled for disable, a
+restricted account, a rejected or paused template, a flagged number, a template moved to
+another category. Each is read into the finding it stands for, with the asset, the date and
+the reason Meta gave; which fields say what is data (:data:`EVENTS`), not code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .redaction import plain_text
+
+
+@dataclass(frozen=True)
+class Event:
+    """One kind of bad news: the webhook field, the values of ``event`` it covers, the finding
+    it is, and the value fields whose text tells the user what Meta said."""
+
+    field: str
+    events: frozenset[str]
+    finding_id: str
+    said: tuple[str, ...]
+    unless: tuple[str, frozenset[str]] = ("", frozenset())
+    """A value at a path that makes the change good news (a ban lifted: ``REINSTATE``)."""
+
+
+EVENTS = (
+    Event(
+        "account_update",
+        frozenset({"DISABLED_UPDATE"}),
+        "waba.disable_scheduled",
+        ("ban_info.waba_ban_state", "ban_info.waba_ban_date"),
+        unless=("ban_info.waba_ban_state", frozenset({"REINSTATE"})),
+    ),
+    Event(
+        "account_update",
+        frozenset({"ACCOUNT_RESTRICTION"}),
+        "waba.restricted",
+        ("restriction_info.restriction_type", "restriction_info.expiration"),
+    ),
+    Event(
+        "account_update",
+        frozenset({"ACCOUNT_VIOLATION"}),
+        "waba.policy_violation",
+        ("violation_info.violation_type",),
+    ),
+    Event(
+        "message_template_status_update",
+        frozenset({"REJECTED"}),
+        "template.rejected",
+        ("message_template_name", "message_template_language", "reason", "rejection_info.reason"),
+    ),
+    Event(
+        "message_template_status_update",
+        frozenset({"PAUSED"}),
+        "template.paused",
+        ("message_template_name", "message_template_language", "other_info.description"),
+    ),
+    Event(
+        "message_template_status_update",
+        frozenset({"DISABLED"}),
+        "template.disabled",
+        ("message_template_name", "message_template_language", "other_info.description"),
+    ),
+    Event(
+        "phone_number_quality_update",
+        frozenset({"FLAGGED", "DOWNGRADE"}),
+        "phone.flagged",
+        ("display_phone_number", "current_limit"),
+    ),
+    Event(
+        "template_category_update",
+        frozenset(),  # no event: a new category is the news
+        "template.category_changed",
+        (
+            "message_template_name",
+            "message_template_language",
+            "previous_category",
+            "new_category",
+            "correct_category",
+            "category_update_timestamp",
+        ),
+    ),
+)
+"""The webhook changes read as findings. A ``REINSTATE`` or an ``APPROVED`` is good news and
+is none of them; ``template_category_update`` is news whatever its ``event``."""
+
+KEPT = 200
+"""Characters kept of each value Meta sent (a description is a sentence or two)."""
+
+PARAMS = {"message_template_name": "template", "message_template_language": "language"}
+"""Value fields that fill a finding's own placeholders too (its message then says them)."""
+
+
+def read(change: Mapping[str, Any], owner: str | None) -> tuple[str, str, dict[str, str]] | None:
+    """``(finding id, what Meta said, params)`` for one ``entry.changes[]`` item, or None when
+    it is no bad news. ``owner`` is the entry's id (the WABA's)."""
+    field, value = change.get("field"), change.get("value")
+    if not isinstance(field, str) or not isinstance(value, Mapping):
+        return None
+    event = str(value.get("event") or "")
+    for kind in EVENTS:
+        path, good = kind.unless
+        if (
+            kind.field == field
+            and (not kind.events or event in kind.events)
+            and not (path and set(_values(value, path)) & good)
+        ):
+            break
+    else:
+        return None
+    said = [f"{field} {event}".strip()]
+    if owner:
+        said.append(f"WABA {owner}")
+    params: dict[str, str] = {}
+    for path in kind.said:
+        for text in _values(value, path):
+            said.append(f"{path.rsplit('.', 1)[-1]} {text}")
+            if path in PARAMS:
+                params.setdefault(PARAMS[path], text)
+    return kind.finding_id, " · ".join(said), params
+
+
+def _values(value: Mapping[str, Any], path: str) -> list[str]:
+    """The plain values at a dotted path; a list on the way (``restriction_info``) gives one
+    per item."""
+    found: list[Any] = [value]
+    for key in path.split("."):
+        step: list[Any] = []
+        for item in found:
+            if isinstance(item, Mapping):
+                item = item.get(key)
+            step.extend(item if isinstance(item, list) else [item])
+        found = step
+    return [
+        plain_text(str(item))[:KEPT]
+        for item in found
+        if isinstance(item, str | int | float) and not isinstance(item, bool) and item != ""
+    ]
