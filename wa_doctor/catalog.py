@@ -194,12 +194,12 @@ class Catalog:
         return tuple((pair[0], pair[1] if len(pair) > 1 else None) for pair in pairs)
 
     def for_graph_error(
-        self, code: int | None, subcode: int | None = None, message: str = ""
+        self, code: int | None, subcode: int | None = None, message: str = "", details: str = ""
     ) -> str | None:
         """The finding for a Graph error: one whose ``graph_message`` occurs in Meta's message
-        (for errors that share a generic code, like 100), else by code (exact subcode first,
-        then the code alone, then a range)."""
-        text = message.lower()
+        or details (for errors that share a generic code, like 100, whose details say what
+        happened), else by code (exact subcode first, then the code alone, then a range)."""
+        text = f"{message} {details}".lower()
         for finding_id, entry in self._findings.items():
             if any(part.lower() in text for part in entry.get("graph_message", ())):
                 return finding_id

@@ -287,7 +287,7 @@ def explain(facts: ErrorFacts, lang: str) -> Remedy:
     catalog = catalog_module.load()
     finding_id = (
         facts.finding_id
-        or catalog.for_graph_error(facts.code, facts.subcode, f"{facts.message} {facts.details}")
+        or catalog.for_graph_error(facts.code, facts.subcode, facts.message, facts.details)
         or "graph.error"
     )
     where = (

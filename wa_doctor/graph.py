@@ -251,11 +251,12 @@ class GraphClient:
         asked = url.split("/", 2)[1]
         if not (_VERSION.fullmatch(served) and _VERSION.fullmatch(asked)):
             return
-        warning = plain_text(headers.get("x-ad-api-version-warning", ""))[:WARNING_KEPT]
-        seen = ServedVersion(asked, served, self._redacted(warning.strip()))
         known = self._served.get(asked)
-        if known is None or (seen.upgraded and not known.upgraded):
-            self._served[asked] = seen  # one assignment: safe from any thread
+        if known is not None and (known.upgraded or served == asked):
+            return  # nothing new: every answer passes here, the warning is read only once
+        warning = plain_text(headers.get("x-ad-api-version-warning", ""))[:WARNING_KEPT]
+        self._served[asked] = ServedVersion(asked, served, self._redacted(warning.strip()))
+        # one assignment: safe from any thread
 
     def served_version(self, version: str) -> ServedVersion | None:
         """What Meta's answers so far said of ``version``; None before any answer."""
@@ -316,7 +317,7 @@ class GraphClient:
         subcode = as_int(error.get("error_subcode"))
         details = _details(error.get("error_data"))
         message = str(error.get("message") or "")
-        finding_id = self.catalog.for_graph_error(code, subcode, f"{message} {details or ''}") or (
+        finding_id = self.catalog.for_graph_error(code, subcode, message, details or "") or (
             "graph.server_error" if status >= 500 else "graph.error"
         )
         trace = str(error.get("fbtrace_id") or "—")

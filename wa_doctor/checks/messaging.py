@@ -22,6 +22,17 @@ from .webhooks import unsubscribed_wabas
 TEXT_BODY = "wa-doctor: prueba de envío / send test"
 
 
+def _recipient(doctor: Doctor) -> str:
+    if not doctor.config.send_to:
+        raise NotApplicable("skip_no_send_to")
+    return str(doctor.config.send_to).strip()
+
+
+EXTRA_MOBILE_DIGIT = {"549": "Argentina", "521": "México"}
+"""Country code plus the digit WhatsApp gives mobiles there, which a test number's "To" list
+may lack (131030 for a number that is on the list without it)."""
+
+
 def _extra_digit(doctor: Doctor, recipient: str) -> str | None:
     """For an Argentinian or Mexican mobile, the number without WhatsApp's extra digit, said
     in the run's language (the first thing to try on a 131030)."""
@@ -35,17 +46,6 @@ def _extra_digit(doctor: Doctor, recipient: str) -> str | None:
     )
 
 
-def _recipient(doctor: Doctor) -> str:
-    if not doctor.config.send_to:
-        raise NotApplicable("skip_no_send_to")
-    return str(doctor.config.send_to).strip()
-
-
-EXTRA_MOBILE_DIGIT = {"549": "Argentina", "521": "México"}
-"""Country code plus the digit WhatsApp gives mobiles there, which a test number's "To" list
-may lack (131030 for a number that is on the list without it)."""
-
-
 def _send(doctor: Doctor, credential: Credential, payload: dict[str, Any]) -> dict[str, Any]:
     require_phone(doctor, credential)
     body = {"messaging_product": "whatsapp", "recipient_type": "individual", **payload}
@@ -54,8 +54,10 @@ def _send(doctor: Doctor, credential: Credential, payload: dict[str, Any]) -> di
             f"{require_phone_id(credential)}/messages", require_token(credential), body
         )
     except GraphApiError as error:
+        if error.finding_id != "messaging.recipient_not_allowed":
+            raise
         hint = _extra_digit(doctor, str(payload.get("to", "")))
-        if error.finding_id != "messaging.recipient_not_allowed" or hint is None:
+        if hint is None:
             raise
         raise error.as_finding(error.finding_id, detail=f"{error} {hint}") from None
     messages = answer.get("messages") or [{}]
