@@ -10,6 +10,7 @@ the screenshot (README's ``docs/report.png`` is made that way).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -300,6 +301,42 @@ def test_six_credentials_fit_in_half_the_height_and_share_procedures(browser, si
 def expired_run(tmp_path_factory) -> SuiteRun:
     """One expired token: the report whose one action is a command to renew it."""
     return suite_runner(tmp_path_factory.mktemp("expired"))(env={"WA_DOCTOR_SIMULATE": "expired"})
+
+
+@pytest.fixture(scope="module")
+def healthy_run(tmp_path_factory) -> SuiteRun:
+    """Nothing wrong, some checks not run (no app id, no template, no send asked)."""
+    return suite_runner(tmp_path_factory.mktemp("healthy"))(env={"WA_DOCTOR_SIMULATE": "healthy"})
+
+
+def _numbers(page: Any, selector: str) -> list[int]:
+    """The numbers in what an element says (no thousands separator: the counts are small)."""
+    return [int(n) for n in re.findall(r"\d+", page.locator(selector).first.text_content() or "")]
+
+
+@pytest.mark.parametrize("run", ["six_credentials", "healthy_run"])
+def test_the_page_has_one_set_of_numbers(browser, request, run):
+    run = request.getfixturevalue(run)
+    summary = run.report["summary"]
+    page = _open(browser, run)
+    result = _numbers(page, "#wa-result")
+    (failed,) = _numbers(page, ".filters span.failed") or [0]
+    passed, warnings = _numbers(page, ".filters span.passed")
+    (skipped,) = _numbers(page, ".filters span.skipped")
+    (ran,) = _numbers(page, ".run-count")[:1]
+    (total,) = _numbers(page, "#wa-results > summary")
+    (not_run,) = _numbers(page, ".wa-not-checked summary")
+    all_good = page.locator(".wa-status li.wa-ok").evaluate_all(
+        "lines => lines.map(l => l.textContent.match(/\\((\\d+)/)[1])"
+    )
+
+    assert (failed, passed, warnings, skipped) == tuple(
+        summary[k] for k in ("failed", "passed", "warnings", "skipped")
+    )
+    assert result[:2] == [failed, warnings] if failed else result == [skipped]
+    assert skipped == not_run and ran == failed + passed + warnings and total == ran + skipped
+    if not failed + warnings:  # every line is all good: together they are every passed check
+        assert sum(map(int, all_good)) == passed
 
 
 def test_the_command_to_run_is_on_the_first_screen_before_the_long_procedures(browser, expired_run):

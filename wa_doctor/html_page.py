@@ -215,13 +215,13 @@ class HtmlPage:
         return f"<p class='wa-simulated' id='wa-simulated'>{escape(line)}</p>" if line else ""
 
     def _status_lines(self) -> str:
-        """One line per credential (and one for the shared setup, when it has a problem), the
-        ones with errors first, then warnings, then the rest: each names its problems, worst
-        first, and the first thing to do, linked to the remedy."""
+        """One line per credential and one for the shared setup, the ones with errors first,
+        then warnings, then the rest: each names its problems, worst first, and the first thing
+        to do, linked to the remedy. A line without problems counts its checks, so the lines
+        add up to the results table's "passed" (one set of numbers on the page)."""
         groups: list[tuple[str, list[CheckRecord]]] = []
         by_credential = self.report.by_credential()
-        shared = by_credential.get(None, [])
-        if any(r.outcome in (Outcome.FAILED, Outcome.WARNING) for r in shared):
+        if shared := by_credential.get(None, []):
             groups.append((self.label("shared_setup"), shared))
         for credential in self.report.doctor.credentials:
             groups.append((credential.label, by_credential.get(credential.label, [])))

@@ -17,9 +17,7 @@ from functools import cache
 from html import escape
 from importlib import resources
 
-from .findings import Outcome
 from .html_page import HtmlPage
-from .report import worst_outcome
 
 MARKERS = (
     "</head>",
@@ -81,8 +79,10 @@ class FinishedPage:
 
     def _fold_results(self, html: str) -> str:
         """pytest-html's filters and results table, folded under one line: the header above
-        already says what each check found; the table is there for whoever wants every row."""
-        total = len(self.report.tests())
+        already says what each check found; the table is there for whoever wants every row.
+        Its count is the header's unit, a check of a credential, so the page has one set of
+        numbers (a row is a check of every credential)."""
+        total = len(self.report.records)
         opening = (
             f"<details class='wa-results' id='wa-results'><summary>"
             f"{escape(self.label('results_heading'))} ({total})</summary>"
@@ -110,9 +110,10 @@ class FinishedPage:
         )
 
     def _filters(self, html: str) -> str:
-        """The filter boxes' counts in the doctor's words; warnings counted apart (pytest
-        counts a check with a warning as passed)."""
-        counts = self.report.test_counts()
+        """The filter boxes' counts in the doctor's words and the header's unit (a check of a
+        credential: the header's "5 problems" is the box's 5, not the 3 rows holding them);
+        warnings counted apart (pytest counts a check with a warning as passed)."""
+        counts = self.report.counts()
         words = {kind: self.label(f"filter_{kind}") for kind in ("failed", "skipped", "error")}
 
         def span(match: re.Match[str]) -> str:
@@ -124,11 +125,12 @@ class FinishedPage:
                     f"{counts['warnings']} {escape(warned)}{comma}</span>"
                 )
             if kind in words:
+                number = str(counts.get(kind, number))  # pytest's "error" is no record's
                 return f'<span class="{kind}">{number} {escape(words[kind])}{comma}</span>'
             return match.group(0)
 
         html = FILTER_COUNT.sub(span, html)
-        ran = len([t for t in self.report.tests() if worst_outcome(t) is not Outcome.SKIPPED])
+        ran = len(self.report.records) - counts["skipped"]
         return RUN_COUNT.sub(
             lambda m: (
                 f'<p class="run-count">'

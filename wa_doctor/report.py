@@ -57,10 +57,6 @@ def representative(records: list[CheckRecord]) -> CheckRecord:
     return min(records, key=lambda r: _RANK.index(r.outcome))
 
 
-def worst_outcome(records: list[CheckRecord]) -> Outcome:
-    return representative(records).outcome
-
-
 def _count(outcomes: Iterable[Outcome]) -> dict[str, int]:
     counts = dict.fromkeys(_KEYS.values(), 0)
     for outcome in outcomes:
@@ -191,17 +187,6 @@ class Report:
     def counts(self) -> dict[str, int]:
         """Records by outcome: each check of each credential counts."""
         return _count(r.outcome for r in self.records)
-
-    def tests(self) -> list[list[CheckRecord]]:
-        """The records of each test (a check, with one record per credential), in run order."""
-        by_test: dict[str, list[CheckRecord]] = {}
-        for record in self.records:
-            by_test.setdefault(record.nodeid, []).append(record)
-        return list(by_test.values())
-
-    def test_counts(self) -> dict[str, int]:
-        """Tests (the results table's rows) by the outcome of their worst record."""
-        return _count(worst_outcome(records) for records in self.tests())
 
     def by_credential(self) -> dict[str | None, list[CheckRecord]]:
         """The records of each credential label (None: checks of no credential), in run order,
