@@ -260,3 +260,33 @@ def test_two_rows_of_one_number_keep_keys_of_their_own():
     rows = [(True, "1065", "db1-1065"), (True, "1065", "db2-1065"), (False, "1065", "env-1065")]
 
     assert credential_keys(rows) == ["db:1065", "db:1065#db2-1065", "env:1065"]
+
+
+NAMED = "CRM Demo · +1 555-010-4242 (env-106540352242922)"
+"""The simulator's number as people know it: Meta's business name and number, then the label."""
+
+
+def test_a_credential_is_named_by_its_business_and_number_even_once_its_token_is_dead(
+    diagnose, graph_simulator
+):
+    token = fake_token()
+    healthy = diagnose(env=simulator_env(graph_simulator("healthy", token)))
+    expired = diagnose(env=simulator_env(graph_simulator("expired", token)), baseline=healthy.path)
+    forgotten = diagnose(env=simulator_env(graph_simulator("expired", token)))
+
+    assert NAMED in healthy.html
+    assert NAMED in expired.html, "Meta tells nothing to a dead token: the last run's names"
+    assert NAMED not in forgotten.html and "env-106540352242922" in forgotten.html
+
+
+@pytest.mark.parametrize("name", ["CRM\u202edemo", "CRM\x1b[31m", "x" * 65])
+def test_a_business_name_that_is_not_plain_short_text_is_not_shown(diagnose, graph_simulator, name):
+    server = graph_simulator("healthy")
+    for phone in server.world.phones.values():
+        phone.verified_name = name
+
+    diagnosis = diagnose(env=simulator_env(server))
+
+    assert "+1 555-010-4242 (env-106540352242922)" in diagnosis.html
+    assert name not in diagnosis.html
+    assert name not in json.dumps(diagnosis.report, ensure_ascii=False)

@@ -72,7 +72,7 @@ def test_json_junit_terminal_and_html_agree(run_suite, graph_simulator):
         if prop.get("name") == "finding"
     ]
     summary = run.stdout.split("WhatsApp Cloud API doctor", 1)[1]
-    from_terminal = re.findall(r"^\[[✗!]\] \S+ · \S+ — .*\(([a-z_]+\.[a-z_0-9]+)\)$", summary, re.M)
+    from_terminal = re.findall(r"^\[[✗!]\] \S+ · .+ — .*\(([a-z_]+\.[a-z_0-9]+)\)$", summary, re.M)
     from_html = re.findall(r"data-finding='([^']+)'", run.html)
 
     assert len(from_json) >= 3, from_json

@@ -15,6 +15,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -296,6 +297,22 @@ def test_six_credentials_fit_in_half_the_height_and_share_procedures(browser, si
         page.screenshot(path=os.environ["WA_DOCTOR_SCREENSHOT"], full_page=False)
 
 
+def test_a_credential_is_named_by_its_business_and_number_wherever_it_is_named(
+    browser, six_credentials
+):
+    named = "CRM Demo 4 · +1 555-010-4204 (db4-300000000000004)"
+    page = _open(browser, six_credentials)
+    junit = ElementTree.parse(six_credentials.directory / "reports" / "junit.xml")
+    suite = {p.get("name"): p.get("value") for p in junit.iter("property")}
+
+    assert named in page.locator(".wa-status").inner_text()
+    concerns = page.locator("[data-finding='phone.messaging_limit'] .wa-concerns").inner_text()
+    assert named in concerns and "CRM Demo 6 · +1 555-010-4206 (db6-" in concerns
+    assert named in six_credentials.stdout
+    assert suite["credential db4-300000000000004"] == named
+    assert suite["credential db1-300000000000001"] == "db1-300000000000001", "a dead token: no name"
+
+
 # -- what people read first, on a phone and on paper (issue: the report at Lighthouse's level) --
 @pytest.fixture(scope="module")
 def expired_run(tmp_path_factory) -> SuiteRun:
@@ -409,3 +426,15 @@ def test_prose_has_a_readable_measure_and_ids_are_never_broken(browser, six_cred
     assert characters <= 105, "about 80 to 100 characters a line"
     ids = page.locator("#wa-diagnosis .wa-finding h3 code")
     assert ids.evaluate_all("ids => ids.map(i => i.getClientRects().length)") == [1] * ids.count()
+
+
+def test_on_a_phone_no_credential_or_phone_number_id_is_cut_in_two(browser, six_credentials):
+    page = _open(browser, six_credentials, width=390)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.locator("#show_all_details").click()
+    ids = page.locator(".wa-id")
+    assert ids.locator("visible=true").count() >= 24  # the table's, the messages', the rows'
+
+    lines = ids.evaluate_all("ids => ids.map(i => i.getClientRects().length)")
+    assert set(lines) == {1}
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

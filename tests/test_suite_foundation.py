@@ -89,7 +89,15 @@ def test_with_no_configuration_the_report_says_what_to_set(run_suite):
             "phone_number_id": None,
             "phone_number_id_problems": [],
             "row_id": None,
-            "facts": {"quality_rating": None, "messaging_limit": None, "token_expires_at": None},
+            "facts": dict.fromkeys(
+                (
+                    "verified_name",
+                    "display_phone_number",
+                    "quality_rating",
+                    "messaging_limit",
+                    "token_expires_at",
+                )
+            ),
         }
     ]
 

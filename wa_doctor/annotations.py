@@ -30,7 +30,7 @@ def lines(report: Report) -> list[str]:
             command = COMMANDS.get(remedy.severity)
             if command is None or remedy.ignored is not None:
                 continue
-            where = record.credential or report.label("shared_setup")
+            where = report.name(record.credential)
             properties = [_text(f"title={remedy.title} ({remedy.id})", report, _PROPERTY)]
             # GitHub shows at most ten annotations of a kind per step: the first place each
             for place in located(finding, report.doctor.config.app_folder)[:1]:

@@ -98,7 +98,7 @@ def steps_html(report: Report, group: _Group, printed: _Printed) -> str:
         body = f"<ol>{''.join(f'<li>{inline(s)}</li>' for s in procedure.steps)}</ol>"
         for credential, own in variants.items():
             blocks = "".join(code_block(report, t) for t in (own.command, own.sql) if t)
-            body += f"<p class='wa-for'>{escape(credential or '')}</p>{blocks}"
+            body += f"<p class='wa-for'>{escape(report.name(credential))}</p>{blocks}"
         title = inline(procedure.title)
         parts.append(
             f"<details class='wa-alternative'><summary>{title}</summary>{body}</details>"
@@ -222,9 +222,10 @@ class HtmlPage:
         groups: list[tuple[str, list[CheckRecord]]] = []
         by_credential = self.report.by_credential()
         if shared := by_credential.get(None, []):
-            groups.append((self.label("shared_setup"), shared))
+            groups.append((self.report.name(None), shared))
         for credential in self.report.doctor.credentials:
-            groups.append((credential.label, by_credential.get(credential.label, [])))
+            label = credential.label
+            groups.append((self.report.name(label), by_credential.get(label, [])))
         groups.sort(key=lambda group: _impact(group[1]))  # stable: run order within a rank
         items = "".join(self._status_line(name, records) for name, records in groups)
         return (
@@ -299,20 +300,20 @@ class HtmlPage:
             who = [r.credential for r in group.records if r.credential]
             concerns = (
                 f"<p class='wa-concerns'>{escape(self.label('concerns'))}: "
-                f"{escape(', '.join(dict.fromkeys(who)))}</p>"
+                f"{escape(', '.join(dict.fromkeys(map(self.report.name, who))))}</p>"
                 if who
                 else ""
             )
-            messages = list(
-                dict.fromkeys(
-                    _with_trace(r.result.primary.message, r.result.unquoted_fbtrace_id())  # type: ignore[union-attr]
-                    for r in group.records
-                )
-            )
+            said: dict[str, str | None] = {}  # each message once, with who said it first
+            for r in group.records:
+                if r.result and (primary := r.result.primary):
+                    message = _with_trace(primary.message, r.result.unquoted_fbtrace_id())
+                    said.setdefault(message, r.credential)
+            messages = list(said.items())
             text = (
-                f"<p>{inline(messages[0])}</p>"
+                f"<p>{inline(*messages[0])}</p>"
                 if len(messages) == 1
-                else "<ul>" + "".join(f"<li>{inline(m)}</li>" for m in messages) + "</ul>"
+                else "<ul>" + "".join(f"<li>{inline(*m)}</li>" for m in messages) + "</ul>"
             )
             if remedy.ignored:
                 kind = "ignored"
@@ -365,10 +366,11 @@ class HtmlPage:
     def _credentials_table(self) -> str:
         source = self.report.doctor.catalog.source
         rows = "".join(
-            f"<tr><td>{escape(c.label)}</td><td>{escape(source(c.source, self.lang))}</td>"
+            f"<tr><td>{escape(self.report.name(c.label))}</td>"
+            f"<td>{escape(source(c.source, self.lang))}</td>"
             f"<td><code>{escape(c.token_preview)}</code> "
             f"({escape(source(c.token_source, self.lang))})</td>"
-            f"<td>{escape(c.phone_number_id or '—')}</td></tr>"
+            f"<td class='wa-id'>{escape(c.phone_number_id or '—')}</td></tr>"
             for c in self.report.doctor.credentials
         )
         heads = "".join(
@@ -437,10 +439,11 @@ def _row_html(report: Report, record: CheckRecord, named: bool) -> str:
     primary = record.result.primary if record.result else None
     if not record.message and primary is None:
         return ""
-    who = f"<b>{escape(record.credential)}</b> " if named and record.credential else ""
-    text = f"<p>{who}{inline(record.message)}</p>" if record.message else ""
+    label = record.credential
+    who = f"<b class='wa-id'>{escape(label)}</b> " if named and label else ""
+    text = f"<p>{who}{inline(record.message, label)}</p>" if record.message else ""
     if primary is not None and primary.message and primary.message not in record.message:
-        text += f"<p>{inline(primary.message)}</p>"
+        text += f"<p>{inline(primary.message, label)}</p>"
     if primary is not None and record.outcome is not Outcome.PASSED:
         text += (
             f"<p><a href='#{anchor(primary.id)}'>{escape(report.label('see_finding'))}: "

@@ -54,7 +54,7 @@ def markdown(report: Report) -> str:
         lines += [f"- **{text(label(kind))}** {text(item)}" for kind, item in report.change_items()]
         lines.append("")
     rows = [
-        f"| {_MARK[remedy.severity]} | {text(record.credential or label('shared_setup'))} "
+        f"| {_MARK[remedy.severity]} | {text(report.name(record.credential))} "
         f"| `{remedy.id}` {text(remedy.title)} | {text(remedy.first_step)} |"
         for record in report.worst_first()
         for remedy in (record.result.remedies if record.result else ())

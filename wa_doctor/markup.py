@@ -15,23 +15,32 @@ _URL = re.compile(r"https?://[^\s<>()«»\"'`]+")
 _TRAILING = ".,;:!?)»"
 
 
-def inline(text: str) -> str:
-    """``text`` as escaped HTML with `code` spans and links."""
+def inline(text: str, unbroken: str | None = None) -> str:
+    """``text`` as escaped HTML with `code` spans and links; ``unbroken`` (a credential's
+    label) kept on one line wherever the prose names it (a label cut after ``db2-`` is misread)."""
     parts = _CODE.split(text)
     return "".join(
-        f"<code>{escape(part)}</code>" if odd else _links(part)
+        f"<code>{escape(part)}</code>" if odd else _links(part, unbroken)
         for odd, part in ((n % 2 == 1, p) for n, p in enumerate(parts))
     )
 
 
-def _links(text: str) -> str:
+def _links(text: str, unbroken: str | None) -> str:
     out: list[str] = []
     last = 0
     for match in _URL.finditer(text):
         url = match.group(0).rstrip(_TRAILING)
         end = match.start() + len(url)
-        out.append(escape(text[last : match.start()]))
+        out.append(_prose(text[last : match.start()], unbroken))
         out.append(f'<a href="{escape(url)}" rel="noreferrer">{escape(url)}</a>')
         last = end
-    out.append(escape(text[last:]))
+    out.append(_prose(text[last:], unbroken))
     return "".join(out)
+
+
+def _prose(text: str, unbroken: str | None) -> str:
+    shown = escape(text)
+    if not unbroken:
+        return shown
+    name = escape(unbroken)
+    return shown.replace(name, f"<span class='wa-id'>{name}</span>")

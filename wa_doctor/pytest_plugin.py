@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,21 @@ def doctor(pytestconfig: pytest.Config) -> Doctor:
         return pytestconfig.stash[DOCTOR_KEY]
     except KeyError:
         pytest.skip("wa-doctor is not active: run `pytest diagnostics/`")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def credential_names(request: pytest.FixtureRequest) -> Iterator[None]:
+    """JUnit XML names each credential as people know it (business name and number) in its
+    suite's properties, once every check has run: a failure's message names the label."""
+    plugins = request.config.pluginmanager
+    plugin = plugins.get_plugin("wa-doctor")
+    if not isinstance(plugin, DoctorPlugin) or not plugins.has_plugin("junitxml"):
+        yield
+        return
+    record = request.getfixturevalue("record_testsuite_property")
+    yield
+    for label, name in plugin.report.names.items():
+        record(f"credential {label}", name)
 
 
 class DoctorPlugin:

@@ -139,6 +139,10 @@ MAX_CHANGES_SHOWN = 20
 """New (and fixed) problems listed on the first screen; report.json has every one."""
 
 
+NAME_FACTS = ("verified_name", "display_phone_number")
+"""The facts a credential is known by (see :attr:`Report.names`)."""
+
+
 class Report:
     """Collects the records of a run and writes them out."""
 
@@ -271,6 +275,26 @@ class Report:
         if self.facts is None:
             return {}
         return {c.label: self.facts(self.doctor, c) for c in self.doctor.credentials}
+
+    @functools.cached_property
+    def names(self) -> dict[str, str]:
+        """Each credential as people know it, by label: "CRM Demo · +1 555-010-4242
+        (db1-300000000000001)". The business name and number are Meta's, as this run read them,
+        else as the baseline kept them (a dead token lets Meta tell nothing); the label stays,
+        as commands take it. Read once the checks are over, like :attr:`kept`."""
+        baseline = self.doctor.baseline
+        names = {}
+        for credential in self.doctor.credentials:
+            before = baseline.facts.get(self.doctor.key(credential), {}) if baseline else {}
+            now = self.kept.get(credential.label, {})
+            known = [now.get(name) or before.get(name) for name in NAME_FACTS]
+            shown = " · ".join(str(value) for value in known if value)
+            names[credential.label] = f"{shown} ({credential.label})" if shown else credential.label
+        return names
+
+    def name(self, label: str | None) -> str:
+        """A credential's :attr:`names` entry; the shared setup's words for checks of none."""
+        return self.label("shared_setup") if label is None else self.names.get(label, label)
 
     def history_entry(self) -> dict[str, Any]:
         """This run as a line of the history: per credential, its problems and the days left

@@ -86,12 +86,12 @@ class TerminalSummary:
 
     def _one_line(self, record: CheckRecord, remedy: Remedy) -> Line:
         mark, colour = self._mark(remedy)
-        where = record.credential or self.label("general")
+        where = self.report.name(record.credential)
         return (f"{mark} {where} {remedy.id}: {remedy.title} — {remedy.first_step}", colour)
 
     def _finding(self, record: CheckRecord, remedy: Remedy) -> list[Line]:
         mark, colour = self._mark(remedy)
-        where = record.credential or self.label("general")
+        where = self.report.name(record.credential)
         lines: list[Line] = [
             (f"[{mark}] {record.check_id} · {where} — {remedy.title} ({remedy.id})", colour),
             (f"    {remedy.message}", None),
@@ -140,7 +140,7 @@ class TerminalSummary:
         by_credential = self.report.by_credential()
         names = [None] + [c.label for c in self.report.doctor.credentials]
         return [
-            (name or self.label("general"), by_credential[name])
+            (self.report.name(name), by_credential[name])
             for name in names
             if by_credential.get(name)
         ]

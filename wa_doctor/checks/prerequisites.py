@@ -312,10 +312,13 @@ def _wrong_id_hint(
 
 def facts(doctor: Doctor, credential: Credential) -> dict[str, object]:
     """The values of a credential the next run compares with (quality, messaging limit, token
-    expiry): only what this run read already, never a request."""
+    expiry) or names it by when its token is dead (business name and number): only what this
+    run read already, never a request."""
     phone = phone_number.cached(doctor, credential) or {}
     info = token_info.cached(doctor, credential)
     return {
+        "verified_name": fact(phone.get("verified_name")),
+        "display_phone_number": fact(phone.get("display_phone_number")),
         "quality_rating": fact(phone.get("quality_rating")),
         "messaging_limit": fact(phone.get("whatsapp_business_manager_messaging_limit")),
         "token_expires_at": fact(info.expires_at if info is not None else None),

@@ -89,7 +89,12 @@ def add_tenants(world: World, count: int) -> list[tuple[str, str]]:
             templates=[TemplateState("hello_world", "en_US")],
             subscribed_apps=[(world.app_id, APP_NAME)],
         )
-        phone = PhoneState(str(300_000_000_000_000 + n), waba.id)
+        phone = PhoneState(
+            str(300_000_000_000_000 + n),
+            waba.id,
+            display_phone_number=f"+1 555-010-{4200 + n}",
+            verified_name=f"CRM Demo {n}",
+        )
         token = random_token()
         world.tokens[token] = TokenState(
             world.app_id, str(400_000_000_000_000 + n), target_ids=(waba.id,)
