@@ -313,6 +313,59 @@ def test_a_credential_is_named_by_its_business_and_number_wherever_it_is_named(
     assert suite["credential db1-300000000000001"] == "db1-300000000000001", "a dead token: no name"
 
 
+FIRST_SCREEN = """() => [...document.querySelectorAll('#wa-header :is(p, li, h3, h4)')]
+  .filter(e => { const r = e.getBoundingClientRect(); return r.height > 0 && r.top < innerHeight; })
+  .map(e => e.innerText).join('\\n')"""
+"""What a 900 px screen shows of the doctor's part before any scrolling."""
+
+
+def test_the_first_screen_speaks_the_admins_words_and_keeps_ids_for_support(
+    browser, six_credentials
+):
+    page = _open(browser, six_credentials, width=1366)
+    first = page.evaluate(FIRST_SCREEN)
+    limit = page.locator("[data-finding='phone.messaging_limit']").inner_text()
+    title = page.locator(".wa-status li a").first
+    finding_id = page.locator(".wa-status li code.wa-fid").first
+
+    for jargon in ("http://", "código de salida", "TIER_", "STANDARD", "pooler", "COPY"):
+        assert jargon not in first, jargon
+    assert "80 mensajes por segundo" in limit and "TIER_" not in limit
+    assert "código de salida 1" in page.locator(".wa-technical").inner_text(), "for support"
+    size = "el => parseFloat(getComputedStyle(el).fontSize)"
+    assert finding_id.is_visible() and finding_id.evaluate(size) < title.evaluate(size)
+
+
+def test_the_spanish_report_has_no_english_words_of_its_own(browser, six_credentials):
+    page = _open(browser, six_credentials, width=1366)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    text = page.inner_text("body")
+
+    assert "\nEnvironment\n" not in text and "\nEntorno\n" in text  # Vercel's menu may say it
+    for english in (
+        "Platform",
+        "Packages",
+        "Plugins:",
+        "API version",
+        "Language",
+        "Summary",
+        "tests took",
+        "Show all details",
+        "phone number id",
+        "Concerns",
+    ):
+        assert english not in text, english
+
+
+def test_a_healthy_run_has_nothing_to_fix_and_writes_numbers_one_way(browser, healthy_run):
+    page = _open(browser, healthy_run, width=1366)
+    headings = page.locator("#wa-header h2").all_inner_texts()
+
+    assert "Qué arreglar" not in headings and "Datos de la cuenta" in headings
+    limit = page.locator("[data-finding='phone.messaging_limit']").inner_text()
+    assert "2.000 usuarios" in limit and "2,000" not in limit
+
+
 # -- what people read first, on a phone and on paper (issue: the report at Lighthouse's level) --
 @pytest.fixture(scope="module")
 def expired_run(tmp_path_factory) -> SuiteRun:

@@ -151,10 +151,10 @@ class HtmlPage:
         if not self.report.records:
             state = "wa-warn"
         config = self.report.doctor.config
-        meta = " · ".join(
+        when = f"{self.label('generated')} {self.now:%Y-%m-%d %H:%M:%S %Z (UTC%z)}"
+        technical = " · ".join(  # for support, not the admin's first screen
             escape(part)
             for part in (
-                f"{self.label('generated')} {self.now:%Y-%m-%d %H:%M:%S %Z (UTC%z)}",
                 f"wa-doctor {__version__}",
                 f"Graph API {self.report.doctor.redactor(config.graph_url)} {config.api_version}",
                 self.label("language_name"),
@@ -166,9 +166,9 @@ class HtmlPage:
             f"<h1>{escape(self.label('report_title'))}</h1>"
             f"<p class='wa-result {state}' id='wa-result'>{escape(self.result_line())}</p>"
             f"{self._simulated()}{self._changes()}"
-            f"<p class='wa-meta'>{meta}</p>"
+            f"<p class='wa-meta'>{escape(when)}</p>"
             f"{self._status_lines()}{self._trend()}{self._findings()}{self._not_checked()}"
-            f"{self._credentials_table()}</header>"
+            f"{self._credentials_table()}<p class='wa-meta wa-technical'>{technical}</p></header>"
         )
 
     def _changes(self) -> str:
@@ -259,7 +259,7 @@ class HtmlPage:
         assert primary is not None
         others = "".join(
             f" · {_MARK[r.outcome]} <a href='#{anchor(p.id)}'>{escape(p.title)}</a> "
-            f"<code>{escape(p.id)}</code>"
+            f"<code class='wa-fid'>{escape(p.id)}</code>"
             for r in problems[1:]
             if r.result and (p := r.result.primary)
         )
@@ -267,8 +267,8 @@ class HtmlPage:
             f"<li class='{_SEVERITY_CLASS[worst.outcome]}'>"
             f"<span class='wa-mark'>{_MARK[worst.outcome]}</span> <b>{escape(name)}</b> · "
             f"<a href='#{anchor(primary.id)}'>{escape(primary.title)}</a> "
-            f"<code>{escape(primary.id)}</code> · {escape(self.label('first_action'))}: "
-            f"{inline(primary.first_step)}{others}</li>"
+            f"<code class='wa-fid'>{escape(primary.id)}</code> · "
+            f"{escape(self.label('first_action'))}: {inline(primary.first_step)}{others}</li>"
         )
 
     def _checks(self, n: int) -> str:
@@ -324,7 +324,7 @@ class HtmlPage:
             sections.append(
                 f"<section class='wa-finding wa-{kind}'{id_attr} "
                 f"data-finding='{escape(remedy.id)}'>"
-                f"<h3>{escape(remedy.title)} <code>{escape(remedy.id)}</code> "
+                f"<h3>{escape(remedy.title)} <code class='wa-fid'>{escape(remedy.id)}</code> "
                 f"<span class='wa-badge'>{escape(self.label(kind))}</span></h3>"
                 f"{concerns}{text}{steps_html(self.report, group, printed)}</section>"
             )

@@ -51,10 +51,12 @@ TIER_LIMITS: dict[str, int | None] = {
 """Unique users a portfolio may start conversations with per moving 24 h (None: unlimited)."""
 
 
-def _throughput(phone: dict[str, Any]) -> str:
+def _throughput(phone: dict[str, Any]) -> list[str]:
+    """The number's pace in words (a term: "up to 80 messages per second"), not Meta's
+    STANDARD: Meta's level names mean nothing to whoever runs the campaign."""
     throughput = phone.get("throughput")
     level = throughput.get("level") if isinstance(throughput, dict) else throughput
-    return str(level or "?")
+    return [f"throughput_{level}" if level in ("STANDARD", "HIGH") else "throughput_unknown"]
 
 
 @check(raises=["phone.not_registered", *STATUS_FINDINGS.values()], reads=[phone_number])
