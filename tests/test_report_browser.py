@@ -450,6 +450,10 @@ def test_paper_keeps_the_folded_instructions_and_ends_with_no_empty_heading(
 
     assert folded.is_visible() and reasons.is_visible()
     assert not page.locator("#wa-results").is_visible()
+    command = page.locator("#wa-diagnosis .wa-code pre").first  # paper prints no background
+    color = command.evaluate("el => getComputedStyle(el).color")
+    assert command.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(255, 255, 255)"
+    assert contrast(color, "rgb(255, 255, 255)") >= 4.5, "the command to run is legible on paper"
     assert page.pdf(format="A4")[:4] == b"%PDF"
 
 
