@@ -154,11 +154,16 @@ def test_a_real_payload_read_from_a_file_is_explained_in_meta_s_words(capsys, tm
 
 
 @pytest.mark.parametrize("name", NO_PROBLEM, ids=str)
-def test_a_webhook_with_no_problem_is_no_finding(capsys, monkeypatch, name):
+def test_a_webhook_with_no_problem_says_there_is_nothing_to_fix_and_what_it_held(
+    capsys, monkeypatch, name
+):
+    payload = json.loads((REAL / name).read_text("utf-8"))["payload"]
+    (change,) = payload["entry"][0]["changes"]
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(pasted(name).encode())))
 
-    code = main(["explain", "-"])
+    code = main(["explain", "-", "--lang", "en"])
 
     out = capsys.readouterr()
-    assert code == 4
-    assert "[" not in out.out and "no error code found" in out.err
+    assert code == 0 and out.err == ""
+    assert out.out.startswith("✓ Nothing to fix") and "[" not in out.out
+    assert change["field"] in out.out and change["value"].get("event", "") in out.out

@@ -30,6 +30,7 @@ from .explain import (
     format_remedy,
     parse,
     render_offline,
+    webhook_changes,
 )
 from .findings import Finding, Outcome, Severity
 from .redaction import RedactingLogRecordFactory, Redactor, one_line, plain_text
@@ -50,14 +51,21 @@ def explain_command(args: argparse.Namespace) -> int:
     if by_id is not None:  # a finding id, as the reports print them
         print(format_remedy(by_id, Redactor()))
         return 0
+    labels = load_catalog()
     try:
         text, unread = _explain_input(args.error)
+    except ExplainError as exc:
+        return _unexplained(exc)
+    try:
         found = distinct(parse(text))
     except ExplainError as exc:
-        print(f"wa-doctor explain: {exc}", file=sys.stderr)
-        return USAGE_ERROR
+        changes = webhook_changes(text)
+        if not changes:
+            return _unexplained(exc)
+        # a webhook with no bad news in it: nothing to fix, and what it did say
+        print(labels.label("explain_webhook_fine", lang).format(changes="; ".join(changes)))
+        return 0
     redact = Redactor()
-    labels = load_catalog()
     blocks = [
         format_remedy(explain(facts, lang), redact)
         + (f"\n  {labels.label('times_seen', lang).format(n=n)}" if n > 1 else "")
@@ -69,6 +77,11 @@ def explain_command(args: argparse.Namespace) -> int:
     print("\n\n".join(blocks))
     sys.stdout.flush()  # inside main's guard: a reader that left is not an error
     return 0
+
+
+def _unexplained(error: ExplainError) -> int:
+    print(f"wa-doctor explain: {error}", file=sys.stderr)
+    return USAGE_ERROR
 
 
 def scan_files(args: argparse.Namespace) -> int:

@@ -231,6 +231,28 @@ def _error_objects(data: Any, depth: int = 0, owner: str | None = None) -> Itera
             yield from _error_objects(item, depth + 1, owner)
 
 
+def webhook_changes(text: str) -> list[str]:
+    """Each distinct change of the webhooks in ``text``, in a few words: for a webhook that
+    :func:`parse` found no problem in (a ban lifted, a throughput upgrade), what it did hold."""
+    text = text[:MAX_INPUT]
+    values = list(_json_values(text)) or list(_json_values(text.replace("=>", ":")))
+    return list(dict.fromkeys(_changes(values, 0)))
+
+
+def _changes(data: Any, depth: int) -> Iterator[str]:
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(data, dict):
+        said = webhook_events.described(data)
+        if said is not None:
+            yield said
+            return
+        data = list(data.values())
+    if isinstance(data, list):
+        for item in data:
+            yield from _changes(item, depth + 1)
+
+
 def _cut(text: str, most: int = 5 * QUOTED) -> str:
     """Meta's words cut to ``most`` characters, redacted first: a cut through a token would
     leave a piece too short to be recognised as one."""

@@ -94,6 +94,23 @@ PARAMS = {"message_template_name": "template", "message_template_language": "lan
 """Value fields that fill a finding's own placeholders too (its message then says them)."""
 
 
+def described(change: Mapping[str, Any]) -> str | None:
+    """A webhook change in a few words (``account_update: REINSTATE``), or None when it is
+    none: what explain says of a webhook that holds no bad news."""
+    field, value = change.get("field"), change.get("value")
+    if not isinstance(field, str) or not isinstance(value, Mapping):
+        return None
+    event = value.get("event")
+    said = f"{field}: {event}" if isinstance(event, str) and event else field
+    why = [  # what made it good news (a ban lifted: REINSTATE)
+        str(found)
+        for kind in EVENTS
+        if kind.field == field and event in kind.events and kind.unless[0]
+        for found in _values(value, kind.unless[0])
+    ]
+    return plain_text(f"{said} ({', '.join(why)})" if why else said)[:80]
+
+
 def read(change: Mapping[str, Any], owner: str | None) -> tuple[str, str, dict[str, str]] | None:
     """``(finding id, what Meta said, params)`` for one ``entry.changes[]`` item, or None when
     it is no bad news. ``owner`` is the entry's id (the WABA's)."""
