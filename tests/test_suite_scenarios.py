@@ -270,6 +270,8 @@ def test_a_wrong_phone_number_id_says_what_it_looks_like(diagnose, graph_simulat
     entry = run.with_finding("phone.unsupported_request")
     assert "WhatsApp Business Account (WABA) id" in entry["message"]
     assert run.only("phone_number_connected")["message"] == "blocked by phone.unsupported_request"
+    said = entry["remedy"]["title"] + entry["message"]
+    assert "post request" not in said, "the doctor reads (GET): Meta's message says the method"
 
 
 def test_a_transient_rate_limit_is_retried_once_then_reported(diagnose, graph_simulator):
