@@ -16,6 +16,8 @@ import pytest
 
 from conftest import fake_token
 from wa_doctor import catalog
+from wa_doctor.checks import phone as phone_checks
+from wa_doctor.checks.prerequisites import PHONE_FIELDS, field_lacking
 from wa_doctor.errors import GraphApiError
 from wa_doctor.graph import GraphClient
 from wa_doctor.redaction import Redactor
@@ -112,3 +114,29 @@ def test_an_error_answer_still_tells_the_version_that_answered_it():
     assert refused.value.finding_id == "phone.unsupported_request"
     assert (seen.asked, seen.served, seen.upgraded) == ("v20.0", "v22.0", True)
     assert seen.warning.endswith("as v20.0 will be deprecated.")
+
+
+def _read_phone(recording: str) -> dict[str, Any]:
+    with replaying(recorded(recording)) as url:
+        client = GraphClient(url, "v21.0", timeout=5, redactor=Redactor(), catalog=catalog.load())
+        try:
+            return client.request("GET", "1190244884170604", fake_token(), {"fields": PHONE_FIELDS})
+        finally:
+            client.close()
+
+
+def test_a_real_number_s_answer_says_it_is_not_shared_with_the_business_app():
+    phone = _read_phone("smsmarica-phone-number-not-on-biz-app.json")
+
+    assert phone["is_on_biz_app"] is False, "a boolean, as coexistence's check reads it"
+    assert phone_checks.throughput_terms(phone) == ["throughput_STANDARD"]
+    assert phone_checks.throughput_terms({**phone, "is_on_biz_app": True}) == [
+        "throughput_coexistence"
+    ]
+
+
+def test_a_field_an_older_version_lacks_is_named_from_meta_s_real_refusal():
+    with pytest.raises(GraphApiError) as refused:
+        _read_phone("smsmarica-phone-field-nonexisting.json")
+
+    assert field_lacking(refused.value) == "search_visibility"

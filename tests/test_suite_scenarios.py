@@ -360,3 +360,20 @@ def test_a_131030_to_an_argentinian_mobile_names_the_number_without_whatsapp_s_9
     entry = run.with_finding("messaging.recipient_not_allowed")
     assert "has the 9 WhatsApp adds to mobiles in Argentina" in entry["message"]
     assert "send to +541123456789" in entry["message"]
+
+
+def test_a_version_without_is_on_biz_app_still_reads_the_number(diagnose):
+    run = diagnose("phone-field-unknown")
+
+    assert run.only("phone_number_connected")["outcome"] == "passed"
+    skipped = run.only("phone_number_coexistence")
+    assert skipped["outcome"] == "skipped" and "is_on_biz_app" in skipped["message"]
+    assert run.findings("failed") == [] and "phone.unsupported_request" not in run.findings()
+
+
+def test_a_number_shared_with_the_business_app_sends_20_messages_a_second(diagnose):
+    run = diagnose("coexistence", options={"lang": "en"})
+
+    assert "up to 20 messages per second" in run.with_finding("phone.messaging_limit")["message"]
+    assert "smb_message_echoes" in run.with_finding("phone.coexistence")["message"]
+    assert run.only("webhooks_coexistence_fields")["outcome"] == "skipped", "no app secret"

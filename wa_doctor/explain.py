@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import catalog as catalog_module
-from . import webhook_events
+from . import node_objects, webhook_events
 from .catalog import Remedy
 from .doctor import base_context
 from .errors import ExplainError
@@ -87,11 +87,10 @@ def parse(text: str) -> list[ErrorFacts]:
     match = _CODE.fullmatch(text)
     if match:
         return [ErrorFacts(int(match.group(1)), as_int(match.group(2)))]
-    found = _in_json(text)
-    if not found and "=>" in text:  # a Ruby hash, as a Rails log prints the webhook
-        found = _in_json(text.replace("=>", ":"))
-    if found:
-        return found
+    for reading in _json_readings(text):
+        found = _in_json(reading)
+        if found:
+            return found
     lines = [line[:LINE_KEPT] for line in text.splitlines()]
     logged = [facts for line in lines if (facts := _logged(line))]
     if logged:
@@ -103,6 +102,16 @@ def parse(text: str) -> list[ErrorFacts]:
         "no error code found: give a code (131047, 190/467), the error JSON, or a log line "
         "holding either"
     )
+
+
+def _json_readings(text: str) -> Iterator[str]:
+    """``text`` as JSON may be in it: as it is, then as a Rails log prints a Ruby hash
+    (``=>``), then as Node prints an object (bare keys, single quotes)."""
+    yield text
+    if "=>" in text:
+        yield text.replace("=>", ":")
+    if node_objects.printed(text):
+        yield node_objects.as_json(text)
 
 
 def _in_json(text: str) -> list[ErrorFacts]:
@@ -234,9 +243,11 @@ def _error_objects(data: Any, depth: int = 0, owner: str | None = None) -> Itera
 def webhook_changes(text: str) -> list[str]:
     """Each distinct change of the webhooks in ``text``, in a few words: for a webhook that
     :func:`parse` found no problem in (a ban lifted, a throughput upgrade), what it did hold."""
-    text = text[:MAX_INPUT]
-    values = list(_json_values(text)) or list(_json_values(text.replace("=>", ":")))
-    return list(dict.fromkeys(_changes(values, 0)))
+    for reading in _json_readings(text[:MAX_INPUT]):
+        changes = list(dict.fromkeys(_changes(list(_json_values(reading)), 0)))
+        if changes:
+            return changes
+    return []
 
 
 def _changes(data: Any, depth: int) -> Iterator[str]:

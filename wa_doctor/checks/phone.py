@@ -51,12 +51,28 @@ TIER_LIMITS: dict[str, int | None] = {
 """Unique users a portfolio may start conversations with per moving 24 h (None: unlimited)."""
 
 
-def _throughput(phone: dict[str, Any]) -> list[str]:
+def throughput_terms(phone: dict[str, Any]) -> list[str]:
     """The number's pace in words (a term: "up to 80 messages per second"), not Meta's
-    STANDARD: Meta's level names mean nothing to whoever runs the campaign."""
+    STANDARD: Meta's level names mean nothing to whoever runs the campaign. A number shared
+    with the Business app has 20 per second, whatever its level says."""
+    if phone.get("is_on_biz_app") is True:
+        return ["throughput_coexistence"]
     throughput = phone.get("throughput")
     level = throughput.get("level") if isinstance(throughput, dict) else throughput
     return [f"throughput_{level}" if level in ("STANDARD", "HIGH") else "throughput_unknown"]
+
+
+@check(raises=["phone.coexistence"], reads=[phone_number])
+def phone_number_coexistence(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """A number used in the WhatsApp Business app and the Cloud API at once (Meta's
+    "coexistence", ``is_on_biz_app``): not a fault, but what a CRM must do differently (the
+    phone's messages arrive as echoes, 20 messages per second) is said as a fact."""
+    phone = require_phone(doctor, credential)
+    on_app = phone.get("is_on_biz_app")
+    if not isinstance(on_app, bool):  # an older version has no such field: unknown, not false
+        raise NotApplicable("skip_no_is_on_biz_app")
+    number = phone.get("display_phone_number") or credential.phone_number_id
+    return findings_if(on_app, "phone.coexistence", number=str(number))
 
 
 @check(raises=["phone.not_registered", *STATUS_FINDINGS.values()], reads=[phone_number])
@@ -71,7 +87,7 @@ def phone_number_connected(doctor: Doctor, credential: Credential) -> list[Findi
             status=status,
             verification=phone.get("code_verification_status") or "?",
             quality=phone.get("quality_rating") or "?",
-            throughput=_throughput(phone),
+            throughput=throughput_terms(phone),
         )
     ]
 
@@ -106,7 +122,7 @@ def phone_number_capacity(doctor: Doctor, credential: Credential) -> list[Findin
         raise NotApplicable("skip_no_messaging_limit", tier=tier or "—")
     limit = TIER_LIMITS[tier]
     shown = Count(limit) if limit is not None else "∞"
-    params = {"tier": tier, "limit": shown, "throughput": _throughput(phone)}
+    params = {"tier": tier, "limit": shown, "throughput": throughput_terms(phone)}
     size = doctor.config.campaign_size
     if size and limit is not None and int(size) > limit:
         return [finding("phone.campaign_over_limit", campaign_size=Count(size), **params)]

@@ -38,6 +38,7 @@ PHONE_FIELDS = ",".join(
         "id",
         "display_phone_number",
         "verified_name",
+        "is_on_biz_app",
         "quality_rating",
         "code_verification_status",
         "name_status",
@@ -288,13 +289,31 @@ def phone_number(
     for entry in entries or ():
         if isinstance(entry, dict) and str(entry.get("id")) == phone_id:
             return entry
-    try:
-        return doctor.graph.get(phone_id, require_token(credential), {"fields": PHONE_FIELDS})
-    except GraphApiError as error:
-        if error.code != 100:
-            raise
-        hint = _wrong_id_hint(error, phone_id, credential, granted_token)
-        raise error.as_finding("phone.unsupported_request", looks_like=[hint]) from None
+    fields = PHONE_FIELDS.split(",")
+    while True:
+        try:
+            return doctor.graph.get(
+                phone_id, require_token(credential), {"fields": ",".join(fields)}
+            )
+        except GraphApiError as error:
+            if error.code != 100:
+                raise
+            lacking = field_lacking(error)
+            if lacking in fields and lacking != "id":  # a version without a field: ask the rest
+                fields.remove(lacking)
+                continue
+            hint = _wrong_id_hint(error, phone_id, credential, granted_token)
+            raise error.as_finding("phone.unsupported_request", looks_like=[hint]) from None
+
+
+def field_lacking(error: GraphApiError) -> str | None:
+    """The field a phone number lacks in the version asked ("Tried accessing nonexisting field
+    (is_on_biz_app) on node type (WhatsAppBusinessPhoneNumber)": a newer field on an older
+    version), or None when Graph said something else (another kind of node, an unknown id)."""
+    said = error.meta_message
+    if "on node type (WhatsAppBusinessPhoneNumber)" not in said:
+        return None
+    return said.partition("nonexisting field (")[2].partition(")")[0] or None
 
 
 def _wrong_id_hint(

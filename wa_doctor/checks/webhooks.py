@@ -3,10 +3,12 @@ and most send failures (131047 among them) arrive only by webhook."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import handshake
 from ..credentials import Credential
 from ..doctor import Doctor
-from ..errors import DoctorError, GraphApiError, NotApplicable
+from ..errors import Blocked, DoctorError, GraphApiError, NotApplicable
 from ..findings import Finding, finding, findings_if
 from ..registry import check
 from .prerequisites import (
@@ -60,17 +62,34 @@ def webhooks_app_subscription(doctor: Doctor) -> list[Finding]:
     WHATSAPP_APP_SECRET): a WhatsApp object with a callback URL, active, with ``messages``. A
     secret Meta refuses is its own finding: the CRM could not verify webhook signatures."""
     app_id = require_usable_id(doctor, "app_id")
-    if not app_id or not doctor.config.app_secret:
-        raise NotApplicable("skip_no_app_secret")
     try:
-        answer = doctor.graph.get(f"{app_id}/subscriptions", str(doctor.app_token))
+        whatsapp = app_whatsapp_subscription(doctor, app_id)
     except GraphApiError as error:
         if error.code == 190:
             return [
                 finding("webhooks.app_secret_wrong", app_id=app_id, meta_message=error.meta_message)
             ]
         raise
-    whatsapp = next(
+    if whatsapp is None or not whatsapp.get("callback_url") or whatsapp.get("active") is False:
+        return [finding("webhooks.app_not_subscribed", app_id=app_id)]
+    fields = subscribed_fields(whatsapp)
+    return findings_if(
+        "messages" not in fields,
+        "webhooks.messages_field_missing",
+        app_id=app_id,
+        callback_url=str(whatsapp.get("callback_url")),
+        fields=", ".join(fields) or "—",
+    )
+
+
+def app_whatsapp_subscription(doctor: Doctor, app_id: str | None) -> dict[str, Any] | None:
+    """The app's WhatsApp webhook subscription (GET /{app-id}/subscriptions with its app token,
+    asked once a run: the client caches it), None when it has none; not applicable without the
+    app's id and secret."""
+    if not app_id or not doctor.config.app_secret:
+        raise NotApplicable("skip_no_app_secret")
+    answer = doctor.graph.get(f"{app_id}/subscriptions", str(doctor.app_token))
+    return next(
         (
             s
             for s in answer.get("data") or []
@@ -78,15 +97,46 @@ def webhooks_app_subscription(doctor: Doctor) -> list[Finding]:
         ),
         None,
     )
-    if whatsapp is None or not whatsapp.get("callback_url") or whatsapp.get("active") is False:
-        return [finding("webhooks.app_not_subscribed", app_id=app_id)]
-    fields = [f.get("name") for f in whatsapp.get("fields") or [] if isinstance(f, dict)]
+
+
+def subscribed_fields(subscription: dict[str, Any]) -> list[str]:
+    return [str(f.get("name")) for f in subscription.get("fields") or [] if isinstance(f, dict)]
+
+
+COEXISTENCE_FIELDS = ("smb_message_echoes", "history", "smb_app_state_sync")
+"""The webhook fields a number shared with the Business app needs besides ``messages``:
+what its owner writes on the phone, the chat history, and contact changes (Meta,
+"Onboard WhatsApp Business app users")."""
+
+
+@check(
+    raises=["webhooks.coexistence_fields_missing"],
+    reads=[phone_number],
+    asks="GET /{app-id}/subscriptions (app token), for a number shared with the Business app",
+)
+def webhooks_coexistence_fields(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """A number shared with the Business app: is the app subscribed to the fields that carry
+    what happens on the phone? Without ``smb_message_echoes`` the replies its owner types on
+    the phone never reach the CRM (users report them as messages missing)."""
+    if read_or_blocked(phone_number, doctor, credential).get("is_on_biz_app") is not True:
+        raise NotApplicable("skip_not_coexistence")
+    app_id = require_usable_id(doctor, "app_id")
+    try:
+        whatsapp = app_whatsapp_subscription(doctor, app_id)
+    except GraphApiError as error:
+        if error.code == 190:
+            raise Blocked("webhooks.app_secret_wrong") from None
+        raise
+    if whatsapp is None:
+        raise Blocked("webhooks.app_not_subscribed")
+    fields = subscribed_fields(whatsapp)
+    missing = [f for f in COEXISTENCE_FIELDS if f not in fields]
     return findings_if(
-        "messages" not in fields,
-        "webhooks.messages_field_missing",
+        bool(missing),
+        "webhooks.coexistence_fields_missing",
         app_id=app_id,
-        callback_url=str(whatsapp.get("callback_url")),
-        fields=", ".join(str(f) for f in fields) or "—",
+        missing=", ".join(missing),
+        fields=", ".join(fields) or "—",
     )
 
 

@@ -247,6 +247,9 @@ class GraphSimulator:
         phone = self.world.phones.get(node_id)
         if phone is not None and caller.can_reach(phone.waba_id):
             fields = _fields(request) or PHONE_DEFAULT_FIELDS
+            missing = self._phone_fields_missing(fields)
+            if missing is not None:
+                return missing
             return Answer(200, _phone_data(phone, fields, self._webhook_configuration(phone)))
         waba = self.world.wabas.get(node_id)
         if waba is not None and caller.can_reach(waba.id):
@@ -267,6 +270,9 @@ class GraphSimulator:
             return nonexisting_field(foreign[0], "WhatsAppBusinessAccount")
         if self.world.nested_too_much_data and any(s is not None for s in spec.values()):
             return too_much_data()
+        missing = self._phone_fields_missing(tuple(spec.get("phone_numbers") or ()))
+        if missing is not None:
+            return missing
         answer: dict[str, Any] = {"id": waba.id}
         for name, sub in (spec or {"name": None}).items():
             if name in known:
@@ -283,7 +289,15 @@ class GraphSimulator:
         if waba is None or not caller.can_reach(waba_id) or edge not in WABA_EDGES:
             return unsupported_request("GET", waba_id)
         spec = _field_spec(request.args.get("fields", "")) or None
+        missing = self._phone_fields_missing(tuple(spec or ()) if edge == "phone_numbers" else ())
+        if missing is not None:
+            return missing
         return Answer(200, self._edge_data(waba, edge, spec, request.args))
+
+    def _phone_fields_missing(self, fields: tuple[str, ...]) -> Answer | None:
+        """Graph's refusal of a read asking phone number fields the version lacks, if any."""
+        missing = [f for f in fields if f in self.world.phone_fields_missing]
+        return nonexisting_field(missing[0], "WhatsAppBusinessPhoneNumber") if missing else None
 
     def _edge_data(
         self, waba: WabaState, edge: str, spec: FieldSpec | None, args: Mapping[str, str]
@@ -418,6 +432,7 @@ def _phone_data(
         "id": phone.id,
         "display_phone_number": phone.display_phone_number,
         "verified_name": phone.verified_name,
+        "is_on_biz_app": phone.is_on_biz_app,
         "quality_rating": phone.quality_rating,
         "code_verification_status": phone.code_verification_status,
         "name_status": phone.name_status,

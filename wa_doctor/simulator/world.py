@@ -68,6 +68,8 @@ class PhoneState:
     waba_id: str
     display_phone_number: str = "+1 555-010-4242"
     verified_name: str = "CRM Demo"
+    is_on_biz_app: bool = False
+    """Used in the WhatsApp Business app too (Meta's "coexistence")."""
     quality_rating: str = "GREEN"
     code_verification_status: str = "VERIFIED"
     name_status: str = "APPROVED"
@@ -198,6 +200,9 @@ class World:
     require_app_secret: bool = False
     """App Settings → Advanced → "Require App Secret": every call with a user token must carry
     ``appsecret_proof`` (reference 7.3)."""
+    phone_fields_missing: tuple[str, ...] = ()
+    """Phone number fields the asked version does not have: Graph refuses the whole read
+    ("Tried accessing nonexisting field"), as an older version does with a newer field."""
     nested_too_much_data: bool = False
     """Refuse every read with nested edges (``phone_numbers{…}``) as too much data, as Graph
     can refuse a large one: the doctor must then ask for each part on its own."""

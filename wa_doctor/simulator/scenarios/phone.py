@@ -18,6 +18,10 @@ def _phone_facts(world: World, now: int, **facts: object) -> None:
         setattr(main_phone(world), name, value)
 
 
+def _older_version(world: World, now: int) -> None:
+    world.phone_fields_missing = ("is_on_biz_app",)
+
+
 def _campaign_over_limit(world: World, now: int) -> None:
     main_phone(world).messaging_limit = "TIER_2K"
     world.settings["campaign_size"] = "5000"
@@ -115,6 +119,16 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "test-number": Scenario(
         "Meta's test number (account_mode SANDBOX).", "phone.test_number", sandbox
+    ),
+    "coexistence": Scenario(
+        "The number is used in the WhatsApp Business app too (is_on_biz_app: 20 messages/s).",
+        "phone.coexistence",
+        partial(_phone_facts, is_on_biz_app=True),
+    ),
+    "phone-field-unknown": Scenario(
+        "The version asked has no is_on_biz_app: Graph refuses a read that asks for it.",
+        None,
+        _older_version,
     ),
     "phone-in-other-waba": Scenario(
         "The number belongs to another WABA than the configured one.",

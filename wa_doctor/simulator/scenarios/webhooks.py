@@ -23,6 +23,12 @@ def _app_webhooks(world: World, now: int, **changes: Any) -> None:
         world.app_subscriptions.clear()
 
 
+def _coexistence_without_echoes(world: World, now: int) -> None:
+    """A number shared with the Business app; the app's webhook has ``messages`` only."""
+    _app_webhooks(world, now)
+    main_phone(world).is_on_biz_app = True
+
+
 OLD_CALLBACK = "https://old-crm.example.com/whatsapp/webhook"
 """An alternate callback left behind by a previous integration."""
 
@@ -68,6 +74,11 @@ SCENARIOS: dict[str, Scenario] = {
         "The app's WhatsApp webhook does not subscribe the `messages` field.",
         "webhooks.messages_field_missing",
         partial(_app_webhooks, fields=[{"name": "account_update", "version": "v25.0"}]),
+    ),
+    "coexistence-echoes-not-subscribed": Scenario(
+        "A number shared with the Business app; the webhook lacks smb_message_echoes.",
+        "webhooks.coexistence_fields_missing",
+        _coexistence_without_echoes,
     ),
     "wrong-app-secret": Scenario(
         "WHATSAPP_APP_SECRET is not the app's: webhook signatures would not verify.",
