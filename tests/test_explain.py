@@ -259,8 +259,22 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path):
         lambda n: "1" + " " * (8 * n) + "x",
         lambda n: '{"a": x}' * n,
         lambda n: "(#131047) " * n,
+        lambda n: "{a: 1, " + "b" * (8 * n),
+        lambda n: "{k: 'v', " * n,
+        lambda n: "{a: 1, b: '" + "x" * (8 * n),
+        lambda n: "}" * (8 * n) + "{a: 1, b: 2",
     ],
-    ids=["open braces", "deep invalid list", "code then spaces", "broken objects", "prefixes"],
+    ids=[
+        "open braces",
+        "deep invalid list",
+        "code then spaces",
+        "broken objects",
+        "prefixes",
+        "node: a long bare word",
+        "node: many bare keys",
+        "node: an open quote",
+        "node: lost braces",
+    ],
 )
 def test_worst_case_input_takes_time_linear_in_its_size(make):
     from wa_doctor.errors import ExplainError

@@ -4,6 +4,7 @@ the fitting finding, Meta's words carried, no sentence with a hole, never the in
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from pathlib import Path
@@ -15,6 +16,25 @@ from wa_doctor.cli import main
 REAL = Path(__file__).parent / "fixtures" / "real"
 
 EXPLAINED = {
+    "errors/100-2593002-ruby_whatsapp_sdk.json": (
+        "template.missing",
+        "The message template fake name wasn't found for this account.",
+    ),
+    "errors/100-33-get-ruby_whatsapp_sdk.json": ("phone.unsupported_request", "Unsupported get"),
+    "errors/100-33-post-ruby_whatsapp_sdk.json": ("phone.unsupported_request", "Unsupported post"),
+    "errors/100-mark-read-ruby_whatsapp_sdk.json": (
+        "graph.invalid_parameter",
+        "Please check the message ID you have provided.",
+    ),
+    "errors/136024-2388367-request-code-ptBR.json": (
+        "phone.request_code_failed",
+        "Você pediu um código de verificação muitas vezes",
+    ),
+    "errors/136024-2388091-request-code-logged.json": (
+        "phone.request_code_failed",
+        "Request code failed: Please try again in some time.",
+    ),
+    "errors/131000-tawn33y-33-node.json": ("graph.server_error", "AC1dtC9ImEGwkBiss2Xt0mA"),
     "errors/100-00-prefix-gabrieldwight-31.json": ("graph.invalid_parameter", "Parameter Invalid"),
     "errors/100-frappe_whatsapp-43.json": (
         "graph.invalid_parameter",
@@ -167,3 +187,36 @@ def test_a_webhook_with_no_problem_says_there_is_nothing_to_fix_and_what_it_held
     assert code == 0 and out.err == ""
     assert out.out.startswith("✓ Nothing to fix") and "[" not in out.out
     assert change["field"] in out.out and change["value"].get("event", "") in out.out
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "details"),
+    [
+        ("errors/131000-tawn33y-33-node.json", "code 131000/2494002", "Generic error"),
+        (
+            "errors/132001-tawn33y-57.json",
+            "code 132001",
+            "template name (cg_quest_text) does not exist in en_US",
+        ),
+    ],
+)
+def test_an_error_as_node_prints_it_is_one_error_with_its_details_and_trace(
+    capsys, monkeypatch, name, code, details
+):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(pasted(name).encode())))
+
+    assert main(["explain", "-", "--lang", "en"]) == 0
+
+    out = capsys.readouterr().out
+    assert out.count("[") == 1, "the code and the message lines are one error, not two"
+    assert code in out and details in out and "fbtrace_id A" in out
+
+
+def test_the_method_meta_refused_is_the_one_said():
+    for method, other in (("get", "post"), ("post", "get")):
+        text = pasted(f"errors/100-33-{method}-ruby_whatsapp_sdk.json")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            main(["explain", text, "--lang", "en"])
+        assert f"Unsupported {method} request" in out.getvalue()
+        assert f"{other} request" not in out.getvalue()

@@ -196,28 +196,29 @@ class Catalog:
     def for_graph_error(
         self, code: int | None, subcode: int | None = None, message: str = "", details: str = ""
     ) -> str | None:
-        """The finding for a Graph error: one whose ``graph_message`` occurs in Meta's message
-        or details (for errors that share a generic code, like 100, whose details say what
-        happened), else by code (exact subcode first, then the code alone, then a range)."""
+        """The finding for a Graph error: one its exact code and subcode stand for (100/2593002:
+        a template not found, whatever generic words come with it), else one whose
+        ``graph_message`` occurs in Meta's message or details (errors that share a generic code,
+        like 100, whose details say what happened), else by the code alone, then a range."""
+        if code is not None and subcode is not None:
+            for finding_id, entry in self._findings.items():
+                if [code, subcode] in entry.get("graph", []):
+                    return finding_id
         text = f"{message} {details}".lower()
         for finding_id, entry in self._findings.items():
             if any(part.lower() in text for part in entry.get("graph_message", ())):
                 return finding_id
         if code is None:
             return None
-        exact = code_only = ranged = None
+        code_only = ranged = None
         for finding_id, entry in self._findings.items():
             for pair in entry.get("graph", []):
-                if pair[0] != code:
-                    continue
-                if len(pair) > 1 and pair[1] == subcode:
-                    exact = exact or finding_id
-                elif len(pair) == 1:
+                if pair[0] == code and len(pair) == 1:
                     code_only = code_only or finding_id
             low_high = entry.get("graph_range")
             if low_high and low_high[0] <= code <= low_high[1]:
                 ranged = ranged or finding_id
-        return exact or code_only or ranged
+        return code_only or ranged
 
     def label(self, key: str, lang: str) -> str:
         """A fixed word of the interface (column names, headings) in ``lang``."""

@@ -111,7 +111,9 @@ def _json_readings(text: str) -> Iterator[str]:
     if "=>" in text:
         yield text.replace("=>", ":")
     if node_objects.printed(text):
-        yield node_objects.as_json(text)
+        converted = node_objects.as_json(text)
+        yield converted
+        yield node_objects.balanced(converted.strip())
 
 
 def _in_json(text: str) -> list[ErrorFacts]:
@@ -276,13 +278,18 @@ _REDACT = Redactor()
 
 
 def _facts(code: int, error: dict[str, Any]) -> ErrorFacts:
+    """An error object's facts. Meta's words for the user (``error_user_title`` and
+    ``error_user_msg``: "Message Template Not Found", in the user's language) join
+    ``error_data.details``: a generic code 100 says what happened only there."""
     error_data = error.get("error_data")
     details = error_data.get("details") if isinstance(error_data, dict) else error_data
+    said = [str(details or "")]
+    said += [str(error[k]) for k in ("error_user_title", "error_user_msg") if error.get(k)]
     return ErrorFacts(
         code=code,
         subcode=as_int(error.get("error_subcode", error.get("subcode"))),
         message=_cut(str(error.get("message") or error.get("title") or "")),
-        details=_cut(str(details or "")),
+        details=_cut(" — ".join(dict.fromkeys(s for s in said if s.strip()))),
         fbtrace_id=_cut(plain_text(str(error.get("fbtrace_id") or "—")), 64),
     )
 
@@ -337,8 +344,11 @@ def explain(facts: ErrorFacts, lang: str) -> Remedy:
         "fbtrace_id": facts.fbtrace_id,
     }
     remedy = render_offline(Finding(finding_id, params), lang)
-    if detail not in remedy.message:
-        remedy = dataclasses.replace(remedy, message=f"{remedy.message} {detail}".strip())
+    unsaid = [p for p in (where, facts.message, facts.details) if p and p not in remedy.message]
+    if unsaid:  # Meta's words, each once: a message may quote some already
+        remedy = dataclasses.replace(
+            remedy, message=f"{remedy.message} {' — '.join(unsaid)}".strip()
+        )
     if facts.fbtrace_id != "—" and facts.fbtrace_id not in remedy.message:
         remedy = dataclasses.replace(
             remedy, message=f"{remedy.message} (fbtrace_id {facts.fbtrace_id})"

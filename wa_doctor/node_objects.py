@@ -7,7 +7,8 @@ quotes, strings in single quotes, ``[Object]`` where it stopped descending, on m
 
 That is no JSON, so its details and trace id were lost to a line-by-line reading. One pass of
 one pattern (linear in the text) turns it into JSON: each string re-quoted, each bare key
-quoted, ``undefined`` and Node's placeholders made values; the rest is left as it is.
+quoted, ``undefined`` and Node's placeholders made values; the rest is left as it is. A
+fragment pasted without its first brace gets it back (:func:`balanced`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,21 @@ def printed(text: str) -> bool:
 def as_json(text: str) -> str:
     """``text`` with every printed object in it turned into JSON (other text unchanged)."""
     return _TOKEN.sub(_json_token, text)
+
+
+_BRACES = re.compile(r'"(?:[^"\\\n]|\\.)*+"|[{}]')
+
+
+def balanced(text: str) -> str:
+    """JSON text with the braces a pasted fragment lost put back: a user pastes the object
+    from its first key on (``message: '…', … }``), so its opening brace is missing."""
+    depth = lowest = 0
+    for match in _BRACES.finditer(text):
+        brace = match.group()
+        if brace in "{}":
+            depth += 1 if brace == "{" else -1
+            lowest = min(lowest, depth)
+    return "{" * -lowest + text + "}" * (depth - lowest)
 
 
 def _json_token(match: re.Match[str]) -> str:
