@@ -35,6 +35,7 @@ EXPLAINED = {
         "Request code failed: Please try again in some time.",
     ),
     "errors/131000-tawn33y-33-node.json": ("graph.server_error", "AC1dtC9ImEGwkBiss2Xt0mA"),
+    "errors/131062-meta-doc.json": ("messaging.bsuid_not_supported", "uses bid_spec"),
     "errors/100-00-prefix-gabrieldwight-31.json": ("graph.invalid_parameter", "Parameter Invalid"),
     "errors/100-frappe_whatsapp-43.json": (
         "graph.invalid_parameter",

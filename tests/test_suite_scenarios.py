@@ -377,3 +377,28 @@ def test_a_number_shared_with_the_business_app_sends_20_messages_a_second(diagno
     assert "up to 20 messages per second" in run.with_finding("phone.messaging_limit")["message"]
     assert "smb_message_echoes" in run.with_finding("phone.coexistence")["message"]
     assert run.only("webhooks_coexistence_fields")["outcome"] == "skipped", "no app secret"
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ("US.13491208655302741918", "recipient"),
+        ("US.ENT.1181579921", "recipient"),
+        ("+34 600 000 111", "to"),
+    ],
+)
+def test_a_business_scoped_user_id_is_sent_in_recipient_and_a_number_in_to(given, field):
+    from wa_doctor.checks.messaging import _addressed
+    from wa_doctor.settings import SETTINGS_BY_NAME
+
+    parsed = SETTINGS_BY_NAME["send_to"].parse(given)
+
+    assert list(_addressed(parsed)) == [field]
+
+
+@pytest.mark.parametrize("given", ["us.1349120865", "US.", "US.1349 1208", "USA.1349120865"])
+def test_what_is_neither_a_number_nor_a_user_id_is_refused(given):
+    from wa_doctor.settings import SETTINGS_BY_NAME
+
+    with pytest.raises(ValueError, match="business-scoped user id"):
+        SETTINGS_BY_NAME["send_to"].parse(given)

@@ -51,12 +51,22 @@ _PHONE_PUNCTUATION = re.compile(r"[\s().\-]")
 _E164 = re.compile(r"\+?[1-9][0-9]{6,14}")
 
 
+BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
+"""A business-scoped user id, as Meta's 2026 webhooks give a user who hides their number: a
+country code, a dot and up to 128 letters and digits (``US.13491208655302741918``)."""
+
+
 def _recipient(value: str) -> str:
     """A WhatsApp recipient: an E.164-style number (``+`` and 7-15 digits; spaces, dashes and
-    brackets as people write them are dropped)."""
+    brackets as people write them are dropped), or a business-scoped user id as it is."""
+    if BSUID.fullmatch(value.strip()):
+        return value.strip()
     number = _PHONE_PUNCTUATION.sub("", value)
     if not _E164.fullmatch(number):
-        raise ValueError("is not a phone number in international form, e.g. +15550001111")
+        raise ValueError(
+            "is not a phone number in international form (+15550001111) "
+            "or a business-scoped user id (US.13491208655302741918)"
+        )
     return number
 
 
@@ -221,7 +231,8 @@ class Settings:
     )
     send_to: str | None = setting(
         "WA_DOCTOR_SEND_TO",
-        "Opt-in: really send the template to this number (e.g. +15550001111). Never by default.",
+        "Opt-in: really send the template to this number (+15550001111) or business-scoped "
+        "user id (US.13491208655302741918). Never by default.",
         parse=_recipient,
     )
     send_text: bool = setting(

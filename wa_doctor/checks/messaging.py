@@ -15,6 +15,7 @@ from ..doctor import Doctor
 from ..errors import GraphApiError, NotApplicable
 from ..findings import Finding, finding
 from ..registry import check
+from ..settings import BSUID
 from .phone import require_phone
 from .prerequisites import phone_number, require_phone_id, require_token, subscribed_apps
 from .webhooks import unsubscribed_wabas
@@ -31,6 +32,12 @@ def _recipient(doctor: Doctor) -> str:
 EXTRA_MOBILE_DIGIT = {"549": "Argentina", "521": "México"}
 """Country code plus the digit WhatsApp gives mobiles there, which a test number's "To" list
 may lack (131030 for a number that is on the list without it)."""
+
+
+def _addressed(recipient: str) -> dict[str, str]:
+    """Where a send names its recipient: a number goes in ``to``; a business-scoped user id in
+    ``recipient`` (Meta: a BSUID in ``to`` is read as a phone number and lost)."""
+    return {"recipient": recipient} if BSUID.fullmatch(recipient) else {"to": recipient}
 
 
 def _extra_digit(doctor: Doctor, recipient: str) -> str | None:
@@ -79,6 +86,7 @@ def _send(doctor: Doctor, credential: Credential, payload: dict[str, Any]) -> di
         "messaging.template_param_invalid",
         "messaging.template_text_too_long",
         "messaging.template_policy_violated",
+        "messaging.bsuid_not_supported",
     ],
     reads=[phone_number],
     asks="POST /{phone-number-id}/messages (only with --wa-send-to)",
@@ -91,7 +99,7 @@ def template_send(doctor: Doctor, credential: Credential) -> list[Finding]:
         doctor,
         credential,
         {
-            "to": recipient,
+            **_addressed(recipient),
             "type": "template",
             "template": {"name": name, "language": {"code": language}},
         },
@@ -120,7 +128,11 @@ def text_send(doctor: Doctor, credential: Credential) -> list[Finding]:
     sent = _send(
         doctor,
         credential,
-        {"to": recipient, "type": "text", "text": {"preview_url": False, "body": TEXT_BODY}},
+        {
+            **_addressed(recipient),
+            "type": "text",
+            "text": {"preview_url": False, "body": TEXT_BODY},
+        },
     )
     return [finding("messaging.text_accepted", recipient=recipient, message_id=sent.get("id", "?"))]
 

@@ -281,6 +281,14 @@ def send_error(kind: str, **values: str) -> Answer:
             "Template Format Character Policy Violated",
             "Template content violates a WhatsApp policy.",
         ),
+        # Meta's "Business-scoped user IDs" page (2026): 131062 and its details, verbatim; an
+        # authentication template needs the user's phone number. HTTP 400 as other 4xx sends.
+        "bsuid_not_supported": lambda: whatsapp_error(
+            400,
+            131062,
+            "Business-scoped User ID (BSUID) recipients are not supported for this message.",
+            "Business-scoped User ID (BSUID) recipients are not supported for this message.",
+        ),
         # S-ERR 10 "Permission is either not granted or has been removed."
         "no_permission": lambda: graph_error(
             403,

@@ -361,10 +361,13 @@ class GraphSimulator:
             return send_error(self.world.send_refusal)
         body = request.get_json(silent=True) or {}
         to = "".join(ch for ch in str(body.get("to", "")) if ch.isdigit())
+        user_id = "" if to else str(body.get("recipient", ""))  # a BSUID; ``to`` wins (Meta)
         if phone.account_mode == "SANDBOX" and to not in self.world.allowed_recipients:
-            return send_error("not_allowed")
+            return send_error("not_allowed")  # a BSUID too: the "To" list holds numbers
         if body.get("type") == "template":
-            refusal = self._template_refusal(phone.waba_id, body.get("template") or {})
+            refusal = self._template_refusal(
+                phone.waba_id, body.get("template") or {}, bool(user_id)
+            )
             if refusal is not None:
                 return refusal
         elif not self._window_open(to) and self.world.window_error_sync:
@@ -376,12 +379,18 @@ class GraphSimulator:
             200,
             {
                 "messaging_product": "whatsapp",
-                "contacts": [{"input": str(body.get("to", "")), "wa_id": to}],
+                "contacts": [
+                    {"input": user_id, "user_id": user_id}  # no wa_id (Meta's BSUID page)
+                    if user_id
+                    else {"input": str(body.get("to", "")), "wa_id": to}
+                ],
                 "messages": [message],
             },
         )
 
-    def _template_refusal(self, waba_id: str, template: dict[str, Any]) -> Answer | None:
+    def _template_refusal(
+        self, waba_id: str, template: dict[str, Any], to_user_id: bool = False
+    ) -> Answer | None:
         name = template.get("name")
         language = (template.get("language") or {}).get("code")
         found = next(
@@ -395,6 +404,8 @@ class GraphSimulator:
         if found is None or found.status not in ("APPROVED", "PAUSED", "DISABLED"):
             return send_error("no_translation", name=str(name), language=str(language))
         refusal = {"PAUSED": "paused", "DISABLED": "disabled"}.get(found.status)
+        if refusal is None and to_user_id and found.category == "AUTHENTICATION":
+            refusal = "bsuid_not_supported"  # one-tap, zero-tap and copy-code need a number
         return send_error(refusal) if refusal else None
 
     def _window_open(self, number: str) -> bool:

@@ -12,6 +12,11 @@ def _refuse_sends(kind: str, world: World, now: int) -> None:
     world.send_refusal = kind
 
 
+def _authentication_template(world: World, now: int) -> None:
+    for template in world.wabas[world.waba_id].templates:
+        template.category = "AUTHENTICATION"
+
+
 def _window_closed(world: World, now: int) -> None:
     world.recipients["34600000111"] = now - 3 * DAY
     world.window_error_sync = True
@@ -100,6 +105,13 @@ SCENARIOS: dict[str, Scenario] = {
         "messaging.recipient_not_allowed",
         sandbox,
         {"send_to": "+5491123456789"},
+    ),
+    "send-to-bsuid-authentication": Scenario(
+        "An authentication template sent to a business-scoped user id (US.…): Meta needs the "
+        "number (131062).",
+        "messaging.bsuid_not_supported",
+        _authentication_template,
+        {"send_to": "US.13491208655302741918"},
     ),
     "recipient-not-allowed": Scenario(
         "A test number sends to a recipient not in its 'To' list.",
