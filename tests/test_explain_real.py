@@ -75,6 +75,10 @@ EXPLAINED = {
         "template.language_missing",
         "Template name does not exist in the translation",
     ),
+    "webhooks/messages-user_without_phone-metadoc.json": (
+        "webhooks.user_without_phone",
+        "from_user_id US.13491208655302741918 · username @realsheenanelson",
+    ),
     "webhooks/account_update-disabled_update-bindambc.json": (
         "waba.disable_scheduled",
         "waba_ban_state SCHEDULE_FOR_DISABLE · waba_ban_date January 31, 2021",
@@ -221,3 +225,14 @@ def test_the_method_meta_refused_is_the_one_said():
             main(["explain", text, "--lang", "en"])
         assert f"Unsupported {method} request" in out.getvalue()
         assert f"{other} request" not in out.getvalue()
+
+
+def test_a_message_from_a_user_whose_number_came_too_is_nothing_to_fix(capsys, monkeypatch):
+    payload = json.loads((REAL / "webhooks/messages-user_without_phone-metadoc.json").read_text())
+    payload = payload["payload"]
+    payload["entry"][0]["changes"][0]["value"]["messages"][0]["from"] = "16505551234"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(json.dumps(payload).encode())))
+
+    assert main(["explain", "-", "--lang", "en"]) == 0
+
+    assert capsys.readouterr().out.startswith("✓ Nothing to fix")

@@ -1,7 +1,8 @@
 """Webhook changes that are bad news without an ``errors[]``: a WABA scheduled for disable, a
 restricted account, a rejected or paused template, a flagged number, a template moved to
-another category. Each is read into the finding it stands for, with the asset, the date and
-the reason Meta gave; which fields say what is data (:data:`EVENTS`), not code.
+another category, a user with no phone number. Each is read into the finding it stands for,
+with the asset, the date and the reason Meta gave; which fields say what is data
+(:data:`EVENTS`), not code.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ class Event:
     said: tuple[str, ...]
     unless: tuple[str, frozenset[str]] = ("", frozenset())
     """A value at a path that makes the change good news (a ban lifted: ``REINSTATE``)."""
+    needs: tuple[str, str] = ("", "")
+    """A path that must hold a value and one that must not: a message from a user id with no
+    phone number (``from_user_id`` without ``from``)."""
 
 
 EVENTS = (
@@ -83,9 +87,24 @@ EVENTS = (
             "category_update_timestamp",
         ),
     ),
+    Event(
+        "messages",
+        frozenset(),
+        "webhooks.user_without_phone",
+        ("messages.from_user_id", "contacts.profile.username"),
+        needs=("messages.from_user_id", "messages.from"),
+    ),
+    Event(
+        "messages",
+        frozenset(),
+        "webhooks.user_without_phone",
+        ("statuses.recipient_user_id", "statuses.status"),
+        needs=("statuses.recipient_user_id", "statuses.recipient_id"),
+    ),
 )
 """The webhook changes read as findings. A ``REINSTATE`` or an ``APPROVED`` is good news and
-is none of them; ``template_category_update`` is news whatever its ``event``."""
+is none of them; ``template_category_update`` is news whatever its ``event``; a message or a
+status of a user known only by a business-scoped user id is news for the CRM's code."""
 
 KEPT = 200
 """Characters kept of each value Meta sent (a description is a sentence or two)."""
@@ -120,10 +139,13 @@ def read(change: Mapping[str, Any], owner: str | None) -> tuple[str, str, dict[s
     event = str(value.get("event") or "")
     for kind in EVENTS:
         path, good = kind.unless
+        present, absent = kind.needs
         if (
             kind.field == field
             and (not kind.events or event in kind.events)
             and not (path and set(_values(value, path)) & good)
+            and (not present or _values(value, present))
+            and not (absent and _values(value, absent))
         ):
             break
     else:
