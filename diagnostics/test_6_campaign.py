@@ -5,6 +5,7 @@ from wa_doctor.pytest_checks import diagnose
 
 test_campaign_template_usable = diagnose(templates.campaign_template_usable)
 test_campaign_template_fits = diagnose(templates.campaign_template_fits)
+test_campaign_template_category = diagnose(templates.campaign_template_category)
 test_template_send = diagnose(messaging.template_send)
 test_text_send = diagnose(messaging.text_send)
 test_webhooks_subscribed = diagnose(webhooks.webhooks_subscribed)

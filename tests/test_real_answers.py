@@ -17,7 +17,7 @@ import pytest
 from conftest import fake_token
 from wa_doctor import catalog
 from wa_doctor.checks import phone as phone_checks
-from wa_doctor.checks.prerequisites import PHONE_FIELDS, field_lacking
+from wa_doctor.checks.prerequisites import PHONE_FIELDS, PHONE_NODE, field_lacking
 from wa_doctor.errors import GraphApiError
 from wa_doctor.graph import GraphClient
 from wa_doctor.redaction import Redactor
@@ -139,4 +139,5 @@ def test_a_field_an_older_version_lacks_is_named_from_meta_s_real_refusal():
     with pytest.raises(GraphApiError) as refused:
         _read_phone("smsmarica-phone-field-nonexisting.json")
 
-    assert field_lacking(refused.value) == "search_visibility"
+    assert field_lacking(refused.value, PHONE_NODE) == "search_visibility"
+    assert field_lacking(refused.value, "WhatsAppBusinessAccount") is None, "a wrong id"

@@ -402,3 +402,25 @@ def test_what_is_neither_a_number_nor_a_user_id_is_refused(given):
 
     with pytest.raises(ValueError, match="business-scoped user id"):
         SETTINGS_BY_NAME["send_to"].parse(given)
+
+
+def test_a_rejected_template_says_meta_s_reason(diagnose):
+    run = diagnose("template-rejected", options={"lang": "en"})
+
+    assert "rejected_reason INVALID_FORMAT" in run.with_finding("template.rejected")["message"]
+
+
+@pytest.mark.parametrize(("before", "changed"), [("UTILITY", True), ("ACCOUNT_UPDATE", False)])
+def test_a_category_meta_changed_is_news_but_the_2023_renaming_is_not(
+    diagnose, graph_simulator, before, changed
+):
+    server = graph_simulator("healthy")
+    for template in server.world.wabas[server.world.waba_id].templates:
+        template.previous_category = before
+
+    run = diagnose(env=simulator_env(server), options={"lang": "en"})
+
+    outcome = run.only("campaign_template_category")
+    assert outcome["outcome"] == ("warning" if changed else "passed")
+    if changed:
+        assert f"previous_category {before} → category MARKETING" in outcome["message"]

@@ -238,15 +238,41 @@ def subscribed_apps(
 @prerequisite(request="GET /{waba-id}/message_templates")
 def templates(doctor: Doctor, credential: Credential, waba_id: str) -> dict[str, Any]:
     """The WABA's templates named ``--wa-template`` (one request per run)."""
-    return doctor.graph.get(
+    return read_fields(
+        doctor,
         f"{waba_id}/message_templates",
         require_token(credential),
-        {
-            "name": doctor.config.template,
-            "fields": "name,language,status,category,components",
-            "limit": "100",
-        },
+        TEMPLATE_FIELDS,
+        {"name": doctor.config.template, "limit": "100"},
     )
+
+
+TEMPLATE_FIELDS = "name,language,status,category,components,previous_category,rejected_reason"
+"""``previous_category`` says Meta moved the template (UTILITY to MARKETING), ``rejected_reason``
+why it refused it."""
+
+
+def read_fields(
+    doctor: Doctor,
+    path: str,
+    token: str,
+    fields: str,
+    params: Mapping[str, str] | None = None,
+    node_type: str | None = None,
+) -> dict[str, Any]:
+    """GET ``path`` with ``fields``. Graph refuses a whole read that names a field its version
+    lacks ("Tried accessing nonexisting field (is_on_biz_app) on node type (…)": a newer field
+    on an older version); that field is then left out and the rest asked again, so one new
+    field never costs the read of all the others. Any other refusal is raised."""
+    asked = fields.split(",")
+    while True:
+        try:
+            return doctor.graph.get(path, token, {**(params or {}), "fields": ",".join(asked)})
+        except GraphApiError as error:
+            lacking = field_lacking(error, node_type)
+            if error.code != 100 or lacking not in asked or lacking == "id":
+                raise
+            asked.remove(lacking)
 
 
 # --- The phone number ---------------------------------------------------------------------------
@@ -289,29 +315,26 @@ def phone_number(
     for entry in entries or ():
         if isinstance(entry, dict) and str(entry.get("id")) == phone_id:
             return entry
-    fields = PHONE_FIELDS.split(",")
-    while True:
-        try:
-            return doctor.graph.get(
-                phone_id, require_token(credential), {"fields": ",".join(fields)}
-            )
-        except GraphApiError as error:
-            if error.code != 100:
-                raise
-            lacking = field_lacking(error)
-            if lacking in fields and lacking != "id":  # a version without a field: ask the rest
-                fields.remove(lacking)
-                continue
-            hint = _wrong_id_hint(error, phone_id, credential, granted_token)
-            raise error.as_finding("phone.unsupported_request", looks_like=[hint]) from None
+    try:
+        return read_fields(
+            doctor, phone_id, require_token(credential), PHONE_FIELDS, node_type=PHONE_NODE
+        )
+    except GraphApiError as error:
+        if error.code != 100:
+            raise
+        hint = _wrong_id_hint(error, phone_id, credential, granted_token)
+        raise error.as_finding("phone.unsupported_request", looks_like=[hint]) from None
 
 
-def field_lacking(error: GraphApiError) -> str | None:
-    """The field a phone number lacks in the version asked ("Tried accessing nonexisting field
-    (is_on_biz_app) on node type (WhatsAppBusinessPhoneNumber)": a newer field on an older
-    version), or None when Graph said something else (another kind of node, an unknown id)."""
+PHONE_NODE = "WhatsAppBusinessPhoneNumber"
+"""What Graph calls a phone number; another node type means the id is not one."""
+
+
+def field_lacking(error: GraphApiError, node_type: str | None = None) -> str | None:
+    """The field Graph says a node lacks in the version asked, or None when it said something
+    else (an unknown id, or, with ``node_type``, a node of another type: the id is wrong)."""
     said = error.meta_message
-    if "on node type (WhatsAppBusinessPhoneNumber)" not in said:
+    if node_type is not None and f"on node type ({node_type})" not in said:
         return None
     return said.partition("nonexisting field (")[2].partition(")")[0] or None
 

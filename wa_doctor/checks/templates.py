@@ -13,7 +13,11 @@ from ..findings import Finding, finding, findings_if
 from ..registry import check
 from .prerequisites import read_or_blocked, templates, waba_id
 
-STATUS_FINDINGS = {"PAUSED": "template.paused", "DISABLED": "template.disabled"}
+STATUS_FINDINGS = {
+    "PAUSED": "template.paused",
+    "DISABLED": "template.disabled",
+    "REJECTED": "template.rejected",
+}
 """Statuses with their own remedy; any other status but APPROVED is template.not_approved."""
 
 MEDIA_HEADERS = ("IMAGE", "VIDEO", "DOCUMENT", "LOCATION")
@@ -38,7 +42,9 @@ def _problem(doctor: Doctor, credential: Credential) -> tuple[Finding | None, di
     status = str(match.get("status") or "?")
     if status != "APPROVED":
         found = STATUS_FINDINGS.get(status, "template.not_approved")
-        return finding(found, status=status, **params), match
+        reason = str(match.get("rejected_reason") or "")
+        detail = f"rejected_reason {reason}" if reason not in ("", "NONE") else ""
+        return finding(found, status=status, detail=detail, **params), match
     return None, match
 
 
@@ -50,6 +56,7 @@ def _problem(doctor: Doctor, credential: Credential) -> tuple[Finding | None, di
         "template.not_approved",
         "template.paused",
         "template.disabled",
+        "template.rejected",
     ],
     reads=[templates],
 )
@@ -61,6 +68,29 @@ def campaign_template_usable(doctor: Doctor, credential: Credential) -> list[Fin
             raise
         return [finding("template.waba_unknown", template=doctor.config.template)]
     return [problem] if problem else []
+
+
+CATEGORIES = ("MARKETING", "UTILITY", "AUTHENTICATION")
+"""Today's categories: a ``previous_category`` among them is a move Meta made (UTILITY to
+MARKETING); an older name (Meta's own hello_world example shows ACCOUNT_UPDATE) is the 2023
+renaming of every template, no news."""
+
+
+@check(raises=["template.category_changed"], reads=[templates])
+def campaign_template_category(doctor: Doctor, credential: Credential) -> list[Finding]:
+    """Meta moved the campaign template to another category (``previous_category``): its price
+    and who may receive it change with it, without the CRM changing anything."""
+    problem, template = read_or_blocked(_problem, doctor, credential)
+    if problem is not None:
+        raise Blocked(problem.id)
+    before, now = str(template.get("previous_category") or ""), str(template.get("category"))
+    return findings_if(
+        before in CATEGORIES and before != now,
+        "template.category_changed",
+        template=doctor.config.template,
+        language=doctor.config.template_language,
+        detail=f"previous_category {before} → category {now}",
+    )
 
 
 @check(

@@ -331,6 +331,8 @@ class GraphSimulator:
                 "status": t.status,
                 "category": t.category,
                 "components": t.components,
+                "rejected_reason": t.rejected_reason,
+                **({"previous_category": t.previous_category} if t.previous_category else {}),
                 "id": t.id,
             }
             for t in found

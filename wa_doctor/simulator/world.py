@@ -107,6 +107,9 @@ class TemplateState:
     language: str
     status: str = "APPROVED"
     category: str = "MARKETING"
+    previous_category: str | None = None
+    """The category Meta moved the template from (its REST answer names it)."""
+    rejected_reason: str = "NONE"
     id: str = field(default_factory=lambda: str(secrets.randbelow(10**15) + 10**15))
     components: list[dict[str, Any]] = field(default_factory=lambda: list(HELLO_WORLD))
 

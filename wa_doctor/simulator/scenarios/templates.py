@@ -52,6 +52,16 @@ SCENARIOS: dict[str, Scenario] = {
         "template.not_approved",
         partial(_templates, status="PENDING"),
     ),
+    "template-rejected": Scenario(
+        "Meta rejected hello_world (rejected_reason INVALID_FORMAT).",
+        "template.rejected",
+        partial(_templates, status="REJECTED", rejected_reason="INVALID_FORMAT"),
+    ),
+    "template-category-changed": Scenario(
+        "Meta moved hello_world from UTILITY to MARKETING (previous_category).",
+        "template.category_changed",
+        partial(_templates, category="MARKETING", previous_category="UTILITY"),
+    ),
     "template-paused": Scenario(
         "hello_world is PAUSED for low quality.",
         "template.paused",
