@@ -285,6 +285,8 @@ def test_six_credentials_fit_in_half_the_height_and_share_procedures(browser, si
     marks = [t.strip()[:1] for t in page.locator(".wa-status li .wa-mark").all_inner_texts()]
     assert marks == sorted(marks, key="✗!✓–".index), "errors first, then warnings, then the rest"
     assert "general" not in page.locator(".wa-status").inner_text()
+    status = page.locator(".wa-status").inner_text()
+    assert "token.temporary" in status and "token.expiring_soon" not in status, "one cause"
     permanent = "Solución permanente: token de System User que no caduca"
     assert page.locator("#wa-diagnosis h4", has_text=permanent).count() == 1
     logged_out = page.locator("#wa-diagnosis [data-finding='token.session_logged_out']")
