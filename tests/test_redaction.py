@@ -99,3 +99,15 @@ def test_redaction_takes_time_linear_in_the_text(make):
     redact = Redactor(["a-secret-of-some-length"])
 
     assert growth(redact, make) < 32
+
+
+def test_a_text_said_before_a_secret_was_known_is_redacted_once_it_is():
+    secret = "EAAB" + "x7" * 20
+    text = f"token {secret[4:]} in a log line"
+    redact = Redactor()
+    assert redact(text) == text, "not yet known: no token shape (EAA cut off)"
+
+    redact.add(secret[4:])
+
+    assert secret[4:] not in redact(text)
+    assert redact(text) == redact(text)
