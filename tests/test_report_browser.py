@@ -163,13 +163,34 @@ def test_header_result_and_status_lines_read_with_javascript_off(browser, failin
         assert page.locator(f"[data-finding='{finding}'] .wa-steps li").first.is_visible()
 
 
-def test_a_phone_reads_the_page_without_sideways_scrolling(browser, failing_run):
-    run, _ = failing_run
+REPORTS = ["failing_run", "six_credentials", "healthy_run"]
+"""One credential with errors and warnings, six with mixed findings, a healthy one."""
+
+
+def _report(request: Any, name: str) -> SuiteRun:
+    run = request.getfixturevalue(name)
+    return run[0] if isinstance(run, tuple) else run
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_a_phone_reads_the_page_without_sideways_scrolling(browser, request, name):
+    run = _report(request, name)
     page = _open(browser, run, width=390)
     _open_results(page)
     page.locator("#show_all_details").click()
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_paper_starts_with_the_result_and_the_credentials(browser, request, name):
+    page = _open(browser, _report(request, name), width=794)  # A4 at 96 dpi …
+    page.emulate_media(media="print")
+
+    for first in ("#wa-result", ".wa-status li"):
+        box = page.locator(first).first.bounding_box()
+        assert box["y"] + box["height"] < 1123, first  # … 1123 high
+    assert page.pdf(format="A4")[:4] == b"%PDF"
 
 
 def test_the_first_printed_page_shows_the_first_finding(browser, failing_run):

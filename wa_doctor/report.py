@@ -44,8 +44,11 @@ def redacted(value: Any, redact: Redactor) -> Any:
     JSON could cut an escape in two: ``input_token=x\\"`` redacted ate the backslash.)"""
     if isinstance(value, str):
         return redact(value)
-    if isinstance(value, dict):
-        return {redact(str(k)): redacted(v, redact) for k, v in value.items()}
+    if isinstance(value, dict):  # a string value redacted here: a run has hundreds of thousands
+        return {
+            redact(str(k)): redact(v) if isinstance(v, str) else redacted(v, redact)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [redacted(v, redact) for v in value]
     return value
