@@ -270,19 +270,18 @@ def assert_no_secret(run: SuiteRun, secret: str) -> None:
 
 
 def growth(work: Callable[[str], object], make: Callable[[int], str]) -> float:
-    """How much longer ``work`` takes on 8 times the input (best of five each): about 8 when
-    linear in it, 64 when quadratic. A ratio, not a duration: a loaded machine slows both."""
-
-    def best(text: str) -> float:
-        times = []
-        for _ in range(5):
+    """How much longer ``work`` takes on 8 times the input: about 8 when linear in it, 64 when
+    quadratic. A ratio, not a duration: the two sizes are timed in turn, seven times each, and
+    the best of each kept, so a machine that gets busier halfway (CI running other jobs) slows
+    both alike instead of the larger alone."""
+    small, large = make(2_000), make(16_000)
+    times: dict[str, list[float]] = {"small": [], "large": []}
+    for _ in range(7):
+        for size, text in (("small", small), ("large", large)):
             started = time.perf_counter()
             work(text)
-            times.append(time.perf_counter() - started)
-        return min(times)
-
-    small, large = best(make(2_000)), best(make(16_000))
-    return large / max(small, 1e-6)
+            times[size].append(time.perf_counter() - started)
+    return min(times["large"]) / max(min(times["small"]), 1e-6)
 
 
 def assert_plain_text(run: SuiteRun) -> None:

@@ -203,5 +203,6 @@ def test_under_github_actions_the_job_summary_leads_with_the_result(
     assert written.startswith("earlier step\n## WhatsApp Cloud API diagnosis\n\n**✗ 1 problem**")
     (row,) = [line for line in written.splitlines() if line.startswith("| ✗")]
     assert "`token.expired`" in row and "env-106540352242922" in row
+    assert row.endswith("expires again. $ wa-doctor renew-token --env-file .env.local |")
     assert server.world.token not in written and server.world.token[:12] not in written
     assert run.exit_code == 1

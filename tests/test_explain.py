@@ -375,3 +375,17 @@ def test_a_procedure_that_says_run_the_command_below_has_it_below(capsys):
     assert status == 0
     said = out.index("Run the command below")
     assert "$ wa-doctor renew-token" in out[said:]
+
+
+@pytest.mark.parametrize("given", ["token.expired", "190/467"])
+@pytest.mark.parametrize(("lang", "placeholder"), [("es", "<ID_DE_LA_FILA>"), ("en", "<ROW_ID>")])
+def test_an_explanation_s_update_names_one_row_to_fill_in_never_every_active_row(
+    capsys, given, lang, placeholder
+):
+    from wa_doctor.cli import main
+
+    assert main(["explain", given, "--lang", lang]) == 0
+
+    update = capsys.readouterr().out.split("UPDATE ", 1)[1].split(";", 1)[0]
+    assert update.rstrip().endswith(f"WHERE id = {placeholder}")
+    assert "activo = true" not in update

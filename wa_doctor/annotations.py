@@ -37,7 +37,7 @@ def lines(report: Report) -> list[str]:
                 properties.append(f"file={_text(place.path, report, _PROPERTY)}")
                 if place.line is not None:
                     properties.append(f"line={place.line}")
-            message = _text(f"{where}: {remedy.message} → {remedy.first_step}", report, _DATA)
+            message = _text(f"{where}: {remedy.message} → {remedy.first_action}", report, _DATA)
             found.append(f"::{command} {','.join(properties)}::{message}")
     return found
 

@@ -116,6 +116,13 @@ class Remedy:
             return self.steps[0]
         return self.procedures[0].title if self.procedures else ""
 
+    @property
+    def first_action(self) -> str:
+        """The first step with the command it speaks of, for outputs of one line (a job summary
+        row, an annotation): "with the command below" needs its command beside it there."""
+        command = next((p.command for p in self.procedures if p.command), None)
+        return f"{self.first_step} $ {command}" if command else self.first_step
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,

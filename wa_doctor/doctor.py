@@ -256,10 +256,10 @@ def base_context(spec: TableSpec, catalog: catalog_module.Catalog, lang: str) ->
         "fbtrace_id": "—",
         "graph": "Meta",
         "renew_args": "--env-file .env.local",
-        "row_label": catalog.label("row_label_any", lang).format(**spec.context()),
-        "row_filter": (
-            f"{spec.columns['canal_tipo']} = 'whatsapp' AND {spec.columns['activo']} = true"
-        ),
+        # No row known (an explanation, a credential without a number): the UPDATE names a row
+        # the user must fill in, never the guide's filter, which changes every active row.
+        "row_label": catalog.label("row_label_unknown", lang),
+        "row_filter": f"{spec.columns['id']} = {catalog.label('row_id_placeholder', lang)}",
     }
 
 

@@ -21,7 +21,7 @@ from .catalog import Remedy
 from .doctor import base_context
 from .errors import ExplainError
 from .findings import Finding
-from .graph import as_int
+from .graph import as_int, meta_details
 from .redaction import Redactor, one_line, plain_text
 from .table import TableSpec
 
@@ -278,18 +278,11 @@ _REDACT = Redactor()
 
 
 def _facts(code: int, error: dict[str, Any]) -> ErrorFacts:
-    """An error object's facts. Meta's words for the user (``error_user_title`` and
-    ``error_user_msg``: "Message Template Not Found", in the user's language) join
-    ``error_data.details``: a generic code 100 says what happened only there."""
-    error_data = error.get("error_data")
-    details = error_data.get("details") if isinstance(error_data, dict) else error_data
-    said = [str(details or "")]
-    said += [str(error[k]) for k in ("error_user_title", "error_user_msg") if error.get(k)]
     return ErrorFacts(
         code=code,
         subcode=as_int(error.get("error_subcode", error.get("subcode"))),
         message=_cut(str(error.get("message") or error.get("title") or "")),
-        details=_cut(" — ".join(dict.fromkeys(s for s in said if s.strip()))),
+        details=_cut(meta_details(error)),
         fbtrace_id=_cut(plain_text(str(error.get("fbtrace_id") or "—")), 64),
     )
 

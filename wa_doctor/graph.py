@@ -315,7 +315,7 @@ class GraphClient:
     def _api_error(self, status: int, error: Mapping[str, Any]) -> GraphApiError:
         code = as_int(error.get("code"))
         subcode = as_int(error.get("error_subcode"))
-        details = _details(error.get("error_data"))
+        details = meta_details(error)
         message = str(error.get("message") or "")
         finding_id = self.catalog.for_graph_error(code, subcode, message, details or "") or (
             "graph.server_error" if status >= 500 else "graph.error"
@@ -381,12 +381,18 @@ def as_int(value: Any) -> int | None:
         return None
 
 
-def _details(error_data: Any) -> str | None:
-    """``error_data.details``; on template endpoints ``error_data`` can be a plain string."""
-    if isinstance(error_data, Mapping):
-        details = error_data.get("details")
-        return str(details) if details else None
-    return str(error_data) if error_data else None
+def meta_details(error: Mapping[str, Any]) -> str:
+    """What Meta said besides its error's ``message``, each thing once: ``error_data.details``
+    (a plain string on template endpoints) and its words for the user, ``error_user_title`` and
+    ``error_user_msg`` ("Message Template Not Found", in the user's language), which are all a
+    generic code 100 says of what happened. Words the message holds already are left out."""
+    error_data = error.get("error_data")
+    details = error_data.get("details") if isinstance(error_data, Mapping) else error_data
+    message = str(error.get("message") or "").lower()
+    said = [str(v) for v in (details, error.get("error_user_title"), error.get("error_user_msg"))]
+    return " — ".join(
+        dict.fromkeys(s for s in said if s.strip() and s != "None" and s.lower() not in message)
+    )
 
 
 def _retry_after(response: Exchange, default: float) -> float:

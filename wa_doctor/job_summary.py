@@ -55,7 +55,7 @@ def markdown(report: Report) -> str:
         lines.append("")
     rows = [
         f"| {_MARK[remedy.severity]} | {text(report.name(record.credential))} "
-        f"| `{remedy.id}` {text(remedy.title)} | {text(remedy.first_step)} |"
+        f"| `{remedy.id}` {text(remedy.title)} | {text(remedy.first_action)} |"
         for record in report.worst_first()
         for remedy in (record.result.remedies if record.result else ())
         if remedy.ignored is None

@@ -101,8 +101,8 @@ class TerminalSummary:
         trace = record.result.unquoted_fbtrace_id(remedy) if record.result else None
         if trace:
             lines.append((f"    fbtrace_id: {trace}", None))
-        if remedy.severity is Severity.INFO:
-            return lines
+        if remedy.severity is Severity.INFO:  # a fact: what to do about it, without commands
+            return [*lines, (f"    → {remedy.steps[0]}", None)] if remedy.steps else lines
         lines.append((f"    → {remedy.first_step}", None))
         lines.extend((f"      {line}", None) for line in _copyable(remedy).splitlines())
         lines.extend((f"    {url}", None) for url in remedy.links[:1])

@@ -89,7 +89,7 @@ def campaign_template_category(doctor: Doctor, credential: Credential) -> list[F
         "template.category_changed",
         template=doctor.config.template,
         language=doctor.config.template_language,
-        detail=f"previous_category {before} → category {now}",
+        detail=f"{before} → {now}",
     )
 
 
