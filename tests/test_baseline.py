@@ -290,3 +290,33 @@ def test_a_business_name_that_is_not_plain_short_text_is_not_shown(diagnose, gra
     assert "+1 555-010-4242 (env-106540352242922)" in diagnosis.html
     assert name not in diagnosis.html
     assert name not in json.dumps(diagnosis.report, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("narrowing", [("-k", "token_present"), ("--co",)])
+def test_a_narrowed_run_fixes_nothing_it_did_not_look_at_and_keeps_the_dates(
+    run_suite, graph_simulator, tmp_path, narrowing
+):
+    token = fake_token()
+    folder = tmp_path / "shared-reports"
+    args = ("--wa-report-dir", str(folder), "--wa-lang", "en")
+    env = simulator_env(graph_simulator("expired", token))
+
+    def expired_first_seen() -> str:
+        report = json.loads((folder / "report.json").read_text("utf-8"))
+        (entry,) = [c for c in report["checks"] if c["finding"] == "token.expired"]
+        return entry["findings"][0]["first_seen"]
+
+    run_suite(*args, env=env)
+    seen = expired_first_seen()
+    narrowed = run_suite(*args, *narrowing, env=env)
+    changes = json.loads((folder / "report.json").read_text("utf-8"))["changes"]
+    again = run_suite(*args, "--wa-fail-on", "new", env=env)
+
+    assert changes["fixed"] == [] and "fixed 0" in narrowed.stdout
+    carried = {(c["finding"], c["first_seen"]) for c in changes["carried"]}
+    assert ("token.expired", seen) in carried
+    again_changes = json.loads((folder / "report.json").read_text("utf-8"))["changes"]
+    assert again_changes["new"] == [], "nothing came back as new"
+    assert expired_first_seen() == seen and "new 0" in again.stdout
+    kept = (folder / history.HISTORY).read_text("utf-8").splitlines()
+    assert len(kept) == 2, "the narrowed run is no line of the history"

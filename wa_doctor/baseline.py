@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +38,8 @@ Problem = tuple[str, str]
 ID = re.compile(r"[a-z]{1,20}\.[a-z0-9_]{1,60}")
 """A finding id as the catalog writes them: anything else in a baseline is not one of ours."""
 LABEL = re.compile(r"[A-Za-z0-9_.-]{1,80}")
+KEY = re.compile(r"run|(?:db|env):[A-Za-z0-9_.-]{1,80}(?:#[A-Za-z0-9_.-]{1,80})?")
+"""A credential's key as :func:`credential_keys` writes it (or the run's own)."""
 """A credential label or Phone Number ID as this tool writes them (see ``credentials``)."""
 MAX_FACT = 64
 """Meta's enum values (GREEN, TIER_2K) and an expiry time are short; longer is not a fact."""
@@ -149,6 +151,17 @@ class Baseline:
                     seen = _text(found.get("first_seen"))
                     ok = len(seen) <= MAX_FACT and _is_date(seen)
                     first_seen[(key, finding)] = seen if ok else generated_at
+        changes = report.get("changes")
+        for found in _list(changes.get("carried") if isinstance(changes, dict) else None):
+            key, finding = _text(found.get("credential")), _text(found.get("finding"))
+            seen = _text(found.get("first_seen"))
+            if (
+                KEY.fullmatch(key)
+                and ID.fullmatch(finding)
+                and len(seen) <= MAX_FACT
+                and _is_date(seen)
+            ):
+                first_seen.setdefault((key, finding), seen)
         simulated = report.get("simulated")
         simulated = simulated if isinstance(simulated, str) else None
         return cls(generated_at, simulated, first_seen, facts)
@@ -162,6 +175,8 @@ class Changes:
     new: tuple[Problem, ...]
     fixed: tuple[Problem, ...]
     still: tuple[Problem, ...]
+    carried: tuple[Problem, ...] = ()
+    """Problems of the baseline whose check did not run this time: neither fixed nor new."""
 
     def to_json(self, first_seen: Mapping[Problem, str]) -> dict[str, Any]:
         def listed(problems: Iterable[Problem]) -> list[dict[str, str]]:
@@ -175,17 +190,29 @@ class Changes:
                 {"credential": k, "finding": f, "first_seen": first_seen.get((k, f), self.since)}
                 for k, f in self.still
             ],
+            "carried": [
+                {"credential": k, "finding": f, "first_seen": first_seen.get((k, f), self.since)}
+                for k, f in self.carried
+            ],
         }
 
 
-def compare(baseline: Baseline, current: Iterable[Problem]) -> Changes:
-    """The problems of this run against the baseline's, each list in a stable order."""
+def compare(
+    baseline: Baseline,
+    current: Iterable[Problem],
+    looked_at: Callable[[Problem], bool] = lambda problem: True,
+) -> Changes:
+    """The problems of this run against the baseline's, each list in a stable order. A
+    baseline problem this run did not look at (its check not run: ``-k``, ``--lf``, ``--co``,
+    blocked by another problem) is not fixed: it is carried, first-seen date and all."""
     now = set(current)
+    gone = baseline.problems - now
     return Changes(
         since=baseline.generated_at,
         new=tuple(sorted(now - baseline.problems)),
-        fixed=tuple(sorted(baseline.problems - now)),
+        fixed=tuple(sorted(p for p in gone if looked_at(p))),
         still=tuple(sorted(now & baseline.problems)),
+        carried=tuple(sorted(p for p in gone if not looked_at(p))),
     )
 
 

@@ -302,7 +302,7 @@ class DoctorPlugin:
     def _write_json(self, session: pytest.Session) -> None:
         """report.json, then this run's line of the history beside it."""
         self.json_written = self._write(session, self.json_path, self.report.write_json)
-        if self.json_written:
+        if self.json_written and self.report.complete:  # a narrowed run is no line of it
             self._write(session, self.json_path.parent / history.HISTORY, self._write_history)
         if self.sarif_path is not None:
             self.sarif_written = self._write(session, self.sarif_path, self._write_sarif)

@@ -26,6 +26,7 @@ from .doctor import Doctor
 from .files import write_atomically
 from .findings import Outcome, Severity
 from .redaction import Redactor, one_line
+from .registry import CHECKS
 from .runner import CheckResult
 from .verdict import counted
 
@@ -230,8 +231,14 @@ class Report:
                 {**c.summary(), **({"facts": self.kept[c.label]} if self.facts else {})}
                 for c in self.doctor.credentials
             ],
-            "changes": self.changes.to_json(self.first_seen) if self.changes else None,
+            "changes": self.changes.to_json(self._first_seen_anywhere) if self.changes else None,
         }
+
+    @property
+    def _first_seen_anywhere(self) -> dict[Problem, str]:
+        """First-seen dates of this run's problems and of those carried from the baseline."""
+        baseline = self.doctor.baseline
+        return {**(baseline.first_seen if baseline else {}), **self.first_seen}
 
     def write_json(self, path: Path) -> None:
         """The report, indented, each check on one line: readable, diffable line by line, and
@@ -257,7 +264,34 @@ class Report:
     def changes(self) -> Changes | None:
         """What changed since the baseline (asked once the run is over), None without one."""
         baseline = self.doctor.baseline
-        return compare(baseline, self.first_seen) if baseline is not None else None
+        if baseline is None:
+            return None
+        return compare(baseline, self.first_seen, self.looked_at)
+
+    @functools.cached_property
+    def _ran(self) -> tuple[frozenset[tuple[str, str]], frozenset[str]]:
+        """(credential key, check) of every check that ran, and the keys anything ran for."""
+        ran = frozenset(
+            (self.doctor.keys.get(r.credential or "", RUN), r.check_id)
+            for r in self.records
+            if r.outcome is not Outcome.SKIPPED
+        )
+        return ran, frozenset(key for key, _ in ran)
+
+    def looked_at(self, problem: Problem) -> bool:
+        """Whether this run looked for ``problem``: a check that may raise it ran for its
+        credential (for a finding no check declares, Graph's own, any check of it). A problem
+        not looked at is not fixed: its check was not selected, or another problem blocked it."""
+        key, finding = problem
+        ran, keys = self._ran
+        raisers = [c.name for c in CHECKS.values() if finding in c.raises]
+        return any((key, name) in ran for name in raisers) if raisers else key in keys
+
+    @property
+    def complete(self) -> bool:
+        """Whether every declared check has its say in this run (none left out by ``-k``,
+        ``--lf`` or ``--co``): only such a run is a line of the history."""
+        return {r.check_id for r in self.records} >= set(CHECKS)
 
     def changes_line(self) -> str | None:
         """'Since 2026-12-01 08:00 UTC: 1 new, 2 fixed, 3 still open', when there is a baseline."""
