@@ -129,11 +129,25 @@ def test_a_corrupt_or_foreign_baseline_is_a_warning_never_a_crash(
     assert run.exit_code == 0
 
 
-def test_a_simulated_baseline_is_not_compared_with_a_real_run(diagnose, graph_simulator):
-    simulated = diagnose("expired")
+def test_the_folder_s_simulated_report_is_quietly_not_compared_with_a_real_run(
+    diagnose, graph_simulator
+):
+    simulated = diagnose("expired")  # the README's first step: try the simulator
     real = diagnose(env=simulator_env(graph_simulator("healthy")), baseline=simulated.path)
 
-    assert "es de una ejecución simulada" in real.only("baseline_usable")["message"]
+    said = real.only("baseline_usable")
+    assert said["outcome"] == "skipped" and "ejecución simulada" in said["message"]
+    assert real.report["changes"] is None and real.exit_code == 0
+
+
+def test_a_simulated_baseline_asked_for_by_name_is_a_warning(diagnose, graph_simulator):
+    simulated = diagnose("expired")
+    real = diagnose(
+        env=simulator_env(graph_simulator("healthy")), options={"baseline": str(simulated.path)}
+    )
+
+    said = real.only("baseline_usable")
+    assert said["outcome"] == "warning" and "es de una ejecución simulada" in said["message"]
     assert real.report["changes"] is None
 
 

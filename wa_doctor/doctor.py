@@ -63,6 +63,9 @@ class Doctor:
     """The previous run to compare with (:meth:`read_baseline`), when there is one."""
     baseline_problem: tuple[str, str] | None = None
     """The baseline that could not be used, and why (a catalog term): its finding says so."""
+    baseline_skipped: str | None = None
+    """Why the report folder's last report is not compared with (a label): a simulated run's
+    beside a real one, no problem of the user's."""
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -161,7 +164,10 @@ class Doctor:
             return
         if baseline is not None and bool(baseline.simulated) != bool(self.config.simulate):
             reason = "baseline_simulated" if baseline.simulated else "baseline_real"
-            self.baseline_problem = (str(path), reason)
+            if given:  # asked for by name: a wrong file is worth a warning
+                self.baseline_problem = (str(path), reason)
+            else:  # the folder's last report was a try of the simulator (the README's first step)
+                self.baseline_skipped = f"skip_{reason}"
             return
         self.baseline = baseline
 

@@ -124,6 +124,8 @@ def credential_selected(doctor: Doctor) -> list[Finding]:
 @check(raises=["config.baseline_unusable"])
 def baseline_usable(doctor: Doctor) -> list[Finding]:
     """The previous report to compare with can be used (none at all is the first run: fine)."""
+    if doctor.baseline_skipped is not None:
+        raise NotApplicable(doctor.baseline_skipped)
     if doctor.baseline_problem is None:
         return []
     path, reason = doctor.baseline_problem
