@@ -333,8 +333,8 @@ def explain(facts: ErrorFacts, lang: str) -> Remedy:
         **dict(facts.params),
         **_detail_params(facts),
         "detail": detail,
-        "meta_message": facts.message or where or facts.details,
-        "fbtrace_id": facts.fbtrace_id,
+        **({"meta_message": m} if (m := facts.message or facts.details) else {}),
+        **({"fbtrace_id": facts.fbtrace_id} if facts.fbtrace_id != "—" else {}),
     }
     remedy = render_offline(Finding(finding_id, params), lang)
     unsaid = [p for p in (where, facts.message, facts.details) if p and p not in remedy.message]
@@ -360,6 +360,7 @@ def _context(catalog: catalog_module.Catalog, lang: str) -> dict[str, Any]:
     "this credential" for the one the user means."""
     context = base_context(TableSpec.parse(DEFAULT_TABLE), catalog, lang)
     context["credential"] = catalog.label("this_credential", lang)
+    del context["fbtrace_id"]  # unknown unless the input has one: then the remedy names it
     return context
 
 
