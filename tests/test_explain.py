@@ -263,6 +263,7 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path):
         lambda n: "{k: 'v', " * n,
         lambda n: "{a: 1, b: '" + "x" * (8 * n),
         lambda n: "}" * (8 * n) + "{a: 1, b: 2",
+        lambda n: '{"error": {"code": 131047}}\n2026-12-01T11:00:00Z 131053: x\n' * (n // 8),
     ],
     ids=[
         "open braces",
@@ -274,6 +275,7 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path):
         "node: many bare keys",
         "node: an open quote",
         "node: lost braces",
+        "json among log lines",
     ],
 )
 def test_worst_case_input_takes_time_linear_in_its_size(make):
@@ -389,3 +391,27 @@ def test_an_explanation_s_update_names_one_row_to_fill_in_never_every_active_row
     update = capsys.readouterr().out.split("UPDATE ", 1)[1].split(";", 1)[0]
     assert update.rstrip().endswith(f"WHERE id = {placeholder}")
     assert "activo = true" not in update
+
+
+def test_a_log_with_json_and_plain_lines_explains_every_error_once_dates_and_levels_aside(
+    capsys, monkeypatch
+):
+    log = "\n".join(
+        [
+            '{"error": {"message": "(#131047) Re-engagement message", "code": 131047}}',
+            "2026-12-01T11:00:00Z 131053: Media upload error — Unsupported file type",
+            "[2026-12-01 12:00:00] ERROR API error 131008: (#131008) Required parameter is missing",
+            '{"error": {"message": "(#131047) Re-engagement message", "code": 131047}}',
+        ]
+    )
+
+    status, out, _ = explain(capsys, "--lang", "en", stdin=log, monkeypatch=monkeypatch)
+
+    assert status == 0
+    found = [line.split("[", 1)[1].split(",")[0] for line in out.splitlines() if "  [" in line]
+    assert found == [
+        "messaging.window_24h",
+        "messaging.media_upload_failed",
+        "messaging.required_parameter_missing",
+    ]
+    assert "Seen 2 times" in out

@@ -8,6 +8,7 @@ webhook object ``{"code", "title", "message", "error_data": {"details"}}`` insid
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 import re
@@ -65,6 +66,13 @@ _LOGGED_CODE = re.compile(
 """Where a log line names Meta's code: ``(#131047)`` first, else ``API error 131008:``,
 ``code 190`` (not ``http code 429``: that is a status) or a line that starts with one
 (``131053: Media upload error — …``)."""
+_LOG_PREFIX = re.compile(
+    r"\s*+\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?\]?\s*+"
+    r"(?:\[?(?:ERROR|WARN(?:ING)?|INFO|DEBUG|FATAL)\]?:?\s*+)?",
+    re.IGNORECASE,
+)
+"""A log line's date and level (``2026-12-01T11:00:00Z``, ``[2026-12-01 11:00:00] ERROR``):
+what comes after them is read as a line that starts there."""
 _VALUE_END = re.compile(r"['\"],\s|['\"]?[,;]?\s*$")
 """Where a quoted value ends in a logged object (``'…', 'type': …``)."""
 
@@ -87,12 +95,15 @@ def parse(text: str) -> list[ErrorFacts]:
     match = _CODE.fullmatch(text)
     if match:
         return [ErrorFacts(int(match.group(1)), as_int(match.group(2)))]
+    lines = text.split("\n")
     for reading in _json_readings(text):
-        found = _in_json(reading)
-        if found:
-            return found
-    lines = [line[:LINE_KEPT] for line in text.splitlines()]
-    logged = [facts for line in lines if (facts := _logged(line))]
+        decoded = list(_json_spans(reading))
+        found = [facts for _, _, data in decoded for facts in _error_objects(data)]
+        if found:  # and the log lines around the JSON, each error in its place
+            covered = _lines_of(reading, decoded)
+            rest = [_logged(line[:LINE_KEPT]) for n, line in enumerate(lines) if n not in covered]
+            return found + [facts for facts in rest if facts]
+    logged = [facts for line in lines if (facts := _logged(line[:LINE_KEPT]))]
     if logged:
         return logged
     worded = [facts for line in lines if (facts := _worded(line))]
@@ -116,12 +127,22 @@ def _json_readings(text: str) -> Iterator[str]:
         yield node_objects.balanced(converted.strip())
 
 
-def _in_json(text: str) -> list[ErrorFacts]:
-    return [facts for data in _json_values(text) for facts in _error_objects(data)]
+def _lines_of(text: str, spans: list[tuple[int, int, Any]]) -> set[int]:
+    """The numbers of the lines the decoded spans of ``text`` stand on."""
+    starts = [0] + [n + 1 for n, char in enumerate(text) if char == "\n"]
+    return {
+        line
+        for start, end, _ in spans
+        for line in range(
+            bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, end - 1)
+        )
+    }
 
 
 def _logged(line: str) -> ErrorFacts | None:
     """The error a log line names, with the title and details logged after its code."""
+    prefix = _LOG_PREFIX.match(line)
+    line = line[prefix.end() :] if prefix else line
     match = _META_CODE.search(line) or _LOGGED_CODE.search(line)
     if match is None:
         return None
@@ -161,7 +182,12 @@ _STRUCTURE = re.compile(r'[{}\[\]"\\]')
 
 
 def _json_values(text: str) -> Iterator[Any]:
-    """Every JSON object or list in ``text``: the whole of it, or embedded in log lines.
+    return (value for _, _, value in _json_spans(text))
+
+
+def _json_spans(text: str) -> Iterator[tuple[int, int, Any]]:
+    """Every JSON object or list in ``text`` with where it stands (start, end): the whole of
+    it, or embedded in log lines.
 
     One forward scan pairs the brackets (outside strings) into spans; each span that can start
     a JSON value is decoded on its own, outermost first, and the spans inside a decoded one are
@@ -176,7 +202,7 @@ def _json_values(text: str) -> Iterator[Any]:
             value = json.loads(text[start:end])
         except (ValueError, RecursionError):  # not JSON, or an int past Python's 4,300 digits
             continue
-        yield value
+        yield start, end, value
         decoded_to = end
 
 
