@@ -420,6 +420,8 @@ class Diagnosis(ReadsReport):
     """What pytest would exit with: 1 when a check failed for any credential."""
     sarif: dict[str, Any]
     """The SARIF log ``--wa-sarif`` would write."""
+    report_object: Any = None
+    """The run's :class:`~wa_doctor.report.Report`, for other outputs made from it."""
 
     def texts(self) -> dict[str, str]:
         """Everything the diagnosis would show anyone: report.json, the HTML, each headline,
@@ -496,6 +498,7 @@ def diagnose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
                 html=page.header() + "".join(rows),
                 exit_code=int(failed),
                 sarif=sarif.log(report),
+                report_object=report,
             )
         finally:
             report.close()

@@ -128,3 +128,31 @@ def test_no_line_can_become_a_workflow_command_in_any_form():
 
     assert not any(line.lstrip().startswith("::") for line in shown.split("\n"))
     assert "##[" not in shown and "\r" not in shown
+
+
+def test_a_long_summary_line_is_cut_at_spaces_with_its_indent_and_ids_stay_whole():
+    from wa_doctor.terminal import wrapped
+
+    line = "    → Pon un token nuevo con el comando de abajo en env-106540352242922 y después"
+
+    pieces = wrapped(line, 40)
+
+    assert all(len(p) <= 40 for p in pieces) and len(pieces) > 1
+    assert " ".join(p.strip() for p in pieces) == line.strip()
+    assert pieces[0].startswith("    → ") and all(p.startswith("      ") for p in pieces[1:])
+    assert any(w == "env-106540352242922" for p in pieces for w in p.split()), "ids stay whole"
+    assert wrapped(line, None) == [line]
+
+
+def test_a_narrow_terminal_wraps_the_summary_but_never_the_command_to_copy(diagnose):
+    from wa_doctor.terminal import TerminalSummary
+
+    diagnosis = diagnose("session-logged-out")
+    summary = TerminalSummary(diagnosis.report_object)
+
+    lines = [text for text, _ in summary.lines(0, width=60)]
+
+    command = next(line for line in lines if line.lstrip().startswith("$ wa-doctor renew-token"))
+    assert command.startswith("      $ ") and all(
+        len(line) <= 60 or line == command or " " not in line.strip() for line in lines
+    )

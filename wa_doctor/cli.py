@@ -48,7 +48,11 @@ def language(args: argparse.Namespace) -> str:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    parser = _Parser(prog="wa-doctor", description=__doc__)
+    parser = _Parser(
+        prog="wa-doctor",
+        description="Diagnose a CRM's WhatsApp Cloud API setup (`wa-doctor check`), explain "
+        "Meta's errors, renew a token safely, and more: `wa-doctor COMMAND --help`.",
+    )
     parser.add_argument("--version", action="version", version=f"wa-doctor {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     explainer = commands.add_parser(

@@ -353,7 +353,8 @@ class DoctorPlugin:
             return
         label = self.doctor.catalog.label
         tr.write_sep("=", "WhatsApp Cloud API doctor")
-        for text, colour in TerminalSummary(self.report).lines(config.get_verbosity()):
+        width = config.get_terminal_writer().fullwidth - 1 if sys.stdout.isatty() else None
+        for text, colour in TerminalSummary(self.report).lines(config.get_verbosity(), width):
             for line in text.split("\n"):
                 tr.write_line(line, **({colour: True} if colour else {}))
         html = config.getoption("htmlpath", None)

@@ -10,8 +10,9 @@ asks for every check. ``-q`` prints one line per finding.
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .catalog import Remedy
 from .findings import Outcome, Severity
@@ -39,14 +40,26 @@ class TerminalSummary:
     """What the doctor prints at the end of a run, at pytest's verbosity."""
 
     report: Report
+    whole: set[str] = field(default_factory=set, compare=False, repr=False)
+    """Lines printed as they are at any width: the commands and SQL to copy."""
 
     def label(self, key: str) -> str:
         return self.report.label(key)
 
-    def lines(self, verbosity: int = 0) -> list[Line]:
+    def lines(self, verbosity: int = 0, width: int | None = None) -> list[Line]:
         """The summary's lines; none of them can be read as a GitHub Actions workflow command,
-        whatever foreign text they quote."""
-        return [(no_workflow_command(text), colour) for text, colour in self._lines(verbosity)]
+        whatever foreign text they quote. With ``width`` (an interactive terminal, which would
+        cut words in two), each is cut at spaces to fit, but the commands and SQL to copy."""
+        said = [(no_workflow_command(text), colour) for text, colour in self._lines(verbosity)]
+        if width is None:
+            return said
+        whole = {no_workflow_command(line) for line in self.whole}
+        return [
+            (piece, colour)
+            for text, colour in said
+            for line in text.split("\n")
+            for piece in ([line] if line in whole else wrapped(line, width))
+        ]
 
     def _lines(self, verbosity: int) -> list[Line]:
         counts = self.report.counts()
@@ -104,7 +117,9 @@ class TerminalSummary:
         if remedy.severity is Severity.INFO:  # a fact: what to do about it, without commands
             return [*lines, (f"    → {remedy.steps[0]}", None)] if remedy.steps else lines
         lines.append((f"    → {remedy.first_step}", None))
-        lines.extend((f"      {line}", None) for line in _copyable(remedy).splitlines())
+        copy = [f"      {line}" for line in _copyable(remedy).splitlines()]
+        self.whole.update(copy)
+        lines.extend((line, None) for line in copy)
         lines.extend((f"    {url}", None) for url in remedy.links[:1])
         return lines
 
@@ -148,6 +163,23 @@ class TerminalSummary:
     def _count(self, kind: str, n: int) -> str:
         """'1 correcta', '5 correctas': the label in the number's form."""
         return self.label(f"count_{kind}_{'one' if n == 1 else 'other'}").format(n=n)
+
+
+def wrapped(line: str, width: int | None) -> list[str]:
+    """``line`` cut at spaces to ``width`` columns (an interactive terminal cuts words in two
+    and loses the indent), the pieces after the first indented two more; a word longer than
+    the width (an id, a URL) stays whole."""
+    indent = len(line) - len(line.lstrip(" "))
+    if width is None or len(line) <= width:
+        return [line]
+    return textwrap.wrap(
+        line.lstrip(" "),
+        width,
+        initial_indent=" " * indent,
+        subsequent_indent=" " * (indent + 2),
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [line]
 
 
 def _by_severity(remedies: tuple[Remedy, ...]) -> list[Remedy]:
