@@ -334,3 +334,15 @@ def test_a_narrowed_run_fixes_nothing_it_did_not_look_at_and_keeps_the_dates(
     assert expired_first_seen() == seen and "new 0" in again.stdout
     kept = (folder / history.HISTORY).read_text("utf-8").splitlines()
     assert len(kept) == 2, "the narrowed run is no line of the history"
+
+
+def test_a_business_name_holding_a_secret_is_shown_without_it(diagnose, graph_simulator):
+    server = graph_simulator("healthy")
+    secret_part = server.world.token[10:50]
+    for phone in server.world.phones.values():
+        phone.verified_name = f"Shop {secret_part}"
+
+    diagnosis = diagnose(env=simulator_env(server))
+
+    assert "+1 555-010-4242 (env-106540352242922)" in diagnosis.html
+    assert secret_part not in diagnosis.html and secret_part[:20] not in diagnosis.html

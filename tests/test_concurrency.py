@@ -311,3 +311,15 @@ def test_the_verdict_of_a_check_is_a_plain_value(tmp_path):
     assert failure is not None and failure.text.startswith("env-1: [config.missing_token]")
     assert str(failure) == failure.text and failure.reprcrash.message == failure.summary
     doctor.close()
+
+
+def test_a_field_the_version_lacks_costs_requests_per_run_not_per_credential(run_suite, fleet):
+    server, env = fleet(12)
+    server.world.phone_fields_missing = ("is_on_biz_app",)
+
+    run = run_suite(env=env)
+
+    assert run.exit_code == 0, run.stdout
+    refused = [s for s in server.seen if "is_on_biz_app" in s.query.get("fields", "")]
+    assert 1 <= len(refused) <= 8, "at most the reads already in flight when Graph first said"
+    assert len(server.seen) <= 12 * REQUESTS_PER_CREDENTIAL + len(refused)

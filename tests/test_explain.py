@@ -264,6 +264,8 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path):
         lambda n: "{a: 1, b: '" + "x" * (8 * n),
         lambda n: "}" * (8 * n) + "{a: 1, b: 2",
         lambda n: '{"error": {"code": 131047}}\n2026-12-01T11:00:00Z 131053: x\n' * (n // 8),
+        lambda n: "{a: 1} " + "'\\" * (4 * n),
+        lambda n: "{a: 1} " + '"\'\\"' * (2 * n),
     ],
     ids=[
         "open braces",
@@ -276,6 +278,8 @@ def test_output_into_a_closed_pipe_is_not_an_error(tmp_path):
         "node: an open quote",
         "node: lost braces",
         "json among log lines",
+        "node: escaped quotes never closed",
+        "node: both quotes never closed",
     ],
 )
 def test_worst_case_input_takes_time_linear_in_its_size(make):
@@ -415,3 +419,39 @@ def test_a_log_with_json_and_plain_lines_explains_every_error_once_dates_and_lev
         "messaging.required_parameter_missing",
     ]
     assert "Seen 2 times" in out
+
+
+@pytest.mark.parametrize(
+    ("pasted", "said"),
+    [
+        ("{ field: 'messages', value: { statuses: [ [Object] ] } }", "cut short"),
+        ('{"field": "messages", "value": {"statuses": [{"status": "failed"}]}}', "no error code"),
+        ('{"field": "account_update", "value": {"event": {"a": 1}}}', "no error code"),
+        ('{"field": "account_update", "value": {"event": ["x"]}}', "no error code"),
+        ('{"field": "EAAGm0ZDZDaB3dE5fG7hJ9kLaB3dE5fG7hJ9kL", "value": {"a": 1}}', "no error code"),
+        ('{"field": "x\\n::error file=a::pwned", "value": {"a": 1}}', "no error code"),
+    ],
+    ids=["node cut short", "failed without code", "event object", "event list", "token", "newline"],
+)
+def test_nothing_to_fix_is_said_only_of_a_webhook_explain_can_vouch_for(
+    capsys, monkeypatch, pasted, said
+):
+    status, out, err = explain(capsys, "--lang", "en", stdin=pasted, monkeypatch=monkeypatch)
+
+    assert status == 4 and out == "" and said in err
+
+
+def test_one_message_without_a_number_in_a_batch_is_news(capsys, monkeypatch):
+    value = {
+        "messages": [
+            {"from": "16505551234", "from_user_id": "US.1", "type": "text"},
+            {"from_user_id": "US.13491208655302741918", "type": "text"},
+        ]
+    }
+    webhook = json.dumps(
+        {"entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}
+    )
+
+    status, out, _ = explain(capsys, "--lang", "en", stdin=webhook, monkeypatch=monkeypatch)
+
+    assert status == 0 and "[webhooks.user_without_phone, warning]" in out

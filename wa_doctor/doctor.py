@@ -66,6 +66,9 @@ class Doctor:
     baseline_skipped: str | None = None
     """Why the report folder's last report is not compared with (a label): a simulated run's
     beside a real one, no problem of the user's."""
+    fields_lacking: set[str] = field(default_factory=set)
+    """Fields Graph said the version asked does not have: one answer tells it for every
+    credential, so the next reads leave them out from the start."""
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod

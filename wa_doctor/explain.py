@@ -109,6 +109,11 @@ def parse(text: str) -> list[ErrorFacts]:
     worded = [facts for line in lines if (facts := _worded(line))]
     if worded:  # Meta's details alone, as a CRM shows them
         return worded[:1]
+    if "[Object]" in text or "[Array]" in text:
+        raise ExplainError(
+            "the object was printed cut short ([Object]): log it whole, with "
+            "JSON.stringify(error, null, 2) or util.inspect(error, {depth: null})"
+        )
     raise ExplainError(
         "no error code found: give a code (131047, 190/467), the error JSON, or a log line "
         "holding either"

@@ -19,6 +19,7 @@ import re
 _TOKEN = re.compile(
     r"'(?P<single>(?:[^'\\\n]|\\.)*+)'"
     r'|(?P<double>"(?:[^"\\\n]|\\.)*+")'
+    r"""|(?P<open>'(?:[^'\\\n]|\\.)*+\\?|"(?:[^"\\\n]|\\.)*+\\?)"""
     r"|(?<![\w$])(?P<key>[A-Za-z_$][\w$]*+)(?=\s*+:)"
     r"|(?P<placeholder>\[(?:Object|Array)\]|\bundefined\b)"
 )
@@ -40,7 +41,7 @@ def as_json(text: str) -> str:
     return _TOKEN.sub(_json_token, text)
 
 
-_BRACES = re.compile(r'"(?:[^"\\\n]|\\.)*+"|[{}]')
+_BRACES = re.compile(r'"(?:[^"\\\n]|\\.)*+"?|[{}]')
 
 
 def balanced(text: str) -> str:
@@ -61,6 +62,8 @@ def _json_token(match: re.Match[str]) -> str:
         return json.dumps(value, ensure_ascii=False)
     if match.group("double") is not None:
         return match.group("double")
+    if match.group("open") is not None:  # a quote never closed on its line: left as it is,
+        return match.group("open")  # in one piece (trying each of its quotes was quadratic)
     if match.group("key") is not None:
         return json.dumps(match.group("key"))
     return _PLACEHOLDERS[match.group("placeholder")]

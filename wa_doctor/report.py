@@ -325,7 +325,7 @@ class Report:
             before = baseline.facts.get(self.doctor.key(credential), {}) if baseline else {}
             now = self.kept.get(credential.label, {})
             known = [now.get(name) or before.get(name) for name in NAME_FACTS]
-            shown = " · ".join(str(value) for value in known if value)
+            shown = self.doctor.redactor(" · ".join(str(value) for value in known if value))
             names[credential.label] = f"{shown} ({credential.label})" if shown else credential.label
         return names
 

@@ -7,6 +7,7 @@ with the asset, the date and the reason Meta gave; which fields say what is data
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -113,21 +114,46 @@ PARAMS = {"message_template_name": "template", "message_template_language": "lan
 """Value fields that fill a finding's own placeholders too (its message then says them)."""
 
 
+KNOWN_FIELDS = frozenset({kind.field for kind in EVENTS})
+"""The webhook fields explain knows well enough to call a change of them good news."""
+_NAME = re.compile(r"[A-Za-z_]{1,40}")
+"""A field or event name as Meta writes them (anything else is not repeated back)."""
+
+
 def described(change: Mapping[str, Any]) -> str | None:
-    """A webhook change in a few words (``account_update: REINSTATE``), or None when it is
-    none: what explain says of a webhook that holds no bad news."""
+    """A webhook change that is good news, in a few words (``account_update: DISABLED_UPDATE
+    (REINSTATE)``), or None: a field explain does not know, one holding ``errors`` or a
+    ``failed`` status it could not read, or a value Node cut short (``[Object]``) may hide a
+    problem, and nothing but Meta's own names is repeated back."""
     field, value = change.get("field"), change.get("value")
-    if not isinstance(field, str) or not isinstance(value, Mapping):
+    if field not in KNOWN_FIELDS or not isinstance(value, Mapping) or _may_hide(value):
         return None
-    event = value.get("event")
-    said = f"{field}: {event}" if isinstance(event, str) and event else field
+    event = value.get("event", "")
+    if not isinstance(event, str) or (event and not _NAME.fullmatch(event)):
+        return None  # an event explain cannot name is no good news it can vouch for
     why = [  # what made it good news (a ban lifted: REINSTATE)
-        str(found)
+        found
         for kind in EVENTS
         if kind.field == field and event in kind.events and kind.unless[0]
         for found in _values(value, kind.unless[0])
+        if _NAME.fullmatch(found)
     ]
-    return plain_text(f"{said} ({', '.join(why)})" if why else said)[:80]
+    said = f"{field}: {event}" if event else str(field)
+    return f"{said} ({', '.join(why)})" if why else said
+
+
+def _may_hide(value: Any, depth: int = 0) -> bool:
+    """Whether a change's value holds what could be bad news explain cannot read: errors, a
+    failed status, or Node's placeholder for what it did not print."""
+    if depth > 16:
+        return True
+    if isinstance(value, Mapping):  # {} and [] are what Node's [Object] and [Array] became
+        if not value or "errors" in value or value.get("status") == "failed":
+            return True
+        return any(_may_hide(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return not value or any(_may_hide(v, depth + 1) for v in value)
+    return False
 
 
 def read(change: Mapping[str, Any], owner: str | None) -> tuple[str, str, dict[str, str]] | None:
@@ -139,13 +165,11 @@ def read(change: Mapping[str, Any], owner: str | None) -> tuple[str, str, dict[s
     event = str(value.get("event") or "")
     for kind in EVENTS:
         path, good = kind.unless
-        present, absent = kind.needs
         if (
             kind.field == field
             and (not kind.events or event in kind.events)
             and not (path and set(_values(value, path)) & good)
-            and (not present or _values(value, present))
-            and not (absent and _values(value, absent))
+            and _needs_met(value, *kind.needs)
         ):
             break
     else:
@@ -160,6 +184,22 @@ def read(change: Mapping[str, Any], owner: str | None) -> tuple[str, str, dict[s
             if path in PARAMS:
                 params.setdefault(PARAMS[path], text)
     return kind.finding_id, " · ".join(said), params
+
+
+def _needs_met(value: Mapping[str, Any], present: str, absent: str) -> bool:
+    """Whether one item of the list both paths start in (``messages``) holds a value at the
+    first path and none at the second: in a batch, one message without a number is news
+    even when the others have theirs."""
+    if not present:
+        return True
+    top, _, has = present.partition(".")
+    lacks = absent.partition(".")[2]
+    items = value.get(top)
+    items = items if isinstance(items, list) else [items]
+    return any(
+        isinstance(item, Mapping) and _values(item, has) and not _values(item, lacks)
+        for item in items
+    )
 
 
 def _values(value: Mapping[str, Any], path: str) -> list[str]:

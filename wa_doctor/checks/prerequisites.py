@@ -182,8 +182,30 @@ def waba_overview(doctor: Doctor, credential: Credential, waba_id: str) -> dict[
     Not retried: each part has its own request to fall back on, and the error a large nested
     read can get ("Please reduce the amount of data you're asking for", code 1, HTTP 500)
     looks transient but comes back every time."""
-    fields = f"{WABA_FIELDS},phone_numbers{{{PHONE_FIELDS}}},subscribed_apps{{{APPS_FIELDS}}}"
-    return doctor.graph.get(waba_id, require_token(credential), {"fields": fields}, retry=False)
+    while True:
+        phone = _asked(doctor, PHONE_FIELDS)
+        fields = f"{WABA_FIELDS},phone_numbers{{{phone}}},subscribed_apps{{{APPS_FIELDS}}}"
+        try:
+            params = {"fields": fields}
+            return doctor.graph.get(waba_id, require_token(credential), params, retry=False)
+        except GraphApiError as error:
+            if not _drop_lacking(doctor, error, phone, PHONE_NODE):
+                raise
+
+
+def _asked(doctor: Doctor, fields: str) -> str:
+    """``fields`` but those the version asked lacks (see :attr:`Doctor.fields_lacking`)."""
+    return ",".join(f for f in fields.split(",") if f not in doctor.fields_lacking)
+
+
+def _drop_lacking(doctor: Doctor, error: GraphApiError, asked: str, node: str | None) -> bool:
+    """Whether Graph refused the read for a field it lacks that was asked (now left out of
+    every read of the run), so that the read is worth asking again without it."""
+    lacking = field_lacking(error, node) if error.code == 100 else None
+    if lacking is None or lacking == "id" or lacking not in asked.split(","):
+        return False
+    doctor.fields_lacking.add(lacking)
+    return True
 
 
 def _part_or_alone(
@@ -264,15 +286,13 @@ def read_fields(
     lacks ("Tried accessing nonexisting field (is_on_biz_app) on node type (…)": a newer field
     on an older version); that field is then left out and the rest asked again, so one new
     field never costs the read of all the others. Any other refusal is raised."""
-    asked = fields.split(",")
     while True:
+        asked = _asked(doctor, fields)
         try:
-            return doctor.graph.get(path, token, {**(params or {}), "fields": ",".join(asked)})
+            return doctor.graph.get(path, token, {**(params or {}), "fields": asked})
         except GraphApiError as error:
-            lacking = field_lacking(error, node_type)
-            if error.code != 100 or lacking not in asked or lacking == "id":
+            if not _drop_lacking(doctor, error, asked, node_type):
                 raise
-            asked.remove(lacking)
 
 
 # --- The phone number ---------------------------------------------------------------------------

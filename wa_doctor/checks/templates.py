@@ -22,8 +22,9 @@ STATUS_FINDINGS = {
 
 MEDIA_HEADERS = ("IMAGE", "VIDEO", "DOCUMENT", "LOCATION")
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
-US_PREFIX = "+1"
-"""Meta pauses marketing templates to United States numbers (+1 and a US area code)."""
+US_PREFIX = ("+1", "US.")
+"""Meta pauses marketing templates to United States users: a +1 number (and a US area code),
+or a business-scoped user id of the US."""
 
 
 def _problem(doctor: Doctor, credential: Credential) -> tuple[Finding | None, dict[str, Any]]:

@@ -118,7 +118,10 @@ def webhooks_coexistence_fields(doctor: Doctor, credential: Credential) -> list[
     """A number shared with the Business app: is the app subscribed to the fields that carry
     what happens on the phone? Without ``smb_message_echoes`` the replies its owner types on
     the phone never reach the CRM (users report them as messages missing)."""
-    if read_or_blocked(phone_number, doctor, credential).get("is_on_biz_app") is not True:
+    on_app = read_or_blocked(phone_number, doctor, credential).get("is_on_biz_app")
+    if not isinstance(on_app, bool):  # an older version does not say
+        raise NotApplicable("skip_no_is_on_biz_app")
+    if not on_app:
         raise NotApplicable("skip_not_coexistence")
     app_id = require_usable_id(doctor, "app_id")
     try:
@@ -127,8 +130,8 @@ def webhooks_coexistence_fields(doctor: Doctor, credential: Credential) -> list[
         if error.code == 190:
             raise Blocked("webhooks.app_secret_wrong") from None
         raise
-    if whatsapp is None:
-        raise Blocked("webhooks.app_not_subscribed")
+    if whatsapp is None or not whatsapp.get("callback_url") or whatsapp.get("active") is False:
+        raise Blocked("webhooks.app_not_subscribed")  # that check's finding says it
     fields = subscribed_fields(whatsapp)
     missing = [f for f in COEXISTENCE_FIELDS if f not in fields]
     return findings_if(
