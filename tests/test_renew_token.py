@@ -497,7 +497,9 @@ def test_an_unknown_credential_is_refused_before_the_token_is_asked_for(setup, t
 
     assert done.returncode == 1
     assert "[config.credential_not_found" in done.stdout
-    assert f"db{setup.rows[0]}-{setup.phones[0]}" in done.stdout  # what exists instead
+    found = f"db{setup.rows[0]}-{setup.phones[0]}"
+    assert found in done.stdout  # what exists instead
+    assert f"(like `{found}`)" in done.stdout and "--wa-credential db999" not in done.stdout
 
 
 def test_renew_token_honours_the_simulator(tmp_path):

@@ -118,6 +118,7 @@ def credential_selected(doctor: Doctor) -> list[Finding]:
         "config.credential_not_found",
         wanted=wanted,
         available=", ".join(c.key for c in doctor.available) or "—",
+        example=doctor.available[0].key if doctor.available else "db1-106540352242922",
     )
 
 
