@@ -308,6 +308,11 @@ def test_six_credentials_fit_in_half_the_height_and_share_procedures(browser, si
     assert "general" not in page.locator(".wa-status").inner_text()
     status = page.locator(".wa-status").inner_text()
     assert "token.temporary" in status and "token.expiring_soon" not in status, "one cause"
+    first_steps = [
+        line.split("Primer paso: ", 1)[1] for line in status.splitlines() if "Primer paso: " in line
+    ]
+    assert len(first_steps) >= 5
+    assert {step.split()[0] for step in first_steps} <= {"Pon", "Genera", "Crea"}, "something to do"
     permanent = "Solución permanente: token de System User que no caduca"
     assert page.locator("#wa-diagnosis h4", has_text=permanent).count() == 1
     logged_out = page.locator("#wa-diagnosis [data-finding='token.session_logged_out']")
