@@ -134,7 +134,7 @@ def _json_readings(text: str) -> Iterator[str]:
 
 def _lines_of(text: str, spans: list[tuple[int, int, Any]]) -> set[int]:
     """The numbers of the lines the decoded spans of ``text`` stand on."""
-    starts = [0] + [n + 1 for n, char in enumerate(text) if char == "\n"]
+    starts = [0] + [match.end() for match in re.finditer("\n", text)]
     return {
         line
         for start, end, _ in spans

@@ -284,8 +284,17 @@ class Report:
         not looked at is not fixed: its check was not selected, or another problem blocked it."""
         key, finding = problem
         ran, keys = self._ran
-        raisers = [c.name for c in CHECKS.values() if finding in c.raises]
+        raisers = self._raisers.get(finding)
         return any((key, name) in ran for name in raisers) if raisers else key in keys
+
+    @functools.cached_property
+    def _raisers(self) -> dict[str, list[str]]:
+        """The checks that may raise each finding (built once: a baseline holds hundreds)."""
+        raisers: dict[str, list[str]] = {}
+        for declared in CHECKS.values():
+            for finding in declared.raises:
+                raisers.setdefault(finding, []).append(declared.name)
+        return raisers
 
     @property
     def complete(self) -> bool:

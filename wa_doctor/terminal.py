@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .catalog import Remedy
 from .findings import Outcome, Severity
@@ -40,8 +40,6 @@ class TerminalSummary:
     """What the doctor prints at the end of a run, at pytest's verbosity."""
 
     report: Report
-    whole: set[str] = field(default_factory=set, compare=False, repr=False)
-    """Lines printed as they are at any width: the commands and SQL to copy."""
 
     def label(self, key: str) -> str:
         return self.report.label(key)
@@ -53,7 +51,9 @@ class TerminalSummary:
         said = [(no_workflow_command(text), colour) for text, colour in self._lines(verbosity)]
         if width is None:
             return said
-        whole = {no_workflow_command(line) for line in self.whole}
+        whole = {  # the commands and SQL to copy: as they are at any width
+            no_workflow_command(line) for _, remedy in self._found() for line in _copy(remedy)
+        }
         return [
             (piece, colour)
             for text, colour in said
@@ -77,11 +77,7 @@ class TerminalSummary:
                 (f"  {self.label(kind)}: {item}", "red" if kind == "change_new" else "green")
                 for kind, item in self.report.change_items()
             ]
-        found = [
-            (record, remedy)
-            for record in self.report.worst_first()
-            for remedy in _by_severity(record.result.remedies if record.result else ())
-        ]
+        found = self._found()
         if verbosity < 0:
             return lines + [self._one_line(record, remedy) for record, remedy in found]
         for record, remedy in found:
@@ -96,6 +92,14 @@ class TerminalSummary:
 
     def _mark(self, remedy: Remedy) -> tuple[str, str | None]:
         return ("~", None) if remedy.ignored else _MARK[remedy.severity]
+
+    def _found(self) -> list[tuple[CheckRecord, Remedy]]:
+        """Each finding to show with its record, worst first."""
+        return [
+            (record, remedy)
+            for record in self.report.worst_first()
+            for remedy in _by_severity(record.result.remedies if record.result else ())
+        ]
 
     def _one_line(self, record: CheckRecord, remedy: Remedy) -> Line:
         mark, colour = self._mark(remedy)
@@ -117,9 +121,7 @@ class TerminalSummary:
         if remedy.severity is Severity.INFO:  # a fact: what to do about it, without commands
             return [*lines, (f"    → {remedy.steps[0]}", None)] if remedy.steps else lines
         lines.append((f"    → {remedy.first_step}", None))
-        copy = [f"      {line}" for line in _copyable(remedy).splitlines()]
-        self.whole.update(copy)
-        lines.extend((line, None) for line in copy)
+        lines.extend((line, None) for line in _copy(remedy))
         lines.extend((f"    {url}", None) for url in remedy.links[:1])
         return lines
 
@@ -185,6 +187,11 @@ def wrapped(line: str, width: int | None) -> list[str]:
 def _by_severity(remedies: tuple[Remedy, ...]) -> list[Remedy]:
     order = list(Severity)
     return sorted(remedies, key=lambda r: order.index(r.severity))
+
+
+def _copy(remedy: Remedy) -> list[str]:
+    """The lines to copy as the summary prints them, indented under the finding."""
+    return [f"      {line}" for line in _copyable(remedy).splitlines()]
 
 
 def _copyable(remedy: Remedy) -> str:

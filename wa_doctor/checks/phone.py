@@ -68,11 +68,17 @@ def phone_number_coexistence(doctor: Doctor, credential: Credential) -> list[Fin
     "coexistence", ``is_on_biz_app``): not a fault, but what a CRM must do differently (the
     phone's messages arrive as echoes, 20 messages per second) is said as a fact."""
     phone = require_phone(doctor, credential)
-    on_app = phone.get("is_on_biz_app")
-    if not isinstance(on_app, bool):  # an older version has no such field: unknown, not false
-        raise NotApplicable("skip_no_is_on_biz_app")
     number = phone.get("display_phone_number") or credential.phone_number_id
-    return findings_if(on_app, "phone.coexistence", number=str(number))
+    return findings_if(on_business_app(phone), "phone.coexistence", number=str(number))
+
+
+def on_business_app(phone: dict[str, Any]) -> bool:
+    """Whether the number is used in the WhatsApp Business app too (``is_on_biz_app``); not
+    applicable when Meta did not say (an older version has no such field: unknown, not no)."""
+    on_app = phone.get("is_on_biz_app")
+    if not isinstance(on_app, bool):
+        raise NotApplicable("skip_no_is_on_biz_app")
+    return on_app
 
 
 @check(raises=["phone.not_registered", *STATUS_FINDINGS.values()], reads=[phone_number])

@@ -350,20 +350,27 @@ PHONE_NODE = "WhatsAppBusinessPhoneNumber"
 """What Graph calls a phone number; another node type means the id is not one."""
 
 
+def _nonexisting_field(error: GraphApiError) -> tuple[str, str]:
+    """(field, node type) of Graph's "Tried accessing nonexisting field (X) on node type (Y)",
+    empty where its message says otherwise."""
+    said = error.meta_message
+    field = said.partition("nonexisting field (")[2].partition(")")[0]
+    return field, said.partition("on node type (")[2].partition(")")[0]
+
+
 def field_lacking(error: GraphApiError, node_type: str | None = None) -> str | None:
     """The field Graph says a node lacks in the version asked, or None when it said something
     else (an unknown id, or, with ``node_type``, a node of another type: the id is wrong)."""
-    said = error.meta_message
-    if node_type is not None and f"on node type ({node_type})" not in said:
+    field, node = _nonexisting_field(error)
+    if node_type is not None and node != node_type:
         return None
-    return said.partition("nonexisting field (")[2].partition(")")[0] or None
+    return field or None
 
 
 def _wrong_id_hint(
     error: GraphApiError, phone_id: str, credential: Credential, info: tokens.TokenInfo
 ) -> str:
-    node_type = error.meta_message.partition("on node type (")[2].partition(")")[0]
-    return NODE_TYPE_HINTS.get(node_type) or next(
+    return NODE_TYPE_HINTS.get(_nonexisting_field(error)[1]) or next(
         (k for k, test in WRONG_ID_HINTS if test(phone_id, credential, info)),
         "looks_like_unknown",
     )

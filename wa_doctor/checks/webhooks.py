@@ -11,6 +11,7 @@ from ..doctor import Doctor
 from ..errors import Blocked, DoctorError, GraphApiError, NotApplicable
 from ..findings import Finding, finding, findings_if
 from ..registry import check
+from .phone import on_business_app
 from .prerequisites import (
     phone_number,
     read_or_blocked,
@@ -70,7 +71,7 @@ def webhooks_app_subscription(doctor: Doctor) -> list[Finding]:
                 finding("webhooks.app_secret_wrong", app_id=app_id, meta_message=error.meta_message)
             ]
         raise
-    if whatsapp is None or not whatsapp.get("callback_url") or whatsapp.get("active") is False:
+    if not delivering(whatsapp):
         return [finding("webhooks.app_not_subscribed", app_id=app_id)]
     fields = subscribed_fields(whatsapp)
     return findings_if(
@@ -99,6 +100,16 @@ def app_whatsapp_subscription(doctor: Doctor, app_id: str | None) -> dict[str, A
     )
 
 
+def delivering(subscription: dict[str, Any] | None) -> bool:
+    """Whether the app's WhatsApp subscription can deliver anything: there, active, with a
+    callback URL."""
+    return (
+        subscription is not None
+        and bool(subscription.get("callback_url"))
+        and subscription.get("active") is not False
+    )
+
+
 def subscribed_fields(subscription: dict[str, Any]) -> list[str]:
     return [str(f.get("name")) for f in subscription.get("fields") or [] if isinstance(f, dict)]
 
@@ -118,10 +129,7 @@ def webhooks_coexistence_fields(doctor: Doctor, credential: Credential) -> list[
     """A number shared with the Business app: is the app subscribed to the fields that carry
     what happens on the phone? Without ``smb_message_echoes`` the replies its owner types on
     the phone never reach the CRM (users report them as messages missing)."""
-    on_app = read_or_blocked(phone_number, doctor, credential).get("is_on_biz_app")
-    if not isinstance(on_app, bool):  # an older version does not say
-        raise NotApplicable("skip_no_is_on_biz_app")
-    if not on_app:
+    if not on_business_app(read_or_blocked(phone_number, doctor, credential)):
         raise NotApplicable("skip_not_coexistence")
     app_id = require_usable_id(doctor, "app_id")
     try:
@@ -130,7 +138,7 @@ def webhooks_coexistence_fields(doctor: Doctor, credential: Credential) -> list[
         if error.code == 190:
             raise Blocked("webhooks.app_secret_wrong") from None
         raise
-    if whatsapp is None or not whatsapp.get("callback_url") or whatsapp.get("active") is False:
+    if not delivering(whatsapp):
         raise Blocked("webhooks.app_not_subscribed")  # that check's finding says it
     fields = subscribed_fields(whatsapp)
     missing = [f for f in COEXISTENCE_FIELDS if f not in fields]
