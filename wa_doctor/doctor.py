@@ -26,6 +26,7 @@ from .identifiers import MetaId, meta_id
 from .redaction import Redactor
 from .settings import DEFAULT_API_VERSION
 from .table import CredentialRow, TableSpec
+from .tls import TlsContext
 
 _T = TypeVar("_T")
 
@@ -75,6 +76,7 @@ class Doctor:
     def create(
         cls, config: Config, redactor: Redactor | None = None, today: date | None = None
     ) -> Doctor:
+        tls = TlsContext()  # loads while the database is read, on another core
         redactor = redactor or Redactor(config.secrets())
         try:
             spec = TableSpec.parse(config.db_table, config.db_columns)
@@ -107,6 +109,7 @@ class Doctor:
             catalog=catalog,
             app_secret=config.app_secret or None,
             concurrency=concurrency,
+            tls=tls,
         )
         return cls(
             config=config,

@@ -35,6 +35,7 @@ from .catalog import Catalog
 from .errors import ConfigError, GraphApiError, GraphError
 from .identifiers import is_graph_path
 from .redaction import Redactor, plain_text
+from .tls import TlsContext
 
 MAX_REDIRECTS = 3
 _VERSION = re.compile(r"v\d{1,3}\.\d{1,3}")
@@ -90,7 +91,9 @@ class GraphClient:
         app_secret: str | None = None,
         retry_delay: float = RETRY_DELAY,
         concurrency: int = 8,
+        tls: TlsContext | None = None,
     ) -> None:
+        """``tls``: the certificates, being loaded since the run started (else loaded now)."""
         self.version = version
         self.redactor = redactor
         self.catalog = catalog
@@ -108,6 +111,7 @@ class GraphClient:
         """What Meta's answers said of each version asked: an upgrade, once seen, is kept."""
         self._invalid_base = base_url_problem(base_url)
         """Why the configured base URL cannot be used; every request then fails with it."""
+        verify = (tls or TlsContext()).get()
         try:
             self._http = httpx.Client(
                 base_url=base_url.rstrip("/") if self._invalid_base is None else "",
@@ -115,6 +119,7 @@ class GraphClient:
                 follow_redirects=True,
                 max_redirects=MAX_REDIRECTS,
                 headers={"User-Agent": f"wa-doctor/{__version__}"},
+                verify=verify,
                 limits=httpx.Limits(
                     max_connections=concurrency, max_keepalive_connections=concurrency
                 ),
@@ -204,9 +209,6 @@ class GraphClient:
                 "graph.timeout",
             )
         limit = min(CALL_TIMEOUT, left)
-        too_slow = GraphError(
-            self._redacted(f"no complete answer within {limit:.3g} s for {path}"), "graph.timeout"
-        )
         try:
             with (
                 self._slots,
@@ -226,7 +228,10 @@ class GraphClient:
                             status=response.status_code,
                         )
                     if time.monotonic() - started > limit:
-                        raise too_slow
+                        raise GraphError(
+                            self._redacted(f"no complete answer within {limit:.3g} s for {path}"),
+                            "graph.timeout",
+                        )
                 self._note_version(url, response.headers)
                 return Exchange(response.status_code, response.headers, bytes(body))
         except httpx.TimeoutException as exc:

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from . import annotations, early_start, history, job_summary, sarif
+from . import early_start, history
 from .checks.prerequisites import facts
 from .config import load_config, secret_candidates
 from .credentials import Credential
@@ -308,6 +308,8 @@ class DoctorPlugin:
             self.sarif_written = self._write(session, self.sarif_path, self._write_sarif)
 
     def _write_sarif(self, path: Path) -> None:
+        from . import sarif  # only when asked for: it brings explain's text along
+
         sarif.write(self.report, path)
 
     def _write_history(self, path: Path) -> None:
@@ -334,6 +336,8 @@ class DoctorPlugin:
         where = os.environ.get("GITHUB_STEP_SUMMARY")
         if not where:
             return
+        from . import job_summary  # only under GitHub Actions
+
         try:
             with open(where, "a", encoding="utf-8") as summary:
                 summary.write(job_summary.markdown(self.report))
@@ -367,6 +371,8 @@ class DoctorPlugin:
             if path:
                 tr.write_line(self._shown(f"{name}: {path}"))
         if os.environ.get("GITHUB_ACTIONS") == "true":  # the runner's own commands, escaped
+            from . import annotations
+
             for line in annotations.lines(self.report):
                 tr.write_line(line)
 
