@@ -1,11 +1,20 @@
 """The redaction layer removes secrets in every shape they leave a process."""
 
 import logging
+import re
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from conftest import fake_token, growth
-from wa_doctor.redaction import RedactingLogRecordFactory, Redactor, token_preview
+from wa_doctor.redaction import (
+    MIN_WHOLE,
+    RedactingLogRecordFactory,
+    Redactor,
+    _SecretFinder,
+    token_preview,
+)
 
 
 def test_a_token_is_shown_only_as_prefix_and_length():
@@ -111,3 +120,41 @@ def test_a_text_said_before_a_secret_was_known_is_redacted_once_it_is():
 
     assert secret[4:] not in redact(text)
     assert redact(text) == redact(text)
+
+
+@st.composite
+def overlapping(draw: st.DrawFn) -> tuple[set[str], str]:
+    """Secrets that begin like one another (prefixes of one string of two letters), and a text
+    of pieces of that string: secrets overlapping, nested and nearly there, everywhere."""
+    base = draw(st.text("ab", min_size=MIN_WHOLE, max_size=14))
+    lengths = draw(st.sets(st.integers(4, len(base)), min_size=1, max_size=5))
+    pieces = st.builds(
+        lambda i, j, sep: base[i:j] + sep,
+        st.integers(0, 14),
+        st.integers(0, 14),
+        st.sampled_from(["", "", " ", "-", "b", "a"]),
+    )
+    return {base[:k] for k in lengths}, "".join(draw(st.lists(pieces, max_size=8)))
+
+
+@given(overlapping())
+@example(({"aaaaaaaab"}, "aaaaaaaaab"))  # a secret's beginning, and the secret one further on
+@example(({"abababab", "ababababab"}, "abababababab"))  # the longest of those starting there
+def test_secrets_are_found_as_one_alternation_of_them_all_would_find_them(case):
+    """The finder stands for ``re.compile("|".join(...))`` of every secret, longest first,
+    the short ones between non-alphanumerics: the same matches, without compiling it."""
+    secrets, text = case
+    whole = {s for s in secrets if len(s) >= MIN_WHOLE}
+    short = secrets - whole
+    alternation = re.compile(
+        "|".join(
+            [re.escape(s) for s in sorted(whole, key=len, reverse=True)]
+            + [
+                rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])"
+                for s in sorted(short, key=len, reverse=True)
+            ]
+        )
+    )
+
+    expected = alternation.sub(lambda m: f"<{m.group(0)}>", text)
+    assert _SecretFinder(whole, short).sub(lambda s: f"<{s}>", text) == expected

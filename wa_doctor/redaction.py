@@ -25,7 +25,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import quote, quote_plus
 
 SLICE = 12
@@ -38,6 +38,10 @@ REDACTED = "[redacted]"
 
 SEARCHABLE = 4
 """Shortest secret searched for: a shorter one would match ordinary words and ids."""
+
+MIN_WHOLE = 8
+"""Shortest secret matched anywhere; a shorter one only between non-alphanumerics, so that it
+does not eat the inside of words."""
 
 SAID_LENGTH = 512
 """Texts up to this long are remembered with what they came out as (see ``Redactor._said``)."""
@@ -149,9 +153,9 @@ class Redactor:
         make two hundred thousand slices, and their hashes take half the memory."""
         self._whole: set[str] = set()
         self._short: set[str] = set()
-        """Secrets under 8 characters (a webhook's verify token, say), matched whole."""
-        self._whole_pattern: re.Pattern[str] | None = None
-        """Every whole secret in one alternation, longest first (built when first needed)."""
+        """Secrets under :data:`MIN_WHOLE` characters (a webhook's verify token, say)."""
+        self._finder: _SecretFinder | None = None
+        """Finds every whole secret (built when first needed)."""
         self._said: dict[str, str] = {}
         """Each short text with what it came out as: report.json redacts every string of every
         record, and a thousand credentials repeat the same keys, ids, outcomes and sentences
@@ -173,11 +177,11 @@ class Redactor:
         if not secret or len(secret.strip()) < SEARCHABLE:
             return
         with self._lock:
-            self._whole_pattern = None
+            self._finder = None
             self._verdicts.clear()
             self._said.clear()
             for variant in _forms(secret):
-                if len(variant) < 8:
+                if len(variant) < MIN_WHOLE:
                     self._short.add(variant)
                     continue
                 self._whole.add(variant)
@@ -228,9 +232,9 @@ class Redactor:
             out = _BEARER.sub(lambda m: f"{m.group(1)}{REDACTED}", out)
         with self._lock:
             if self._whole or self._short:
-                if self._whole_pattern is None:
-                    self._whole_pattern = _alternation(self._whole, self._short)
-                out = self._whole_pattern.sub(lambda m: token_preview(m.group(0).strip()), out)
+                if self._finder is None:
+                    self._finder = _SecretFinder(self._whole, self._short)
+                out = self._finder.sub(lambda secret: token_preview(secret.strip()), out)
             if self._slices:
                 out = _TOKENISH.sub(
                     lambda m: REDACTED if self._touches_secret(m.group(0)) else m.group(0), out
@@ -257,16 +261,50 @@ def _forms(secret: str) -> set[str]:
     return {form for form in plain | encoded if form.strip()}
 
 
-def _alternation(whole: set[str], short: set[str]) -> re.Pattern[str]:
-    """One pattern for every whole secret, longest first; short ones only between
-    non-alphanumerics."""
-    longest_first = sorted(whole, key=len, reverse=True)
-    parts = [re.escape(s) for s in longest_first]
-    parts += [
-        rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])"
-        for s in sorted(short, key=len, reverse=True)
-    ]
-    return re.compile("|".join(parts))
+class _SecretFinder:
+    """Finds secrets as one alternation of them all would, longest first, with the short ones
+    only between non-alphanumerics, without compiling that alternation: for a thousand tokens
+    it took 0.3 s, on the first text redacted after the last secret was added (the first
+    request's). A pattern of every whole secret's first :data:`MIN_WHOLE` characters finds
+    where one may start (a tenth of the pattern); there, the secrets starting so are compared
+    whole, longest first, and then the short ones."""
+
+    def __init__(self, whole: set[str], short: set[str]) -> None:
+        self._by_start: dict[str, list[str]] = {}
+        for secret in sorted(whole, key=len, reverse=True):
+            self._by_start.setdefault(secret[:MIN_WHOLE], []).append(secret)
+        shorts = [
+            rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])"
+            for s in sorted(short, key=len, reverse=True)
+        ]
+        self._short = re.compile("|".join(shorts)) if shorts else None
+        starts = [*map(re.escape, self._by_start), *shorts]
+        self._starts = re.compile("|".join(starts)) if starts else None
+
+    def sub(self, replace: Callable[[str], str], text: str) -> str:
+        """``text`` with every secret found replaced by ``replace(secret)``, left to right."""
+        if self._starts is None:
+            return text
+        out: list[str] = []
+        kept = scan = 0
+        while (candidate := self._starts.search(text, scan)) is not None:
+            start = candidate.start()
+            found = self._at(text, start)
+            if found is None:  # a secret's first characters, not the secret: look further on
+                scan = start + 1
+                continue
+            out += [text[kept:start], replace(found)]
+            kept = scan = start + len(found)
+        return "".join(out) + text[kept:] if out else text
+
+    def _at(self, text: str, start: int) -> str | None:
+        """The secret the alternation would match at ``start``: the longest whole one, else the
+        longest short one between non-alphanumerics."""
+        for secret in self._by_start.get(text[start : start + MIN_WHOLE], ()):
+            if text.startswith(secret, start):
+                return secret
+        short = self._short.match(text, start) if self._short is not None else None
+        return short.group(0) if short else None
 
 
 class RedactingLogRecordFactory:
