@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import secrets
 import socket
 import threading
@@ -14,10 +15,13 @@ from psycopg.conninfo import make_conninfo
 
 from conftest import READER_PASSWORD, READER_ROLE, fake_token, growth
 from wa_doctor import failures_query, store
+from wa_doctor.checks.database import connected_role
+from wa_doctor.checks.exposure import table_exposure
 from wa_doctor.config import load_config
 from wa_doctor.doctor import Doctor
-from wa_doctor.errors import StoreError
+from wa_doctor.errors import Blocked, StoreError
 from wa_doctor.findings import Outcome
+from wa_doctor.prefetch import read_ahead
 from wa_doctor.redaction import Redactor
 from wa_doctor.registry import load_all
 from wa_doctor.runner import run_check
@@ -110,6 +114,32 @@ def test_the_connected_role_says_whether_it_is_more_than_a_reader(crm_database):
 
     assert owner.privileged
     assert (reader.name, reader.privileged) == (READER_ROLE, False)
+
+
+def test_the_reads_a_whole_run_starts_ahead_are_what_the_checks_would_read(crm_database, tmp_path):
+    doctor = Doctor.create(load_config({}, {"DATABASE_URL": crm_database.reader_url}, tmp_path))
+
+    read_ahead(doctor)
+    for thread in threading.enumerate():
+        if thread.name.startswith("wa-doctor-"):
+            thread.join()
+    unreachable = "postgresql://reader@127.0.0.1:9/crm"  # what the checks get was read before
+    doctor.config = dataclasses.replace(doctor.config, database_url=unreachable)
+
+    assert connected_role(doctor) == read_role(crm_database.reader_url, SPEC, Redactor())
+    assert table_exposure(doctor) == store.read_exposure(crm_database.url, SPEC, Redactor())
+
+
+def test_a_read_started_ahead_that_is_blocked_is_blocked_when_a_check_asks(
+    empty_database, tmp_path
+):
+    doctor = Doctor.create(load_config({}, {"DATABASE_URL": empty_database.url}, tmp_path))
+    read_ahead(doctor)
+
+    for _ in ("ahead", "asked again"):
+        with pytest.raises(Blocked) as blocked:
+            table_exposure(doctor)
+        assert blocked.value.root_finding == "db.table_missing"
 
 
 def test_reading_changes_nothing(crm_database):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import catalog as catalog_module
+from .background import Background
 from .baseline import RUN, Baseline, BaselineError, keys_of
 from .config import Config
 from .credentials import Credential, combine, database_credential, environment_credential
@@ -71,6 +72,8 @@ class Doctor:
     """Fields Graph said the version asked does not have: one answer tells it for every
     credential, so the next reads leave them out from the start."""
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    _ahead: dict[str, Background[Any]] = field(default_factory=dict, repr=False)
+    """Values of :meth:`once` being computed in the background (:meth:`ahead`)."""
 
     @classmethod
     def create(
@@ -178,10 +181,19 @@ class Doctor:
         self.baseline = baseline
 
     def once(self, key: str, compute: Callable[[], _T]) -> _T:
-        """A run-wide value computed once, for reads that several checks share."""
+        """A run-wide value computed once, for reads that several checks share: the one
+        :meth:`ahead` started, when it did (an error it met is raised here, once)."""
         if key not in self._memo:
-            self._memo[key] = compute()
+            started = self._ahead.pop(key, None)
+            self._memo[key] = started.result() if started is not None else compute()
         return self._memo[key]
+
+    def ahead(self, key: str, compute: Callable[[], Any]) -> None:
+        """Start computing :meth:`once`'s value for ``key`` in the background, for a read that
+        waits on a server (its own deadlines bound it): made while pytest starts, it is not
+        waited for inside the check."""
+        if key not in self._memo and key not in self._ahead:
+            self._ahead[key] = Background(compute, f"wa-doctor-{key}")
 
     def peek(self, key: str) -> Any:
         """What :meth:`once` computed under ``key``, without computing it (None if it did not)."""

@@ -86,7 +86,7 @@ def start(args: Sequence[str]) -> None:
         return
     from .config import load_config
     from .doctor import Doctor
-    from .prefetch import Prefetcher, everything
+    from .prefetch import Prefetcher, everything, read_ahead
     from .redaction import RedactingLogRecordFactory
 
     server = None
@@ -105,6 +105,7 @@ def start(args: Sequence[str]) -> None:
     log_factory.install()
     _log_factories.append(log_factory)
     prefetcher = Prefetcher(doctor, everything(doctor), config.concurrency).start()
+    read_ahead(doctor)
     _started = Started(options, doctor, server, prefetcher)
 
 

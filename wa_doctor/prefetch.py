@@ -72,6 +72,18 @@ def everything(doctor: Doctor) -> list[tuple[Check, Credential]]:
     ]
 
 
+def read_ahead(doctor: Doctor) -> None:
+    """Start the run-wide reads of a whole run in the background (the role and the catalogs of
+    the database: :func:`~wa_doctor.registry.run_read`). Each is a connection of its own, to a
+    hosted database a TLS handshake and several round trips: made while pytest starts, the
+    checks find them done instead of waiting for them one after the other."""
+    from .registry import RUN_READS, load_all
+
+    load_all()
+    for read in RUN_READS.values():
+        read.ahead(doctor)
+
+
 Task = tuple[int, int, int, Prerequisite | None]
 """(credential, stage, order, what to read): the queue's order; None stops a worker."""
 

@@ -217,6 +217,35 @@ def _register(registry: dict[str, _T], name: str, declared: _T) -> _T:
     return declared
 
 
+@dataclass(frozen=True, eq=False)
+class RunRead:
+    """A declared read of the whole run that waits on a server (the database's catalogs):
+    ``read(doctor)`` is its value, read once; a whole run starts it ahead (:meth:`ahead`)."""
+
+    name: str
+    function: Callable[[Doctor], Any]
+
+    def __call__(self, doctor: Doctor) -> Any:
+        return doctor.once(self._key, lambda: self.function(doctor))
+
+    def ahead(self, doctor: Doctor) -> None:
+        doctor.ahead(self._key, lambda: self.function(doctor))
+
+    @property
+    def _key(self) -> str:
+        return f"{self.function.__module__}.{self.name}"
+
+
+RUN_READS: dict[str, RunRead] = {}
+"""Every declared run-wide read by name."""
+
+
+def run_read(function: Callable[[Doctor], Any]) -> RunRead:
+    """Declare a run-wide read: a function of ``doctor`` that checks share, which may start
+    before they run (its guards, raising :class:`Blocked`, are part of it)."""
+    return _register(RUN_READS, function.__name__, RunRead(function.__name__, function))
+
+
 def load_all() -> dict[str, Check]:
     """Every check, its module imported first (the diagnostics import them too; a run that
     plans its fetches before collecting them needs them first)."""

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import os
 import ssl
-import threading
 
 import httpx
 
+from .background import Background
 from .errors import ConfigError
 
 TLS_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR")
@@ -31,23 +31,16 @@ class TlsContext:
     """The TLS context for Graph's requests, being made from the moment this is created."""
 
     def __init__(self) -> None:
-        self._made: ssl.SSLContext | Exception | None = None
-        self._thread = threading.Thread(target=self._make, name="wa-doctor-tls", daemon=True)
-        self._thread.start()
-
-    def _make(self) -> None:
-        try:
-            self._made = httpx.create_ssl_context()
-        except Exception as exc:  # said by get(), in the thread that needs the context
-            self._made = exc
+        self._loading = Background(httpx.create_ssl_context, "wa-doctor-tls")
 
     def get(self) -> ssl.SSLContext:
         """The context, once loaded; :class:`ConfigError` when the certificates cannot be."""
-        self._thread.join(LOAD_DEADLINE)
-        made = self._made
-        if isinstance(made, ssl.SSLContext):
-            return made
-        raise ConfigError(tls_problem(made))
+        try:
+            return self._loading.result(LOAD_DEADLINE)
+        except TimeoutError:
+            raise ConfigError(tls_problem(None)) from None
+        except Exception as exc:
+            raise ConfigError(tls_problem(exc)) from None
 
 
 def tls_problem(exc: Exception | None) -> str:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from ..doctor import Doctor
 from ..errors import Blocked
 from ..findings import Count, Finding, finding, findings_if
-from ..registry import check
+from ..registry import check, run_read
 from ..table import CONNECTION_FINDINGS
+
+if TYPE_CHECKING:
+    from ..store import Role
 
 
 def _error_finding(doctor: Doctor) -> Finding | None:
@@ -60,16 +64,23 @@ def one_active_credential_per_phone_number(doctor: Doctor) -> list[Finding]:
     ]
 
 
-@check(raises=["db.privileged_role"])
-def connected_role_only_reads(doctor: Doctor) -> list[Finding]:
-    """A superuser or the table's owner can undo any read-only guard: say so, with the SQL
-    of a role that can only read."""
+@run_read
+def connected_role(doctor: Doctor) -> Role:
+    """The role the diagnosis connects as (a connection of its own); blocked when none can be
+    made, read whether or not the table could be."""
     found = _error_finding(doctor)
     if found is not None and found.id in CONNECTION_FINDINGS:
         raise Blocked(found.id)
     from ..store import read_role  # only with a database: it loads the driver
 
-    role = read_role(str(doctor.config.database_url), doctor.spec, doctor.redactor)
+    return read_role(str(doctor.config.database_url), doctor.spec, doctor.redactor)
+
+
+@check(raises=["db.privileged_role"])
+def connected_role_only_reads(doctor: Doctor) -> list[Finding]:
+    """A superuser or the table's owner can undo any read-only guard: say so, with the SQL
+    of a role that can only read."""
+    role: Role = connected_role(doctor)
     why = [
         term
         for term, applies in (

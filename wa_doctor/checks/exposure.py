@@ -16,7 +16,7 @@ from ..doctor import Doctor
 from ..env_files import assignment_line, read_env_files
 from ..errors import NotApplicable
 from ..findings import Finding, findings_if
-from ..registry import check
+from ..registry import check, run_read
 from .repository import app_dir, git, grep, shown_places
 
 if TYPE_CHECKING:
@@ -26,19 +26,18 @@ PUBLIC_PREFIXES = ("NEXT_PUBLIC_", "VITE_", "REACT_APP_", "PUBLIC_", "EXPO_PUBLI
 """Variables with these prefixes are compiled into browser bundles by their frameworks."""
 
 
-def _exposure(doctor: Doctor) -> TableExposure:
+@run_read
+def table_exposure(doctor: Doctor) -> TableExposure:
+    """Who outside the server can read the credential table (read-only catalog queries)."""
     doctor.require_rows()  # blocked when the table itself could not be read
     from ..store import read_exposure  # only with a database: it loads the driver
 
-    return doctor.once(
-        "table_exposure",
-        lambda: read_exposure(str(doctor.config.database_url), doctor.spec, doctor.redactor),
-    )
+    return read_exposure(str(doctor.config.database_url), doctor.spec, doctor.redactor)
 
 
 @check(raises=["exposure.rls_disabled"])
 def credential_table_not_public(doctor: Doctor) -> list[Finding]:
-    exposure = _exposure(doctor)
+    exposure: TableExposure = table_exposure(doctor)
     return findings_if(
         not exposure.rls_enabled and bool(exposure.readers),
         "exposure.rls_disabled",
@@ -48,7 +47,7 @@ def credential_table_not_public(doctor: Doctor) -> list[Finding]:
 
 @check(raises=["exposure.policy_allows_public"])
 def no_public_read_policy(doctor: Doctor) -> list[Finding]:
-    exposure = _exposure(doctor)
+    exposure: TableExposure = table_exposure(doctor)
     policies = "; ".join(f"{name} (USING {using})" for name, using in exposure.public_policies)
     return findings_if(
         exposure.rls_enabled and bool(exposure.public_policies),
