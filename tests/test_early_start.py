@@ -53,7 +53,20 @@ def test_the_options_are_read_as_pytest_reads_them(monkeypatch):
     assert options is not None
     assert (options["lang"], options["strict"], options["concurrency"]) == ("en", "true", "3")
     assert options["simulate"] is None
-    monkeypatch.setenv("PYTEST_ADDOPTS", "-k token")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("PYTEST_ADDOPTS", "-k token"), ("PYTEST_PLUGINS", "mine")]
+)
+def test_what_pytest_adds_from_the_environment_leaves_the_run_to_pytest(
+    monkeypatch, variable, value
+):
+    monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
+    monkeypatch.delenv("PYTEST_PLUGINS", raising=False)
+    assert early_start.options_if_whole_run([]) is not None
+
+    monkeypatch.setenv(variable, value)
+
     assert early_start.options_if_whole_run([]) is None
 
 

@@ -4,10 +4,10 @@ pytest's import and start-up take a good part of a second, and a diagnosis' firs
 only the configuration and the credentials. So, when nothing on the command line narrows the
 run, the command reads both itself, starts fetching what every check will read, and then starts
 pytest; the plugin takes this doctor over (:func:`take`) instead of making another. Whatever
-this module cannot be sure of (a ``-k``, a file argument, ``PYTEST_ADDOPTS``, an option it does
-not know) leaves everything to pytest, as ``pytest diagnostics/`` does: no request is made
-twice, or for a check that will not run. An error here (a bad value, an unreachable database)
-is left for pytest's run to report the usual way.
+this module cannot be sure of (a ``-k``, a file argument, ``PYTEST_ADDOPTS`` or
+``PYTEST_PLUGINS``, an option it does not know) leaves everything to pytest, as ``pytest
+diagnostics/`` does: no request is made twice, or for a check that will not run. An error
+here (a bad value, an unreachable database) is left for pytest's run to report the usual way.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ _log_factories: list[RedactingLogRecordFactory] = []
 def options_if_whole_run(args: Sequence[str]) -> dict[str, object] | None:
     """The ``--wa-…`` options as pytest will read them, when the arguments select every check;
     None when anything may narrow the run or is not understood here."""
-    if os.environ.get("PYTEST_ADDOPTS", "").strip():
-        return None
+    if any(os.environ.get(name, "").strip() for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")):
+        return None  # options, or plugins (which may deselect checks), pytest adds itself
     by_option = {s.option: s for s in SETTINGS}
     options: dict[str, object] = {s.name: None for s in SETTINGS}
     rest = iter(args)
