@@ -152,6 +152,40 @@ def test_a_credential_costs_two_sequential_round_trips(run_suite, fleet):
     assert server.depth() == 2, timeline(server)
 
 
+@pytest.mark.parametrize("told", [False, True], ids=["in run order", "told the order later"])
+def test_reads_are_fetched_in_the_order_the_checks_want_them(fleet, tmp_path, told):
+    """Every token first, then every WABA (the phone checks), then the templates (the campaign
+    checks only, which run later): a large run's last answers hold up the fewest checks."""
+    import time
+
+    from wa_doctor.config import load_config
+    from wa_doctor.doctor import Doctor
+    from wa_doctor.prefetch import Prefetcher, everything
+    from wa_doctor.pytest_checks import diagnosed
+
+    server, env = fleet(3)
+    doctor = Doctor.create(load_config({}, env, tmp_path))
+    run_order = [check for _, check in diagnosed()]
+    if told:  # as a whole run does: started in another order, told the run's at collection
+        prefetcher = Prefetcher(doctor, everything(doctor)[::-1], 1)
+        prefetcher.follow(run_order)
+    else:
+        selected = [(c, cred) for c in run_order if c.reads for cred in doctor.credentials]
+        prefetcher = Prefetcher(doctor, selected, 1)
+    prefetcher.start()
+    deadline = time.monotonic() + 60
+    while len(server.seen) < 9 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    prefetcher.stop()
+    doctor.close()
+
+    kinds = [
+        "token" if "debug_token" in s.path else "template" if "template" in s.path else "waba"
+        for s in server.seen
+    ]
+    assert kinds == ["token"] * 3 + ["waba"] * 3 + ["template"] * 3, timeline(server)
+
+
 def test_a_rate_limit_answer_holds_every_thread_before_the_retry():
     """Meta's limits are per app: after one 429 no thread sends until the back-off has passed."""
     from concurrent.futures import ThreadPoolExecutor

@@ -6,8 +6,8 @@ only through the token: ``debug_token`` first, then the WABA's combined read and
 which need nothing from each other (the reads that fall back on separate requests when the combined
 one fails come after it). So when the checks start, a :class:`Prefetcher` fetches in background
 threads, for every selected credential, every resource that the selected checks read (their
-``reads``, :mod:`~wa_doctor.registry`): a credential's next stage as soon as its previous one is in,
-earlier credentials first (the order the checks run in), while pytest runs the checks. The Graph
+``reads``, :mod:`~wa_doctor.registry`): each read as soon as what it builds on is in, in the
+order the checks will want them (see :class:`Prefetcher`), while pytest runs the checks. The Graph
 client keeps at most ``--wa-concurrency`` requests in flight. Answers and errors land in
 :class:`~wa_doctor.graph.GraphSession`'s cache; a check that gets there first waits for the request
 in flight instead of sending another. One credential costs two round trips, and nothing is fetched
@@ -20,6 +20,7 @@ What each prerequisite builds on, and so its stage, is declared with it
 from __future__ import annotations
 
 import contextlib
+import itertools
 import queue
 import threading
 from collections.abc import Iterable
@@ -64,12 +65,23 @@ def plan(selected: Iterable[tuple[Check, Credential]]) -> list[list[list[Prerequ
 
 def everything(doctor: Doctor) -> list[tuple[Check, Credential]]:
     """Every (check, credential) pair of a whole run that reads Graph: what to fetch before
-    the checks are collected."""
+    the checks are collected (in the order they are declared, until :meth:`Prefetcher.follow`
+    is told the order they run in)."""
     from .registry import load_all
 
     return [
         (c, credential) for c in load_all().values() if c.reads for credential in doctor.credentials
     ]
+
+
+def ranks(checks: Iterable[Check]) -> dict[Prerequisite, int]:
+    """Each read's place in the run: that of the first of ``checks`` (in the order they run)
+    building on it."""
+    rank: dict[Prerequisite, int] = {}
+    for position, check in enumerate(dict.fromkeys(checks)):
+        for read in reached(check.reads):
+            rank.setdefault(read, position)
+    return rank
 
 
 def read_ahead(doctor: Doctor) -> None:
@@ -85,11 +97,18 @@ def read_ahead(doctor: Doctor) -> None:
 
 
 Task = tuple[int, int, int, Prerequisite | None]
-"""(credential, stage, order, what to read): the queue's order; None stops a worker."""
+"""(place in the run, credential, order, what to read): the queue's order; None stops a worker."""
 
 
 class Prefetcher:
-    """Background threads working through the plan, earliest credential and stage first."""
+    """Background threads working through the plan: each read as soon as what it builds on is
+    in, what the earliest check in the run reads first, earlier credentials first among equals.
+
+    The checks run one after the other, each for every credential, so a check waits for the
+    last credential's read. Fetched in that order, every token is in before the WABAs are read,
+    and the templates, read by the campaign checks only, come after every WABA the phone checks
+    wait for: a large run's last answers hold up the campaign checks, not the phone checks too.
+    """
 
     def __init__(
         self, doctor: Doctor, selected: Iterable[tuple[Check, Credential]], workers: int
@@ -98,10 +117,14 @@ class Prefetcher:
         selected = list(selected)
         self.credentials = list({c.key: c for _, c in selected}.values())
         self.stages = plan(selected)
-        self._queue: queue.PriorityQueue[tuple[int, int, int, Prerequisite | None]] = (
-            queue.PriorityQueue()
-        )
-        self._left = [0] * len(self.stages)
+        self.rank = ranks(check for check, _ in selected)
+        self._order = [
+            {read: n for n, read in enumerate(itertools.chain(*stages))} for stages in self.stages
+        ]
+        """Per credential, every read it needs, with a number telling it from the others."""
+        self._waiting = [set(reads) for reads in self._order]
+        self._done: list[set[Prerequisite]] = [set() for _ in self._order]
+        self._queue: queue.PriorityQueue[Task] = queue.PriorityQueue()
         self._lock = threading.Lock()
         self._stopped = False
         self._threads = [
@@ -110,31 +133,47 @@ class Prefetcher:
         ]
 
     def start(self) -> Prefetcher:
-        for index in range(len(self.stages)):
-            self._enqueue(index, 0)
+        for index in range(len(self._order)):
+            self._release(index)
         for thread in self._threads:
             thread.start()
         return self
 
-    def _enqueue(self, index: int, level: int) -> None:
-        stages = self.stages[index]
-        if level >= len(stages):
-            return
-        self._left[index] = len(stages[level])
-        for order, fetch in enumerate(stages[level]):
-            self._queue.put((index, level, order, fetch))
+    def _release(self, index: int) -> None:
+        """Queue the reads of credential ``index`` whose requests to build on are all in."""
+        needed, done = self._order[index], self._done[index]
+        ready = [
+            read
+            for read in self._waiting[index]
+            if all(p in done for p in read.closure if p in needed)
+        ]
+        for read in ready:
+            self._waiting[index].discard(read)
+            self._queue.put((self.rank[read], index, needed[read], read))
+
+    def follow(self, checks: Iterable[Check]) -> None:
+        """Rank the reads by the order the checks run in, now that pytest has collected them
+        (a whole run starts fetching before; its first reads, the tokens, come first anyway)."""
+        rank = ranks(checks)
+        with self._lock:
+            self.rank = {read: rank.get(read, len(rank)) for read in self.rank}
+            queued: list[Task] = []
+            with contextlib.suppress(queue.Empty):  # a worker may take the last one meanwhile
+                while True:
+                    queued.append(self._queue.get_nowait())
+            for _, index, order, read in queued:
+                self._queue.put((self.rank[read] if read else -1, index, order, read))
 
     def _work(self) -> None:
         while True:
-            index, level, _, fetch = self._queue.get()
+            _, index, _, fetch = self._queue.get()
             if fetch is None or self._stopped:
                 return
             with contextlib.suppress(Exception):  # the check reading it reports the error
                 fetch(self.doctor, self.credentials[index])
             with self._lock:
-                self._left[index] -= 1
-                if self._left[index] == 0:
-                    self._enqueue(index, level + 1)
+                self._done[index].add(fetch)
+                self._release(index)
 
     def stop(self) -> None:
         """Stop taking work and wait for the requests in flight (called at the end of a run)."""

@@ -218,7 +218,10 @@ class DoctorPlugin:
         # thousands of items that was a good part of the run's CPU, and pytest collects five
         # times over at the end).
         gc.freeze()
-        if session.config.option.collectonly or self.prefetcher is not None:
+        if session.config.option.collectonly:
+            return
+        if self.prefetcher is not None:  # started before the checks were collected
+            self.prefetcher.follow(filter(None, map(declared_check, session.items)))
             return
         self.prefetch(
             [
