@@ -116,10 +116,10 @@ class Prefetcher:
         self.doctor = doctor
         selected = list(selected)
         self.credentials = list({c.key: c for _, c in selected}.values())
-        self.stages = plan(selected)
         self.rank = ranks(check for check, _ in selected)
         self._order = [
-            {read: n for n, read in enumerate(itertools.chain(*stages))} for stages in self.stages
+            {read: n for n, read in enumerate(itertools.chain(*stages))}
+            for stages in plan(selected)
         ]
         """Per credential, every read it needs, with a number telling it from the others."""
         self._waiting = [set(reads) for reads in self._order]
