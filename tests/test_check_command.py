@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -76,6 +77,8 @@ def test_check_help_lists_the_doctors_own_options(capsys):
 
     shown = capsys.readouterr().out
     assert all(setting.option in shown and setting.env in shown for setting in SETTINGS)
+    assert not re.search(r"\w-$", shown, re.MULTILINE), "no word cut at a hyphen"
+    assert "reports/ in the folder\n      wa-doctor check runs in" in shown
 
 
 def test_a_mistyped_option_gets_the_close_match_before_pytest_runs(capsys):

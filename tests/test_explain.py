@@ -107,7 +107,12 @@ def test_list_names_every_finding_with_its_title(capsys):
 
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(catalog.load().ids)
-    assert "token.session_logged_out  Session invalid: the user logged out" in lines
+    ids = [line.split()[0] for line in lines]
+    assert ids == sorted(ids), "sorted by id, so an area's findings are together"
+    (logged_out,) = [line for line in lines if line.startswith("token.session_logged_out ")]
+    assert logged_out.endswith("  Session invalid: the user logged out")
+    starts = {len(line) - len(line[len(i) :].lstrip()) for line, i in zip(lines, ids, strict=True)}
+    assert len(starts) == 1, "the titles start in one column"
 
 
 def test_version_is_printed(capsys):

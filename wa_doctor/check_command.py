@@ -159,7 +159,11 @@ def check_help() -> str:
         flag = setting.option if setting.is_flag else f"{setting.option} VALUE"
         lines.append(f"  {flag}")
         lines += textwrap.wrap(
-            f"{setting.help} [{setting.env}]", 88, initial_indent=" " * 6, subsequent_indent=" " * 6
+            f"{setting.help} [{setting.env}]",
+            88,
+            initial_indent=" " * 6,
+            subsequent_indent=" " * 6,
+            break_on_hyphens=False,  # never `--wa-\ncredential`, `wa-\ndoctor`
         )
     lines += [
         "",

@@ -44,7 +44,9 @@ def explain_command(args: argparse.Namespace) -> int:
     if args.list:
         catalog = load_catalog()
         lang = language(args)
-        print("\n".join(f"{i}  {catalog.render(Finding(i), lang).title}" for i in catalog.ids))
+        ids = sorted(catalog.ids)  # by area, as the README's tables group them
+        width = max(map(len, ids), default=0)
+        print("\n".join(f"{i:<{width}}  {catalog.render(Finding(i), lang).title}" for i in ids))
         return 0
     lang = language(args)
     by_id = explain_finding(args.error.strip(), lang)

@@ -183,7 +183,8 @@ class Settings:
     )
     report_dir: str | None = setting(
         "WA_DOCTOR_REPORT_DIR",
-        "Where report.html and report.json are written (default: reports/ of the project).",
+        "Where report.html and report.json are written (default: reports/ in the folder "
+        "wa-doctor check runs in; in pytest's root folder for pytest diagnostics/).",
     )
     expiry_warning_days: int = setting(
         "WA_DOCTOR_EXPIRY_WARNING_DAYS",
