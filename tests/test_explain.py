@@ -239,6 +239,34 @@ def test_the_language_comes_from_wa_doctor_lang(capsys, monkeypatch):
     assert "More than 24 hours" in out
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [(".env", "WA_DOCTOR_LANG=en\n"), ("wa-doctor.toml", 'lang = "en"\n')],
+)
+def test_the_language_is_read_where_the_suite_reads_it(
+    capsys, monkeypatch, tmp_path, name, content
+):
+    monkeypatch.delenv("WA_DOCTOR_LANG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(content)
+
+    _, out, _ = explain(capsys, "131047")
+
+    assert "More than 24 hours" in out
+
+
+def test_a_settings_file_that_cannot_be_read_leaves_explain_in_spanish(
+    capsys, monkeypatch, tmp_path
+):
+    monkeypatch.delenv("WA_DOCTOR_LANG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "wa-doctor.toml").write_text("lang = [unclosed\n")
+
+    status, out, _ = explain(capsys, "131047")
+
+    assert status == 0 and "más de 24 horas" in out
+
+
 def test_output_into_a_closed_pipe_is_not_an_error(tmp_path):
     import subprocess
     import sys

@@ -42,8 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def language(args: argparse.Namespace) -> str:
-    """``--lang``, else ``WA_DOCTOR_LANG`` (as the suite reads it), else Spanish."""
-    chosen = args.lang or os.environ.get("WA_DOCTOR_LANG", "").strip().lower()
+    """``--lang``, else ``WA_DOCTOR_LANG`` where the suite reads it (the environment,
+    ``.env.local``, ``.env``, ``wa-doctor.toml``), else Spanish."""
+    from .config import configured
+
+    chosen = args.lang or (configured("lang", os.environ) or "").strip().lower()
     return chosen if chosen in LANGUAGES else "es"
 
 

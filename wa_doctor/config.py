@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .config_file import ConfigFile, Ignore, read_config_file
 from .env_files import read_env_files
-from .errors import ConfigError
+from .errors import ConfigError, DoctorError
 from .redaction import plain_text, token_preview
 from .settings import MAX_VALUE_LENGTH, SETTINGS, SETTINGS_BY_NAME, Setting, Settings, text
 
@@ -88,12 +88,7 @@ def load_config(
 ) -> Config:
     """Resolve every setting; raise :class:`ConfigError` naming the option for a bad value."""
     directory = directory or Path.cwd()
-    file_values, file_origins, problems = read_env_files(directory)
-    settings_file = read_config_file(
-        directory,
-        frozenset(s.name for s in SETTINGS),
-        frozenset(s.name for s in SETTINGS if s.secret),
-    )
+    file_values, file_origins, problems, settings_file = _files(directory)
     values: dict[str, object] = {}
     sources: dict[str, str] = {}
     for setting in SETTINGS:
@@ -147,6 +142,30 @@ def secret_candidates(
             if raw:
                 found.extend(setting.secret_parts(str(raw)))
     return found
+
+
+def configured(name: str, environ: Mapping[str, str], directory: Path | None = None) -> str | None:
+    """One setting as the suite reads it (the environment, ``.env.local``, ``.env``,
+    ``wa-doctor.toml``), as written; None when it is not set or the files cannot be read: for
+    the commands that need only that one (explain's language) and must not fail on the rest."""
+    try:
+        file_values, file_origins, _, settings_file = _files(directory or Path.cwd())
+    except DoctorError:
+        return None
+    setting = SETTINGS_BY_NAME[name]
+    raw, _ = _pick(setting, {}, environ, file_values, file_origins, settings_file)
+    return raw if isinstance(raw, str) else None
+
+
+def _files(directory: Path) -> tuple[dict[str, str], dict[str, str], list[str], ConfigFile]:
+    """What ``.env.local``, ``.env`` and ``wa-doctor.toml`` in ``directory`` set."""
+    file_values, file_origins, problems = read_env_files(directory)
+    settings_file = read_config_file(
+        directory,
+        frozenset(s.name for s in SETTINGS),
+        frozenset(s.name for s in SETTINGS if s.secret),
+    )
+    return file_values, file_origins, problems, settings_file
 
 
 def _pick(
