@@ -14,6 +14,10 @@ from typing import Generic, TypeVar
 _T = TypeVar("_T")
 
 
+class NotFinished(TimeoutError):
+    """The value was not computed within the deadline asked (the thread goes on, abandoned)."""
+
+
 class Background(Generic[_T]):
     """``compute()`` running in a daemon thread: a thread that never finishes (a hung server)
     cannot keep the run from ending."""
@@ -31,11 +35,11 @@ class Background(Generic[_T]):
             self._outcome = (False, exc)
 
     def result(self, deadline: float | None = None) -> _T:
-        """The value, once computed, or the exception computing it raised; :class:`TimeoutError`
+        """The value, once computed, or the exception computing it raised; :class:`NotFinished`
         after ``deadline`` seconds (None: ``compute`` keeps deadlines of its own)."""
         self._thread.join(deadline)
         if self._outcome is None:
-            raise TimeoutError(f"{self._thread.name} did not finish within {deadline:g} s")
+            raise NotFinished(f"{self._thread.name} did not finish within {deadline:g} s")
         done, value = self._outcome
         if not done:
             raise value  # type: ignore[misc]

@@ -23,7 +23,6 @@ password scrubbed from every message.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from . import failures_query
+from .background import Background, NotFinished
 from .errors import StoreError
 from .graph import as_int
 from .passwords import url_password
@@ -235,28 +235,16 @@ def within(timeout: float, read: Callable[[], T], target: str, table: str = "") 
     statement timeout and a second. PostgreSQL's own timeouts cannot stop a server (a hung
     pooler, say) that completed the handshake and then never answers: this deadline is kept
     by the client. The read goes on in a daemon thread, abandoned with its connection."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = read()
-        except BaseException as exc:  # handed to the caller's thread below
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="wa-doctor-database", daemon=True)
-    worker.start()
     deadline = connect_timeout(timeout) + timeout + 1
-    worker.join(deadline)
-    if worker.is_alive():
+    try:
+        return Background(read, "wa-doctor-database").result(deadline)
+    except NotFinished:
         raise StoreError(
             f"{target} did not answer within {deadline:g} s (connected, then nothing)",
             "db.timeout",
             db_target=target,
             table=table,
-        )
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+        ) from None
 
 
 def connect_timeout(timeout: float) -> int:
