@@ -86,7 +86,7 @@ def start(args: Sequence[str]) -> None:
         return
     from .config import load_config
     from .doctor import Doctor
-    from .prefetch import Prefetcher, everything, read_ahead
+    from .prefetch import whole_run
     from .redaction import RedactingLogRecordFactory
 
     server = None
@@ -104,9 +104,7 @@ def start(args: Sequence[str]) -> None:
     log_factory = RedactingLogRecordFactory(doctor.redactor)  # before the first request
     log_factory.install()
     _log_factories.append(log_factory)
-    prefetcher = Prefetcher(doctor, everything(doctor), config.concurrency).start()
-    read_ahead(doctor)
-    _started = Started(options, doctor, server, prefetcher)
+    _started = Started(options, doctor, server, whole_run(doctor))
 
 
 def take(options: dict[str, object]) -> Started | None:

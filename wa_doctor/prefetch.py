@@ -96,6 +96,14 @@ def read_ahead(doctor: Doctor) -> None:
         read.ahead(doctor)
 
 
+def whole_run(doctor: Doctor) -> Prefetcher:
+    """Start what a whole run reads, before its checks are collected: every check's Graph
+    reads, and the run-wide ones (:func:`read_ahead`)."""
+    prefetcher = Prefetcher(doctor, everything(doctor), doctor.config.concurrency).start()
+    read_ahead(doctor)
+    return prefetcher
+
+
 Task = tuple[int, int, int, Prerequisite | None]
 """(place in the run, credential, order, what to read): the queue's order; None stops a worker."""
 

@@ -33,7 +33,7 @@ from .files import usable_report_dir
 from .findings import Outcome
 from .html_hooks import HtmlHooks, attach_html_extra
 from .html_page import rows_html
-from .prefetch import Prefetcher, everything, read_ahead
+from .prefetch import Prefetcher, whole_run
 from .pytest_checks import FAILURE_KEY, RESULTS_KEY, check_id, declared_check
 from .redaction import RedactingLogRecordFactory, Redactor, one_line, plain_text
 from .registry import Check
@@ -111,8 +111,7 @@ def activate(config: pytest.Config, diagnostics: Path | None = None) -> None:
     if started:
         plugin.prefetcher = started.prefetcher
     elif diagnostics is not None and runs_everything(config, diagnostics):
-        plugin.prefetch(everything(doctor))
-        read_ahead(doctor)
+        plugin.prefetcher = whole_run(doctor)
     if html:
         config.pluginmanager.register(HtmlHooks(doctor, plugin.report), "wa-doctor-html")
 
