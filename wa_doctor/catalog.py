@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import re
 import string
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from .findings import Count, Finding, Severity
+from .toml_cache import parse_all
 
 DEFAULT_LANGUAGE = "es"
 _API_VERSION = re.compile(r"v(\d+)\.\d+")
@@ -342,12 +342,13 @@ AREAS = "checks"
 
 @cache
 def load() -> Catalog:
-    """The package's catalog: the shared file and every area's, merged, parsed once."""
-    package = resources.files(__package__)
-    data = tomllib.loads(package.joinpath("catalog.toml").read_text("utf-8"))
-    for area in sorted(package.joinpath(AREAS).iterdir(), key=lambda f: f.name):
-        if area.name.endswith(".toml"):
-            merge(data, tomllib.loads(area.read_text("utf-8")), area.name)
+    """The package's catalog: the shared file and every area's, merged, parsed once (and the
+    parse kept for the next run, :mod:`.toml_cache`)."""
+    package = Path(__file__).parent
+    areas = sorted(package.joinpath(AREAS).glob("*.toml"), key=lambda f: f.name)
+    data, *more = parse_all([package / "catalog.toml", *areas], package, "catalog")
+    for area, parsed in zip(areas, more, strict=True):
+        merge(data, parsed, area.name)
     return Catalog(data)
 
 

@@ -16,7 +16,6 @@ Accepted findings go in ``ignore``: each with the finding id, a reason and optio
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -77,6 +76,8 @@ def read_config_file(
 
 
 def _load(path: Path) -> dict[str, Any]:
+    import tomllib  # only with a file to read: most runs have none, and it is pure Python
+
     try:
         return tomllib.loads(path.read_text("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
