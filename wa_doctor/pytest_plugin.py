@@ -296,6 +296,7 @@ class DoctorPlugin:
     def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, Any, Any]:
         """Write report.json first; once every other plugin has finished (pytest's own
         counts included), print the doctor's summary: what a newcomer reads is the end."""
+        gc.freeze()  # the records too, which live to the end (see pytest_runtestloop)
         self._write_json(session)
         self._write_job_summary()
         result = yield

@@ -13,7 +13,7 @@ import itertools
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +30,9 @@ from .registry import CHECKS
 from .runner import CheckResult
 from .verdict import counted
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""A record's line of report.json (one encoder for all: ``json.dumps`` with an option makes
+a new one for every line)."""
 PROBLEM_OUTCOMES = (Outcome.FAILED, Outcome.WARNING)
 _RANK = (Outcome.FAILED, Outcome.WARNING, Outcome.PASSED, Outcome.SKIPPED)
 _KEYS = {
@@ -40,18 +43,22 @@ _KEYS = {
 }
 
 
-def redacted(value: Any, redact: Redactor) -> Any:
+def redacted(value: Any, redact: Redactor, keys: bool = True) -> Any:
     """``value`` with every string in it redacted: before encoding, once. (Redacting encoded
-    JSON could cut an escape in two: ``input_token=x\\"`` redacted ate the backslash.)"""
+    JSON could cut an escape in two: ``input_token=x\\"`` redacted ate the backslash.)
+    ``keys=False`` leaves the keys of every object as they are: for a record's entry, whose
+    keys are this module's own words, which a run writes tens of thousands of times."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):  # a string value redacted here: a run has hundreds of thousands
         return {
-            redact(str(k)): redact(v) if isinstance(v, str) else redacted(v, redact)
+            (redact(str(k)) if keys else k): redact(v)
+            if isinstance(v, str)
+            else redacted(v, redact, keys)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [redacted(v, redact) for v in value]
+        return [redacted(v, redact, keys) for v in value]
     return value
 
 
@@ -59,13 +66,6 @@ def representative(records: list[CheckRecord]) -> CheckRecord:
     """The record a test's row shows: its worst credential (the first of them), a passed one
     over a skipped one, as pytest counts the test."""
     return min(records, key=lambda r: _RANK.index(r.outcome))
-
-
-def _count(outcomes: Iterable[Outcome]) -> dict[str, int]:
-    counts = dict.fromkeys(_KEYS.values(), 0)
-    for outcome in outcomes:
-        counts[_KEYS[outcome]] += 1
-    return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +156,9 @@ class Report:
         """What to keep of each credential for the next run to compare with (the checks'
         prerequisites: see :func:`wa_doctor.checks.prerequisites.facts`)."""
         self.records: list[CheckRecord] = []
+        self._counts = dict.fromkeys(_KEYS.values(), 0)
+        """The records by outcome, kept as they are added: every output asks for them, and
+        counting tens of thousands of records each time was a good part of a large run's end."""
         self.started = datetime.now(UTC).isoformat(timespec="seconds")
         self.history: list[dict[str, Any]] = []
         """The runs kept beside the reports, this one last (:mod:`.history`), once written."""
@@ -172,6 +175,7 @@ class Report:
 
     def add(self, record: CheckRecord) -> None:
         self.records.append(record)
+        self._counts[_KEYS[record.outcome]] += 1
         entry = record.to_json()
         key = self.doctor.keys.get(record.credential or "", RUN)
         baseline = self.doctor.baseline.first_seen if self.doctor.baseline else {}
@@ -180,7 +184,7 @@ class Report:
                 problem = (key, found["id"])
                 seen = self.first_seen.setdefault(problem, baseline.get(problem, self.started))
                 found["first_seen"] = seen
-        line = json.dumps(redacted(entry, self.doctor.redactor), ensure_ascii=False)
+        line = _ENCODER.encode(redacted(entry, self.doctor.redactor, keys=False))
         self._json_lines.write(f"{',' if len(self.records) > 1 else ''}\n    {line}")
 
     def highlights(self) -> list[CheckRecord]:
@@ -194,7 +198,7 @@ class Report:
 
     def counts(self) -> dict[str, int]:
         """Records by outcome: each check of each credential counts."""
-        return _count(r.outcome for r in self.records)
+        return dict(self._counts)
 
     def by_credential(self) -> dict[str | None, list[CheckRecord]]:
         """The records of each credential label (None: checks of no credential), in run order,
