@@ -29,6 +29,11 @@ def test_check_runs_the_installed_checks_from_any_folder(tmp_path: Path):
     crm.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    # The project the virtualenv lives in has pytest settings of its own, for its own tests:
+    # options of plugins the diagnosis does not load, and warnings as errors.
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\naddopts = "--cov=app -n auto"\nfilterwarnings = ["error"]\n'
+    )
 
     located = subprocess.run(
         [python, "-c", "import wa_doctor.diagnostics as d; print(d.__file__)"],

@@ -1,8 +1,9 @@
 """``wa-doctor check``: pytest on the installed checks, started with only what a diagnosis uses.
 
 No plugin is autoloaded (the doctor's, pytest-html and pytest-metadata are named), so whatever
-else is installed beside the doctor costs nothing; the doctor's own options are checked before
-pytest starts, a mistyped one with the closest name.
+else is installed beside the doctor costs nothing, and no pytest settings are read but the
+doctor's own (:data:`PYTEST_SETTINGS`); the doctor's own options are checked before pytest
+starts, a mistyped one with the closest name.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from . import early_start
 from .cli import USAGE_ERROR
 from .redaction import plain_text
 from .settings import SETTINGS
+
+PYTEST_SETTINGS = Path(__file__).with_name("check.ini")
+"""pytest's settings for the diagnosis: none, and none read from the folders above the checks
+(see the file)."""
 
 
 def check(pytest_args: Sequence[str]) -> int:
@@ -48,6 +53,7 @@ def check(pytest_args: Sequence[str]) -> int:
             [
                 str(folder),
                 f"--rootdir={here}",
+                *("-c", str(PYTEST_SETTINGS)),
                 "-o",
                 f"cache_dir={cache_dir(here)}",
                 *only_the_doctors_plugins(pytest_args),
