@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -62,21 +61,26 @@ class Prerequisite:
     requests (the WABA's combined read), whose parts are then asked on their own."""
     closure: frozenset[Prerequisite] = field(init=False)
     """Everything it builds on, directly or not."""
+    _prefix: str = field(init=False, repr=False)
+    """Its values' keys but the credential's."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "closure", reached(self.after))
+        object.__setattr__(self, "_prefix", f"{self.function.__module__}.{self.name} ")
 
     def __call__(self, doctor: Doctor, credential: Credential) -> Any:
         allowed = _ALLOWED.get()
         if allowed is not None and self not in allowed:
             raise UndeclaredRead(f"{self.name} is read without being declared")
-        with _reading(self.closure):
-            try:
-                return doctor.once(self._key(credential), lambda: self._compute(doctor, credential))
-            except DoctorError:
-                if self.optional:
-                    return None
-                raise
+        return _declared_only(self.closure, self._read, doctor, credential)
+
+    def _read(self, doctor: Doctor, credential: Credential) -> Any:
+        try:
+            return doctor.once(self._key(credential), lambda: self._compute(doctor, credential))
+        except DoctorError:
+            if self.optional:
+                return None
+            raise
 
     def cached(self, doctor: Doctor, credential: Credential) -> Any:
         """Its value when this run has read it already, else None: never a request (what the
@@ -84,7 +88,7 @@ class Prerequisite:
         return doctor.peek(self._key(credential))
 
     def _key(self, credential: Credential) -> str:
-        return f"{self.function.__module__}.{self.name} {credential.key}"
+        return self._prefix + credential.key
 
     def _compute(self, doctor: Doctor, credential: Credential) -> Any:
         values = [read_or_blocked(p, doctor, credential) for p in self.after]
@@ -110,11 +114,13 @@ def read_or_blocked(
         raise Blocked(error.finding_id) from None
 
 
-@contextmanager
-def _reading(allowed: frozenset[Prerequisite]) -> Iterator[None]:
+def _declared_only(allowed: frozenset[Prerequisite], call: Callable[..., _T], *args: Any) -> _T:
+    """``call(*args)`` where only ``allowed`` may be read. A plain ``try``, not a context
+    manager made of a generator: it wraps every check and every read, which a thousand
+    credentials make some seventy thousand times."""
     token = _ALLOWED.set(allowed)
     try:
-        yield
+        return call(*args)
     finally:
         _ALLOWED.reset(token)
 
@@ -169,15 +175,20 @@ class Check:
     it), in words."""
     per_credential: bool
     """Run once for every credential (its signature takes one) rather than once per run."""
+    allowed: frozenset[Prerequisite] = field(init=False, repr=False, compare=False)
+    """What it may read: its reads and what they build on (worked out once, not at each of
+    its calls)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allowed", reached(self.reads))
 
     def __call__(self, doctor: Any, *args: Any) -> Sequence[Finding]:
-        with _reading(reached(self.reads)):
-            return self.function(doctor, *args)
+        return _declared_only(self.allowed, self.function, doctor, *args)
 
     @property
     def requests(self) -> list[str]:
         """Every request it may send, in words, what it builds on first."""
-        fetched = sorted((p for p in reached(self.reads) if p.request), key=_depth)
+        fetched = sorted((p for p in self.allowed if p.request), key=_depth)
         return [p.request for p in fetched] + ([self.asks] if self.asks else [])
 
 
