@@ -487,20 +487,23 @@ class GraphSession:
         return self.client.ask_version(version, token)
 
     def _cached(self, key: CallKey, retry: bool) -> dict[str, Any]:
-        with self._lock:
-            gate = self._pending.setdefault(key, threading.Lock())
-        with gate:
-            if key not in self._results:
-                try:
-                    self._results[key] = (
-                        True,
-                        self.client.request(
-                            key.method, key.path, key.token, dict(key.params), retry=retry
-                        ),
-                    )
-                except GraphError as exc:
-                    self._results[key] = (False, exc)
-        ok, value = self._results[key]
+        answered = self._results.get(key)  # a result is set once and never changed: no lock
+        if answered is None:  # (read tens of thousands of times once the answers are in)
+            with self._lock:
+                gate = self._pending.setdefault(key, threading.Lock())
+            with gate:
+                if key not in self._results:
+                    try:
+                        self._results[key] = (
+                            True,
+                            self.client.request(
+                                key.method, key.path, key.token, dict(key.params), retry=retry
+                            ),
+                        )
+                    except GraphError as exc:
+                        self._results[key] = (False, exc)
+            answered = self._results[key]
+        ok, value = answered
         if not ok:
             raise value
         return value
