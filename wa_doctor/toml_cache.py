@@ -6,7 +6,8 @@ is kept as JSON (read back by the C decoder in a few milliseconds) in ``__pycach
 files, named by a digest of their names and bytes: an edited file is a new name, so a stale
 parse is never read. Like bytecode, it is not written when Python is told not to
 (``PYTHONDONTWRITEBYTECODE``) or where the folder cannot be written, and a kept parse that
-cannot be read is parsed again.
+cannot be read is parsed again. It is trusted as the bytecode beside it is (whoever may write
+there may change the code itself), and it is JSON: read, never run.
 """
 
 from __future__ import annotations
