@@ -25,7 +25,8 @@ and from Graph's last answer to the exit. Bytecode, ``--modes``:
 - cold: a CI job's state, ``PYTHONDONTWRITEBYTECODE=1``, with the bytecode a new install has:
   what pip compiled, and no more. This project's own files (installed editable) have none, and
   neither have the plugins pytest rewrites (their ``*-pytest-*.pyc`` are removed before each
-  run), so they are compiled, or rewritten, on every run.
+  run), so they are compiled, or rewritten, on every run; and the user's cache is empty (no
+  parsed catalog, no pytest cache), as on a new CI machine.
 
 Usage: ``python benchmarks/latency.py [--runs 1@0,1@0.1,200@0.1,1000@0.1] [--repeats 7]
 [--modes warm,cold] [--concurrency 8] [--sequential-max 10]`` (``--runs``: credentials@seconds
@@ -178,16 +179,17 @@ def write_floor(work: Path) -> None:
     (work / "floor" / "test_floor.py").write_text("def test_floor():\n    pass\n")
 
 
-def bytecode(mode: str, base: dict[str, str]) -> dict[str, str]:
+def bytecode(mode: str, base: dict[str, str], work: Path) -> dict[str, str]:
     """The environment of one run in this bytecode mode (see the module's docstring)."""
     if mode == "warm":
         return base
+    empty_cache = tempfile.mkdtemp(prefix="cache-", dir=work)
     caches = [REPO / "__pycache__", *(p for f in OWN_CODE for p in (REPO / f).rglob("__pycache__"))]
     for cache in caches:
         shutil.rmtree(cache, ignore_errors=True)
     for rewritten in SITE_PACKAGES.rglob(REWRITTEN):
         rewritten.unlink(missing_ok=True)
-    return {**base, "PYTHONDONTWRITEBYTECODE": "1"}
+    return {**base, "PYTHONDONTWRITEBYTECODE": "1", "XDG_CACHE_HOME": empty_cache}
 
 
 def measure(
@@ -215,7 +217,7 @@ def measure(
             for _ in range(repeats):
                 for name, command in commands.items():
                     before = len(server.seen)
-                    wall, cpu, rss, since, ended = run(command, bytecode(mode, base), work)
+                    wall, cpu, rss, since, ended = run(command, bytecode(mode, base, work), work)
                     seen = server.seen[before:]
                     first = min((r.started for r in seen), default=None)
                     last = max((r.ended for r in seen), default=None)

@@ -30,10 +30,12 @@ def test_check_runs_the_installed_checks_from_any_folder(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if k not in CONFIG_VARIABLES}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     # The project the virtualenv lives in has pytest settings of its own, for its own tests:
-    # options of plugins the diagnosis does not load, and warnings as errors.
+    # options of plugins the diagnosis does not load, and warnings as errors; and a conftest.py
+    # that needs the project's app.
     (tmp_path / "pyproject.toml").write_text(
         '[tool.pytest.ini_options]\naddopts = "--cov=app -n auto"\nfilterwarnings = ["error"]\n'
     )
+    (tmp_path / "conftest.py").write_text("import app_that_is_not_installed\n")
 
     located = subprocess.run(
         [python, "-c", "import wa_doctor.diagnostics as d; print(d.__file__)"],

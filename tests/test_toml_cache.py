@@ -1,8 +1,7 @@
-"""The catalog's parse is kept beside it, like bytecode, and never read stale."""
+"""The catalog's parse is kept in the user's cache for the next run, and never read stale."""
 
 from __future__ import annotations
 
-import sys
 import tomllib
 from pathlib import Path
 
@@ -37,8 +36,8 @@ def files(tmp_path: Path) -> list[Path]:
 
 
 @pytest.fixture
-def writes_bytecode(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+def cache(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
 
 
 def refuse_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,39 +49,48 @@ def refuse_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tomllib, "loads", refuse)
 
 
-def kept(folder: Path) -> list[Path]:
-    return sorted((folder / toml_cache.CACHE_FOLDER).glob("*.json"))
+def kept(cache: Path) -> list[Path]:
+    return sorted(cache.glob("*.json"))
 
 
 def parsed(files: list[Path]) -> list[dict]:
     return [tomllib.loads(f.read_text("utf-8")) for f in files]
 
 
-@pytest.mark.usefixtures("writes_bytecode")
 def test_a_kept_parse_is_read_back_equal_with_every_toml_kind(
-    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    files: list[Path], cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = parsed(files)
-    assert parse_all(files, tmp_path, "data") == expected
-    assert len(kept(tmp_path)) == 1
+    assert parse_all(files, cache, "data") == expected
+    assert len(kept(cache)) == 1
 
     refuse_parsing(monkeypatch)
-    again = parse_all(files, tmp_path, "data")
+    again = parse_all(files, cache, "data")
     assert again == expected
     assert again[0]["moment"].utcoffset() is not None  # a date and time keeps its offset
 
 
-@pytest.mark.usefixtures("writes_bytecode")
 def test_an_edited_file_is_parsed_again_and_the_older_parse_removed(
-    files: list[Path], tmp_path: Path
+    files: list[Path], cache: Path
 ) -> None:
-    parse_all(files, tmp_path, "data")
-    first = kept(tmp_path)
+    parse_all(files, cache, "data")
+    first = kept(cache)
     files[1].write_text('[findings.x]\nseverity = "warning"\n', encoding="utf-8")
 
-    assert parse_all(files, tmp_path, "data")[1] == {"findings": {"x": {"severity": "warning"}}}
-    assert len(kept(tmp_path)) == 1
-    assert kept(tmp_path) != first
+    assert parse_all(files, cache, "data")[1] == {"findings": {"x": {"severity": "warning"}}}
+    assert len(kept(cache)) == 1
+    assert kept(cache) != first
+
+
+def test_another_release_keeping_them_otherwise_keeps_them_apart(
+    files: list[Path], cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parse_all(files, cache, "data")
+    monkeypatch.setattr(toml_cache, "FORMAT", b"wa-doctor toml_cache 2\0")
+
+    parse_all(files, cache, "data")
+
+    assert len(kept(cache)) == 1, "the other format's parse is replaced, not read"
 
 
 @pytest.mark.parametrize(
@@ -90,38 +98,34 @@ def test_an_edited_file_is_parsed_again_and_the_older_parse_removed(
     ["", "{not json", "[]", '[{"a": 1}]', '[{"x": {"\\u0000toml": "date", "value": "no"}}, {}]'],
     ids=["empty", "not-json", "no-files", "one-file-of-two", "bad-date"],
 )
-@pytest.mark.usefixtures("writes_bytecode")
 def test_a_kept_parse_that_cannot_be_used_is_parsed_again(
-    files: list[Path], tmp_path: Path, damage: str
+    files: list[Path], cache: Path, damage: str
 ) -> None:
-    parse_all(files, tmp_path, "data")
-    kept(tmp_path)[0].write_text(damage, encoding="utf-8")
+    parse_all(files, cache, "data")
+    kept(cache)[0].write_text(damage, encoding="utf-8")
 
-    assert parse_all(files, tmp_path, "data") == parsed(files)
-
-
-def test_nothing_is_kept_when_python_keeps_no_bytecode(
-    files: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(sys, "dont_write_bytecode", True)
-
-    assert parse_all(files, tmp_path, "data") == parsed(files)
-    assert not (tmp_path / toml_cache.CACHE_FOLDER).exists()
+    assert parse_all(files, cache, "data") == parsed(files)
 
 
-@pytest.mark.usefixtures("writes_bytecode")
+def test_without_a_folder_nothing_is_kept(files: list[Path]) -> None:
+    assert parse_all(files, None, "data") == parsed(files)
+
+
 def test_a_folder_that_cannot_be_written_only_costs_the_parse(
-    files: list[Path], tmp_path: Path
+    files: list[Path], cache: Path
 ) -> None:
-    (tmp_path / toml_cache.CACHE_FOLDER).write_text("a file where the folder would be")
+    cache.write_text("a file where the folder would be")
 
-    assert parse_all(files, tmp_path, "data") == parsed(files)
+    assert parse_all(files, cache, "data") == parsed(files)
 
 
-@pytest.mark.usefixtures("writes_bytecode")
-def test_the_catalog_read_back_is_the_catalog_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_catalog_is_kept_in_the_users_cache_and_read_back_as_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     catalog.load.cache_clear()
-    fresh = catalog.load()  # parsed, or read back: either way kept for the next load
+    fresh = catalog.load()  # nothing kept yet: parsed
+    assert [p.name[:8] for p in (tmp_path / "wa-doctor").iterdir()] == ["catalog-"]
     catalog.load.cache_clear()
     refuse_parsing(monkeypatch)
     try:

@@ -24,6 +24,7 @@ from typing import Any
 
 from .findings import Count, Finding, Severity
 from .toml_cache import parse_all
+from .user_cache import user_cache
 
 DEFAULT_LANGUAGE = "es"
 _API_VERSION = re.compile(r"v(\d+)\.\d+")
@@ -346,7 +347,7 @@ def load() -> Catalog:
     parse kept for the next run, :mod:`.toml_cache`)."""
     package = Path(__file__).parent
     areas = sorted(package.joinpath(AREAS).glob("*.toml"), key=lambda f: f.name)
-    data, *more = parse_all([package / "catalog.toml", *areas], package, "catalog")
+    data, *more = parse_all([package / "catalog.toml", *areas], user_cache(), "catalog")
     for area, parsed in zip(areas, more, strict=True):
         merge(data, parsed, area.name)
     return Catalog(data)

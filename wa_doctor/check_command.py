@@ -1,9 +1,10 @@
 """``wa-doctor check``: pytest on the installed checks, started with only what a diagnosis uses.
 
 No plugin is autoloaded (the doctor's, pytest-html and pytest-metadata are named), so whatever
-else is installed beside the doctor costs nothing, and no pytest settings are read but the
-doctor's own (:data:`PYTEST_SETTINGS`); the doctor's own options are checked before pytest
-starts, a mistyped one with the closest name.
+else is installed beside the doctor costs nothing, and no pytest settings file (nor
+``conftest.py``) is read from the folders above the checks (:data:`PYTEST_SETTINGS`;
+``PYTEST_ADDOPTS`` still applies); the doctor's own options are checked before pytest starts,
+a mistyped one with the closest name.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from . import early_start
 from .cli import USAGE_ERROR
 from .redaction import plain_text
 from .settings import SETTINGS
+from .user_cache import user_cache
 
 PYTEST_SETTINGS = Path(__file__).with_name("check.ini")
 """pytest's settings for the diagnosis: none, and none read from the folders above the checks
@@ -123,12 +125,15 @@ def only_the_doctors_plugins(args: Sequence[str]) -> list[str]:
 
 
 def cache_dir(folder: Path) -> Path:
-    """pytest's cache for runs in ``folder``: in the user's cache, one per folder."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    """pytest's cache for runs in ``folder``: in the user's cache, one per folder (without a
+    home folder, pytest's own place in ``folder``)."""
+    base = user_cache()
+    if base is None:
+        return folder / ".pytest_cache"
     import hashlib
 
     digest = hashlib.sha256(str(folder.resolve()).encode("utf-8", "surrogatepass")).hexdigest()
-    return base / "wa-doctor" / digest[:16]
+    return base / digest[:16]
 
 
 def unknown_options(args: Sequence[str]) -> str | None:

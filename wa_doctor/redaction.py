@@ -149,8 +149,9 @@ class Redactor:
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._lock = threading.Lock()
         self._slices: set[int] = set()
-        """The hash of every ``SLICE``-character slice of every secret: a thousand tokens
-        make two hundred thousand slices, and their hashes take half the memory."""
+        """The hash of every ``SLICE``-character slice of every secret (but those still in
+        ``_unsliced``): a thousand tokens make two hundred thousand slices, and their hashes
+        take half the memory."""
         self._unsliced: list[str] = []
         """Secrets added whose slices are not hashed yet: that is done when a text is first
         searched for them, not as the credentials are read (at a thousand tokens, 0.1 s that

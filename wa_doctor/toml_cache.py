@@ -1,13 +1,14 @@
-"""TOML data files parsed once per content, the way Python keeps bytecode beside its source.
+"""TOML data files parsed once per content, and the parse kept for the next run.
 
 ``tomllib`` is pure Python: the catalog's 200 KB took 30–60 ms to parse on every run, the
 largest step of the doctor's own start that is neither an import nor the database. The parse
-is kept as JSON (read back by the C decoder in a few milliseconds) in ``__pycache__`` beside the
-files, named by a digest of their names and bytes: an edited file is a new name, so a stale
-parse is never read. Like bytecode, it is not written when Python is told not to
-(``PYTHONDONTWRITEBYTECODE``) or where the folder cannot be written, and a kept parse that
-cannot be read is parsed again. It is trusted as the bytecode beside it is (whoever may write
-there may change the code itself), and it is JSON: read, never run.
+is kept as JSON (read back by the C decoder in a few milliseconds) in the doctor's folder of
+the user's cache (:mod:`.user_cache`), named by a digest of the files' names and bytes and of
+this module's format: an edited file, or another release's way of keeping it, is a new name,
+so a stale parse is never read. A kept parse that cannot be read is parsed again; a folder
+that cannot be written costs only the parse. Nothing is written into the installed package
+(which an uninstall would leave behind, and other users could not read), and the kept parse
+is JSON: read, never run.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import sys
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-CACHE_FOLDER = "__pycache__"
+FORMAT = b"wa-doctor toml_cache 1\0"
+"""Part of every digest: a release that keeps parses otherwise changes it."""
 TAG = "\x00toml"
 """The key of a JSON object standing for a TOML date or time (no table of ours has it)."""
 _TIMES = {"datetime": datetime, "date": date, "time": time}
@@ -29,21 +30,21 @@ _TIMES = {"datetime": datetime, "date": date, "time": time}
 is a ``date`` too)."""
 
 
-def parse_all(files: Sequence[Path], folder: Path, name: str) -> list[dict[str, Any]]:
-    """Each of ``files`` parsed, from ``folder/__pycache__/<name>.<digest>.json`` when an earlier
-    run kept it, else by ``tomllib`` (and kept)."""
+def parse_all(files: Sequence[Path], folder: Path | None, name: str) -> list[dict[str, Any]]:
+    """Each of ``files`` parsed, from ``folder/<name>-<digest>.json`` when an earlier run kept
+    it, else by ``tomllib`` (and kept there; ``folder`` None: nowhere)."""
     texts = [file.read_bytes() for file in files]
-    digest = hashlib.blake2b(digest_size=16)
+    digest = hashlib.blake2b(FORMAT, digest_size=16)
     for file, text in zip(files, texts, strict=True):
         digest.update(f"{file.name}\0{len(text)}\0".encode("utf-8", "surrogatepass") + text)
-    kept = folder / CACHE_FOLDER / f"{name}.{digest.hexdigest()}.json"
-    parsed = _read(kept, len(files))
+    kept = None if folder is None else folder / f"{name}-{digest.hexdigest()}.json"
+    parsed = None if kept is None else _read(kept, len(files))
     if parsed is None:
         import tomllib  # only when there is no kept parse: it is a module to compile too
 
         parsed = [tomllib.loads(text.decode("utf-8")) for text in texts]
-        if not sys.dont_write_bytecode:
-            _keep(kept, parsed)
+        if kept is not None:
+            _keep(kept, parsed, name)
     return parsed
 
 
@@ -56,14 +57,14 @@ def _read(path: Path, count: int) -> list[dict[str, Any]] | None:
     return parsed if ok and all(isinstance(p, dict) for p in parsed) else None
 
 
-def _keep(path: Path, parsed: list[dict[str, Any]]) -> None:
-    """Write the parse beside the files, replacing older parses of them (a cache that cannot
-    be written is no error: the next run parses again)."""
+def _keep(path: Path, parsed: list[dict[str, Any]], name: str) -> None:
+    """Write the parse, replacing older parses of the same files (a folder that cannot be
+    written is no error: the next run parses again)."""
     from .files import write_atomically
 
     with contextlib.suppress(OSError):
         write_atomically(path, json.dumps(parsed, ensure_ascii=False, default=_encode))
-        for older in path.parent.glob(f"{path.name.split('.')[0]}.*.json"):
+        for older in path.parent.glob(f"{name}-*.json"):
             if older != path:
                 older.unlink(missing_ok=True)
 
