@@ -17,7 +17,7 @@ import ssl
 
 import httpx
 
-from .background import Background
+from .background import Background, NotFinished
 from .errors import ConfigError
 
 TLS_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR")
@@ -37,7 +37,7 @@ class TlsContext:
         """The context, once loaded; :class:`ConfigError` when the certificates cannot be."""
         try:
             return self._loading.result(LOAD_DEADLINE)
-        except TimeoutError:
+        except NotFinished:  # not any TimeoutError: one the loading met is told as it is
             raise ConfigError(tls_problem(None)) from None
         except Exception as exc:
             raise ConfigError(tls_problem(exc)) from None
