@@ -20,7 +20,7 @@ def test_the_workflow_parses_and_runs_the_readme_commands():
     steps = workflow["jobs"]["doctor"]["steps"]
     commands = [step["run"] for step in steps if "run" in step]
     assert commands == [
-        "python -m pip install -e .",
+        "python -m pip install -c constraints.txt .",
         "wa-doctor check --junitxml=reports/junit.xml",
     ]
     for command in commands:
