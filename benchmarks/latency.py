@@ -230,8 +230,9 @@ def bytecode(mode: str, base: dict[str, str], work: Path) -> dict[str, str]:
     caches = [REPO / "__pycache__", *(p for f in OWN_CODE for p in (REPO / f).rglob("__pycache__"))]
     for cache in caches:
         shutil.rmtree(cache, ignore_errors=True)
-    for rewritten in SITE_PACKAGES.rglob(REWRITTEN):  # the installed copy's venv has none:
-        rewritten.unlink(missing_ok=True)  # wa-doctor check rewrites no plugin
+    # This environment's only: wa-doctor check rewrites no plugin, so the copy's venv has none.
+    for rewritten in SITE_PACKAGES.rglob(REWRITTEN):
+        rewritten.unlink(missing_ok=True)
     return {**base, "PYTHONDONTWRITEBYTECODE": "1", "XDG_CACHE_HOME": empty_cache}
 
 
